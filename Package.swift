@@ -1,0 +1,106 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "gatehouse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // JSON values, a strict parser and a fast writer shared by every layer.
+        .target(
+            name: "GatehouseJSON",
+            dependencies: [
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The connector file format: decoding, validation, secrets, input schemas.
+        .target(
+            name: "ConnectorModel",
+            dependencies: [
+                "GatehouseJSON",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Immutable snapshots of every tool and the folder loader that builds them.
+        .target(
+            name: "Catalog",
+            dependencies: ["ConnectorModel", "GatehouseJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // Tool call → HTTP request → MCP content.
+        .target(
+            name: "Upstream",
+            dependencies: [
+                "ConnectorModel",
+                "GatehouseJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // JSON-RPC and MCP for both protocol eras, with no networking.
+        .target(
+            name: "MCPProtocol",
+            dependencies: [
+                "GatehouseJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Wiring: HTTP routes, settings, lifecycle.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gatehouse",
+            dependencies: [
+                "Gateway", "Catalog", "ConnectorModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
+        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "Catalog", "MCPProtocol", "Upstream", "GatehouseJSON",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,34 @@
+import GatehouseJSON
+import OrderedCollections
+
+/// Who is calling a tool, as far as templates are concerned.
+///
+/// Connector templates reach it through `{{ user.sub }}`, `{{ user.email }}`,
+/// `{{ user.name }}` and `{{ user.claims.NAME }}`. Without authentication the
+/// caller is ``anonymous`` and such placeholders render as absent.
+public struct CallerIdentity: Sendable {
+    public var subject: String?
+    public var email: String?
+    public var name: String?
+    public var claims: JSONObject
+    public var scopes: Set<String>
+
+    public init(subject: String? = nil, email: String? = nil, name: String? = nil, claims: JSONObject = [:], scopes: Set<String> = []) {
+        self.subject = subject
+        self.email = email
+        self.name = name
+        self.claims = claims
+        self.scopes = scopes
+    }
+
+    public static let anonymous = CallerIdentity()
+
+    public func value(of field: UserField) -> JSONValue? {
+        switch field {
+        case .subject: subject.map(JSONValue.string)
+        case .email: email.map(JSONValue.string)
+        case .name: name.map(JSONValue.string)
+        case .claim(let claim): claims[claim]
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import GatehouseJSON
+
+/// One decoded, validated connector file: an upstream REST API and the tools
+/// mapped onto it. Secrets are already resolved.
+public struct Connector: Sendable {
+    public var name: String
+    public var description: String?
+    public var baseURL: BaseURL
+    /// Sent on every upstream request, after secrets were substituted.
+    public var headers: [(name: String, value: String)]
+    public var auth: UpstreamAuth?
+    public var timeout: Duration
+    /// The most bytes read from any upstream answer; more is an error, so a
+    /// runaway upstream cannot exhaust the gateway's memory.
+    public var maxResponseBytes: Int
+    public var tools: [ToolDefinition]
+    public var location: SourceLocation
+
+    public init(
+        name: String, description: String? = nil, baseURL: BaseURL, headers: [(name: String, value: String)] = [],
+        auth: UpstreamAuth? = nil, timeout: Duration = .seconds(30), maxResponseBytes: Int = 10 << 20,
+        tools: [ToolDefinition] = [], location: SourceLocation
+    ) {
+        self.name = name
+        self.description = description
+        self.baseURL = baseURL
+        self.headers = headers
+        self.auth = auth
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.tools = tools
+        self.location = location
+    }
+
+    public static let defaultTimeout: Duration = .seconds(30)
+    public static let defaultMaxResponseBytes = 10 << 20
+}
+
+/// How the gateway authenticates itself to the upstream (never with the
+/// caller's own token: passing that on is forbidden by the MCP spec).
+public enum UpstreamAuth: Sendable, Equatable {
+    case bearer(token: String)
+    case basic(username: String, password: String)
+    case apiKeyHeader(name: String, value: String)
+    case apiKeyQuery(name: String, value: String)
+}
+
+/// The fixed part of every upstream URL. Arguments are only ever appended to
+/// `path`, so no argument can change the scheme, host or port.
+public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
+    public var scheme: String
+    public var host: String
+    public var port: Int?
+    /// Without a trailing slash; empty for the root.
+    public var path: String
+
+    public init(scheme: String, host: String, port: Int?, path: String) {
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+
+    /// `scheme://host[:port]`
+    public var origin: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        if let port { return "\(scheme)://\(hostPart):\(port)" }
+        return "\(scheme)://\(hostPart)"
+    }
+
+    public var description: String { origin + path }
+
+    public struct ParseError: Error, Sendable { public var message: String }
+
+    public init(parsing text: String) throws(ParseError) {
+        guard let schemeEnd = text.range(of: "://") else {
+            throw ParseError(message: "base_url must be an absolute http:// or https:// URL")
+        }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw ParseError(message: "base_url scheme must be http or https, not \(scheme)")
+        }
+        let rest = text[schemeEnd.upperBound...]
+        guard !rest.contains("?"), !rest.contains("#") else {
+            throw ParseError(message: "base_url must not contain a query or fragment")
+        }
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard !authority.isEmpty, !authority.contains("@") else {
+            throw ParseError(message: "base_url needs a host (credentials in the URL are not allowed; use auth:)")
+        }
+        var host = Substring(authority)
+        var port: Int?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw ParseError(message: "invalid IPv6 host in base_url") }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let p = Int(after.dropFirst()), (1...65535).contains(p) else { throw ParseError(message: "invalid port in base_url") }
+                port = p
+            } else if !after.isEmpty {
+                throw ParseError(message: "invalid host in base_url")
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else {
+                throw ParseError(message: "invalid port in base_url")
+            }
+            port = p
+        }
+        guard !host.isEmpty,
+            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "_") })
+        else { throw ParseError(message: "invalid host in base_url") }
+        var path = String(rest[authorityEnd...])
+        while path.hasSuffix("/") { path.removeLast() }
+        guard path.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw ParseError(message: "base_url path must be ASCII without spaces (percent-encode it)")
+        }
+        self.init(scheme: scheme, host: host.lowercased(), port: port, path: path)
+    }
+}
+
+/// Everything about a connector that a single upstream call needs, without
+/// its list of tools.
+public struct UpstreamTarget: Sendable {
+    public var connector: String
+    public var baseURL: BaseURL
+    public var headers: [(name: String, value: String)]
+    public var auth: UpstreamAuth?
+    public var timeout: Duration
+    public var maxResponseBytes: Int
+
+    public init(
+        connector: String, baseURL: BaseURL, headers: [(name: String, value: String)] = [], auth: UpstreamAuth? = nil,
+        timeout: Duration = Connector.defaultTimeout, maxResponseBytes: Int = Connector.defaultMaxResponseBytes
+    ) {
+        self.connector = connector
+        self.baseURL = baseURL
+        self.headers = headers
+        self.auth = auth
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+}
+
+extension Connector {
+    public var target: UpstreamTarget {
+        UpstreamTarget(
+            connector: name, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
+            maxResponseBytes: maxResponseBytes)
+    }
+}

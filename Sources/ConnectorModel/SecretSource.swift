@@ -1,0 +1,69 @@
+import Foundation
+
+/// Where `${env:NAME}` and `${file:/path}` references are looked up; a seam so
+/// tests can resolve secrets without touching the process environment.
+public protocol SecretSource: Sendable {
+    func environmentValue(_ name: String) -> String?
+    func fileContents(_ path: String) throws -> String
+}
+
+/// The real process environment and file system. Files are read every time a
+/// connector is decoded, so a rotated Kubernetes secret takes effect on the
+/// next reload.
+public struct ProcessSecretSource: SecretSource {
+    public init() {}
+
+    public func environmentValue(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name]
+    }
+
+    public func fileContents(_ path: String) throws -> String {
+        try String(contentsOfFile: path, encoding: .utf8)
+    }
+}
+
+/// Substitutes secret references in a string value.
+struct SecretResolver {
+    var source: any SecretSource
+    /// Relative `${file:…}` paths are relative to the connector file.
+    var baseDirectory: String
+
+    struct Failure: Error { var message: String }
+
+    func resolve(_ text: String) throws(Failure) -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            result += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                throw Failure(message: "unclosed '${' in value")
+            }
+            let reference = rest[open.upperBound..<close]
+            if reference.hasPrefix("env:") {
+                let name = String(reference.dropFirst(4))
+                guard !name.isEmpty else { throw Failure(message: "empty variable name in ${env:}") }
+                guard let value = source.environmentValue(name) else {
+                    throw Failure(message: "environment variable \(name) is not set (referenced as ${env:\(name)})")
+                }
+                result += value
+            } else if reference.hasPrefix("file:") {
+                var path = String(reference.dropFirst(5))
+                guard !path.isEmpty else { throw Failure(message: "empty path in ${file:}") }
+                if !path.hasPrefix("/") { path = baseDirectory + "/" + path }
+                do {
+                    var contents = try source.fileContents(path)
+                    while contents.hasSuffix("\n") || contents.hasSuffix("\r") { contents.removeLast() }
+                    result += contents
+                } catch {
+                    throw Failure(message: "cannot read secret file \(path) (referenced as ${file:…})")
+                }
+            } else {
+                throw Failure(message: "unknown reference ${\(reference)}: use ${env:NAME} or ${file:/path}")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        result += rest
+        return result
+    }
+}

@@ -1,0 +1,151 @@
+import GatehouseJSON
+
+/// The HTTP methods a tool can map onto.
+public enum HTTPMethod: String, Sendable, CaseIterable {
+    case GET, POST, PUT, PATCH, DELETE
+
+    /// Where a parameter goes when its file says nothing: GET and DELETE carry
+    /// no body.
+    public var defaultParameterLocation: ParameterLocation {
+        switch self {
+        case .GET, .DELETE: .query
+        case .POST, .PUT, .PATCH: .body
+        }
+    }
+
+    public var isIdempotent: Bool {
+        switch self {
+        case .GET, .PUT, .DELETE: true
+        case .POST, .PATCH: false
+        }
+    }
+}
+
+/// MCP tool annotations. Hints only; the defaults follow the HTTP method.
+public struct ToolAnnotations: Sendable, Equatable {
+    public var title: String?
+    public var readOnly: Bool?
+    public var destructive: Bool?
+    public var idempotent: Bool?
+    public var openWorld: Bool?
+
+    public init(title: String? = nil, readOnly: Bool? = nil, destructive: Bool? = nil, idempotent: Bool? = nil, openWorld: Bool? = nil) {
+        self.title = title
+        self.readOnly = readOnly
+        self.destructive = destructive
+        self.idempotent = idempotent
+        self.openWorld = openWorld
+    }
+
+    /// GET reads; DELETE destroys; PUT replaces (idempotent, destructive);
+    /// POST adds; PATCH modifies.
+    public static func defaults(for method: HTTPMethod) -> ToolAnnotations {
+        switch method {
+        case .GET: ToolAnnotations(readOnly: true)
+        case .DELETE: ToolAnnotations(readOnly: false, destructive: true, idempotent: true)
+        case .PUT: ToolAnnotations(readOnly: false, destructive: true, idempotent: true)
+        case .POST: ToolAnnotations(readOnly: false, destructive: false, idempotent: false)
+        case .PATCH: ToolAnnotations(readOnly: false, destructive: true, idempotent: false)
+        }
+    }
+
+    /// Values written in the file win over the method's defaults.
+    public func overriding(_ defaults: ToolAnnotations) -> ToolAnnotations {
+        ToolAnnotations(
+            title: title ?? defaults.title,
+            readOnly: readOnly ?? defaults.readOnly,
+            destructive: destructive ?? defaults.destructive,
+            idempotent: idempotent ?? defaults.idempotent,
+            openWorld: openWorld ?? defaults.openWorld
+        )
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        if let title { object["title"] = .string(title) }
+        if let readOnly { object["readOnlyHint"] = .bool(readOnly) }
+        if readOnly != true {
+            if let destructive { object["destructiveHint"] = .bool(destructive) }
+            if let idempotent { object["idempotentHint"] = .bool(idempotent) }
+        }
+        if let openWorld { object["openWorldHint"] = .bool(openWorld) }
+        return .object(object)
+    }
+}
+
+/// How an upstream answer is cut down before it reaches the model.
+public struct ResponseShaping: Sendable {
+    /// Dot path of the sub-tree to keep (`data.items`, `results.0`).
+    public var select: [String]
+    /// Keys to keep of an object, or of each object in an array; dotted keys
+    /// keep nested values (`owner.login`).
+    public var fields: [[String]]
+    /// Text longer than this is cut and marked as truncated.
+    public var maxBytes: Int
+    /// When present, results also carry `structuredContent` checked against it.
+    public var outputSchema: JSONSchema?
+
+    public init(select: [String] = [], fields: [[String]] = [], maxBytes: Int = ResponseShaping.defaultMaxBytes, outputSchema: JSONSchema? = nil) {
+        self.select = select
+        self.fields = fields
+        self.maxBytes = maxBytes
+        self.outputSchema = outputSchema
+    }
+
+    /// Well under the ~150,000 characters at which Claude cuts tool results.
+    public static let defaultMaxBytes = 100_000
+}
+
+/// One MCP tool and how it maps onto one upstream HTTP request.
+public struct ToolDefinition: Sendable {
+    public var name: String
+    public var title: String?
+    public var description: String?
+    public var method: HTTPMethod
+    public var path: PathTemplate
+    public var parameters: [Parameter]
+    /// Extra headers for this tool; values may use placeholders.
+    public var headers: [(name: String, value: StringTemplate)]
+    /// Extra fixed or templated query items for this tool.
+    public var query: [(name: String, value: StringTemplate)]
+    /// An explicit body; without it, `in: body` arguments form a JSON object.
+    public var body: ValueTemplate?
+    public var annotations: ToolAnnotations
+    public var response: ResponseShaping
+    public var timeout: Duration?
+    /// The schema clients see and arguments are validated against.
+    public var inputSchema: JSONSchema
+    public var location: SourceLocation
+
+    public init(
+        name: String, title: String? = nil, description: String? = nil, method: HTTPMethod, path: PathTemplate,
+        parameters: [Parameter] = [], headers: [(name: String, value: StringTemplate)] = [],
+        query: [(name: String, value: StringTemplate)] = [], body: ValueTemplate? = nil,
+        annotations: ToolAnnotations? = nil, response: ResponseShaping = ResponseShaping(), timeout: Duration? = nil,
+        inputSchema: JSONSchema, location: SourceLocation
+    ) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.method = method
+        self.path = path
+        self.parameters = parameters
+        self.headers = headers
+        self.query = query
+        self.body = body
+        self.annotations = annotations ?? ToolAnnotations.defaults(for: method)
+        self.response = response
+        self.timeout = timeout
+        self.inputSchema = inputSchema
+        self.location = location
+    }
+
+    /// MCP tool names: `[A-Za-z0-9_.-]`, 1 to 64 characters.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x5F || byte == 0x2E || byte == 0x2D
+            }
+    }
+}

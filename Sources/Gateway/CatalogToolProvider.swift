@@ -1,0 +1,45 @@
+import Catalog
+import ConnectorModel
+import GatehouseJSON
+import Logging
+import MCPProtocol
+import Upstream
+
+/// Serves MCP tool requests from the current catalog snapshot through the
+/// upstream invoker.
+public struct CatalogToolProvider: ToolProvider {
+    public let store: CatalogStore
+    public let invoker: ToolInvoker
+    public let logger: Logger
+
+    public init(store: CatalogStore, invoker: ToolInvoker, logger: Logger) {
+        self.store = store
+        self.invoker = invoker
+        self.logger = logger
+    }
+
+    public func listing(for caller: CallContext) -> ToolListing {
+        ToolListing(descriptors: store.catalog.descriptors)
+    }
+
+    public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> JSONObject? {
+        // One snapshot for the whole call: a reload meanwhile does not matter.
+        guard let tool = store.catalog.tool(named: name) else { return nil }
+        let caller = context.principal as? CallerIdentity ?? .anonymous
+        let started = ContinuousClock.now
+        let outcome = await invoker.invoke(tool.definition, target: tool.target, arguments: arguments, caller: caller)
+        let elapsed = ContinuousClock.now - started
+        logger.info(
+            "tool call",
+            metadata: [
+                "tool": .string(name),
+                "connector": .string(tool.target.connector),
+                "subject": .string(caller.subject ?? "anonymous"),
+                "upstream_status": .string(outcome.upstreamStatus.map(String.init) ?? "none"),
+                "is_error": .stringConvertible(outcome.result.isError),
+                "latency_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+                "era": .string(context.era.rawValue),
+            ])
+        return outcome.result.json
+    }
+}

@@ -1,0 +1,78 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Everything `gatehouse serve` can be told, read from flags first and then
+/// from `GATEHOUSE_*` environment variables (key `gatehouse.public.url` is
+/// the variable `GATEHOUSE_PUBLIC_URL`).
+public struct GatewaySettings: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var connectorsPath: String = "connectors.d"
+    /// The URL clients use to reach this server, e.g. `https://mcp.example.com`.
+    public var publicURL: String?
+    public var logLevel: Logger.Level = .info
+    public var allowedOrigins: [String] = []
+    public var maxBodyBytes: Int = 1 << 20
+    /// Shared by replicas so any of them can verify a legacy session id.
+    public var sessionSecret: String?
+    public var pageSize: Int = 200
+    public var listTTLMilliseconds: Int = 10_000
+
+    public init() {}
+
+    /// Keys and their environment variables, for `--help` and the README.
+    public static let keys: [(key: String, variable: String, meaning: String)] = [
+        ("gatehouse.host", "GATEHOUSE_HOST", "address to listen on (default 127.0.0.1; use 0.0.0.0 in a container)"),
+        ("gatehouse.port", "GATEHOUSE_PORT", "port to listen on (default 8080)"),
+        ("gatehouse.connectors", "GATEHOUSE_CONNECTORS", "folder of connector files (default connectors.d)"),
+        ("gatehouse.public.url", "GATEHOUSE_PUBLIC_URL", "public base URL clients use, e.g. https://mcp.example.com"),
+        ("gatehouse.log.level", "GATEHOUSE_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical"),
+        ("gatehouse.allowed.origins", "GATEHOUSE_ALLOWED_ORIGINS", "comma-separated browser origins allowed to call /mcp, or *"),
+        ("gatehouse.max.body.bytes", "GATEHOUSE_MAX_BODY_BYTES", "largest accepted request body (default 1048576)"),
+        ("gatehouse.session.secret", "GATEHOUSE_SESSION_SECRET", "key signing legacy session ids; set the same on all replicas"),
+        ("gatehouse.page.size", "GATEHOUSE_PAGE_SIZE", "tools per tools/list page (default 200)"),
+        ("gatehouse.list.ttl.ms", "GATEHOUSE_LIST_TTL_MS", "ttlMs on 2026-07-28 tools/list results (default 10000)"),
+    ]
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(reader: ConfigReader) throws {
+        host = reader.string(forKey: "gatehouse.host", default: host)
+        port = reader.int(forKey: "gatehouse.port", default: port)
+        guard (0...65535).contains(port) else { throw Invalid(description: "port \(port) is out of range") }
+        connectorsPath = reader.string(forKey: "gatehouse.connectors", default: connectorsPath)
+        publicURL = reader.string(forKey: "gatehouse.public.url")
+        if let publicURL {
+            guard let url = URL(string: publicURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw Invalid(description: "public URL '\(publicURL)' must be an absolute http(s) URL")
+            }
+            var trimmed = publicURL
+            while trimmed.hasSuffix("/") { trimmed.removeLast() }
+            self.publicURL = trimmed
+        }
+        let level = reader.string(forKey: "gatehouse.log.level", default: "info")
+        guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+            throw Invalid(description: "log level '\(level)' must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        logLevel = parsed
+        allowedOrigins = reader.string(forKey: "gatehouse.allowed.origins", default: "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        maxBodyBytes = reader.int(forKey: "gatehouse.max.body.bytes", default: maxBodyBytes)
+        guard maxBodyBytes >= 1024 else { throw Invalid(description: "max body bytes must be at least 1024") }
+        sessionSecret = reader.string(forKey: "gatehouse.session.secret", isSecret: true)
+        pageSize = reader.int(forKey: "gatehouse.page.size", default: pageSize)
+        guard pageSize >= 1 else { throw Invalid(description: "page size must be at least 1") }
+        listTTLMilliseconds = reader.int(forKey: "gatehouse.list.ttl.ms", default: listTTLMilliseconds)
+        guard listTTLMilliseconds >= 0 else { throw Invalid(description: "list TTL must not be negative") }
+    }
+
+    /// The origin of the public URL, always allowed to call the endpoint.
+    public var publicOrigin: String? {
+        guard let publicURL, let url = URL(string: publicURL), let scheme = url.scheme, let host = url.host else { return nil }
+        if let port = url.port { return "\(scheme)://\(host):\(port)" }
+        return "\(scheme)://\(host)"
+    }
+}

@@ -1,0 +1,315 @@
+import Foundation
+import GatehouseJSON
+import HTTPTypes
+
+/// The MCP endpoint, independent of any HTTP server library: headers and a
+/// body in, status, headers and a body out. Serves both protocol eras.
+///
+/// A request whose `params._meta` names a protocol version is modern
+/// (2026-07-28) and served statelessly; `initialize` opens a legacy session,
+/// and every other request must carry that session's id.
+public struct MCPServer: Sendable {
+    public let configuration: MCPServerConfiguration
+    public let tools: any ToolProvider
+    public let revocations: SessionRevocations
+
+    public init(configuration: MCPServerConfiguration, tools: any ToolProvider, revocations: SessionRevocations = SessionRevocations()) {
+        self.configuration = configuration
+        self.tools = tools
+        self.revocations = revocations
+    }
+
+    // MARK: HTTP methods
+
+    public func handlePost(headers: HTTPFields, body: [UInt8], principal: (any Sendable)? = nil) async -> MCPHTTPResponse {
+        if let refusal = checkOrigin(headers) { return refusal }
+        let acceptance = headers.acceptance
+        guard acceptance.json || acceptance.eventStream else {
+            return .error(
+                JSONRPCError(code: JSONRPCError.invalidRequest, message: "Not Acceptable: accept application/json or text/event-stream"),
+                status: .notAcceptable)
+        }
+        if let contentType = headers[.contentType]?.lowercased(), !contentType.hasPrefix("application/json") {
+            return .error(
+                JSONRPCError(code: JSONRPCError.invalidRequest, message: "Unsupported Media Type: send application/json"),
+                status: .unsupportedMediaType)
+        }
+        let eventStream = !acceptance.json
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            return .error(JSONRPCError(code: JSONRPCError.parseError, message: "Parse error: \(error.description)"), status: .badRequest)
+        }
+        let message: JSONRPCMessage
+        do {
+            message = try JSONRPCMessage(value)
+        } catch {
+            return .error(error.error, id: error.id, status: .badRequest)
+        }
+        switch message {
+        case .response:
+            return .accepted
+        case .notification(let method, let params):
+            if Self.modernVersion(in: params) != nil { return .accepted }
+            if method == "notifications/initialized" || headers[.mcpSessionID] != nil {
+                if let headerValue = headers[.mcpSessionID], legacySession(headerValue) == nil {
+                    return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
+                }
+            }
+            return .accepted
+        case .request(let id, let method, let params):
+            if let version = Self.modernVersion(in: params) {
+                return await modern(id: id, method: method, params: params, version: version, headers: headers,
+                                    eventStream: eventStream, principal: principal)
+            }
+            return await legacy(id: id, method: method, params: params, headers: headers, eventStream: eventStream,
+                                principal: principal)
+        }
+    }
+
+    /// A standalone server-to-client stream is not offered: 405, which both
+    /// eras allow and Claude's probe accepts.
+    public func handleGet(headers: HTTPFields) -> MCPHTTPResponse {
+        if let refusal = checkOrigin(headers) { return refusal }
+        if let token = headers[.mcpSessionID], legacySession(token) == nil {
+            return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
+        }
+        return .methodNotAllowed()
+    }
+
+    /// Ends a legacy session. Without a session there is nothing to delete:
+    /// the 2026-07-28 revision answers 405.
+    public func handleDelete(headers: HTTPFields) -> MCPHTTPResponse {
+        if let refusal = checkOrigin(headers) { return refusal }
+        guard let token = headers[.mcpSessionID] else { return .methodNotAllowed() }
+        guard let session = legacySession(token) else {
+            return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
+        }
+        revocations.revoke(session)
+        return MCPHTTPResponse(status: .ok)
+    }
+
+    func checkOrigin(_ headers: HTTPFields) -> MCPHTTPResponse? {
+        guard configuration.originPolicy.allows(headers[.origin]) else {
+            return .error(JSONRPCError(code: JSONRPCError.invalidRequest, message: "Forbidden: origin not allowed"), status: .forbidden)
+        }
+        return nil
+    }
+
+    func legacySession(_ token: String) -> LegacySession? {
+        guard let session = configuration.sessionSigner.verify(token), !revocations.isRevoked(session) else { return nil }
+        return session
+    }
+
+    static func modernVersion(in params: JSONObject) -> JSONValue? {
+        guard case .object(let meta)? = params["_meta"] else { return nil }
+        return meta[MetaKey.protocolVersion]
+    }
+
+    // MARK: 2026-07-28
+
+    func modern(
+        id: JSONRPCID, method: String, params: JSONObject, version: JSONValue, headers: HTTPFields, eventStream: Bool,
+        principal: (any Sendable)?
+    ) async -> MCPHTTPResponse {
+        func fail(_ error: JSONRPCError, _ status: HTTPResponse.Status = .badRequest) -> MCPHTTPResponse {
+            .message(JSONRPCEncoder.error(id: id, error: error), status: status, eventStream: eventStream)
+        }
+        guard case .string(let version) = version else {
+            return fail(.invalidParams("_meta.\(MetaKey.protocolVersion) must be a string"))
+        }
+        guard ProtocolVersion.modern.contains(version) else {
+            return fail(JSONRPCError(
+                code: JSONRPCError.unsupportedProtocolVersion, message: "Unsupported protocol version",
+                data: ["supported": .array(ProtocolVersion.modern.map(JSONValue.string)), "requested": .string(version)]))
+        }
+        guard let headerVersion = headers[.mcpProtocolVersion] else {
+            return fail(.headerMismatch("MCP-Protocol-Version header is required"))
+        }
+        guard headerVersion == version else {
+            return fail(.headerMismatch("MCP-Protocol-Version header '\(headerVersion)' does not match _meta protocol version '\(version)'"))
+        }
+        guard let headerMethod = headers[.mcpMethod] else {
+            return fail(.headerMismatch("Mcp-Method header is required"))
+        }
+        guard headerMethod == method else {
+            return fail(.headerMismatch("Mcp-Method header '\(headerMethod)' does not match method '\(method)'"))
+        }
+        if method == "tools/call" {
+            guard case .string(let name)? = params["name"] else {
+                return fail(.invalidParams("tools/call needs params.name (a string)"))
+            }
+            guard let rawName = headers[.mcpName] else {
+                return fail(.headerMismatch("Mcp-Name header is required for tools/call"))
+            }
+            guard let headerName = HTTPFields.decodeSentinel(rawName), headerName == name else {
+                return fail(.headerMismatch("Mcp-Name header '\(rawName)' does not match params.name '\(name)'"))
+            }
+        }
+        guard case .object(let meta)? = params["_meta"], case .object? = meta[MetaKey.clientCapabilities] else {
+            return fail(.invalidParams("_meta.\(MetaKey.clientCapabilities) is required (an object)"))
+        }
+        let context = CallContext(era: .modern, protocolVersion: version, requestID: id, principal: principal)
+        switch method {
+        case "server/discover":
+            var result = discoverResult()
+            decorateModern(&result, cacheable: true)
+            return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
+        case "tools/list":
+            return toolsList(id: id, params: params, context: context, eventStream: eventStream)
+        case "tools/call":
+            return await toolsCall(id: id, params: params, context: context, eventStream: eventStream)
+        default:
+            return fail(.methodNotFound(method), .notFound)
+        }
+    }
+
+    func decorateModern(_ result: inout JSONObject, cacheable: Bool, perCaller: Bool = false) {
+        result["resultType"] = "complete"
+        if cacheable {
+            result["ttlMs"] = .int(Int64(configuration.listTTLMilliseconds))
+            result["cacheScope"] = perCaller ? "private" : "public"
+        }
+        var meta = result["_meta"]?.objectValue ?? [:]
+        meta[MetaKey.serverInfo] = serverInfo
+        result["_meta"] = .object(meta)
+    }
+
+    var serverInfo: JSONValue {
+        var info: JSONObject = ["name": .string(configuration.serverName), "version": .string(configuration.serverVersion)]
+        if let title = configuration.serverTitle { info["title"] = .string(title) }
+        return .object(info)
+    }
+
+    var capabilities: JSONValue {
+        ["tools": ["listChanged": .bool(configuration.listChangedNotifications)]]
+    }
+
+    func discoverResult() -> JSONObject {
+        var result: JSONObject = [
+            "supportedVersions": .array(ProtocolVersion.modern.map(JSONValue.string)),
+            "capabilities": capabilities,
+        ]
+        if let instructions = configuration.instructions { result["instructions"] = .string(instructions) }
+        return result
+    }
+
+    // MARK: Legacy (2025-03-26 … 2025-11-25)
+
+    func legacy(
+        id: JSONRPCID, method: String, params: JSONObject, headers: HTTPFields, eventStream: Bool,
+        principal: (any Sendable)?
+    ) async -> MCPHTTPResponse {
+        if method == "initialize" {
+            return initialize(id: id, params: params, eventStream: eventStream)
+        }
+        guard let token = headers[.mcpSessionID] else {
+            if method == "server/discover" || method == "subscriptions/listen" {
+                return .error(
+                    .invalidParams("_meta.\(MetaKey.protocolVersion) is required for \(method)"), id: id, status: .badRequest)
+            }
+            return .error(
+                JSONRPCError(
+                    code: JSONRPCError.invalidRequest,
+                    message: "Bad Request: no Mcp-Session-Id; send initialize first, or send 2026-07-28 requests with _meta"),
+                id: id, status: .badRequest)
+        }
+        guard let session = legacySession(token) else {
+            return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), id: id, status: .notFound)
+        }
+        // The negotiated version wins over a disagreeing header (a known
+        // Claude quirk); an unknown version in the header is still refused.
+        if let headerVersion = headers[.mcpProtocolVersion], !ProtocolVersion.isKnown(headerVersion) {
+            return .error(
+                JSONRPCError(
+                    code: JSONRPCError.invalidRequest,
+                    message: "Bad Request: unsupported MCP-Protocol-Version '\(headerVersion)'",
+                    data: ["supported": .array((ProtocolVersion.legacy + ProtocolVersion.modern).map(JSONValue.string))]),
+                id: id, status: .badRequest)
+        }
+        let context = CallContext(era: .legacy, protocolVersion: session.protocolVersion, requestID: id, principal: principal)
+        switch method {
+        case "ping":
+            return .message(JSONRPCEncoder.result(id: id, result: [:]), eventStream: eventStream)
+        case "tools/list":
+            return toolsList(id: id, params: params, context: context, eventStream: eventStream)
+        case "tools/call":
+            return await toolsCall(id: id, params: params, context: context, eventStream: eventStream)
+        case "server/discover":
+            // Claude has been seen probing with server/discover on a legacy
+            // session and giving up on -32601; answering costs nothing.
+            var result = discoverResult()
+            decorateModern(&result, cacheable: true)
+            return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
+        default:
+            return .message(JSONRPCEncoder.error(id: id, error: .methodNotFound(method)), eventStream: eventStream)
+        }
+    }
+
+    func initialize(id: JSONRPCID, params: JSONObject, eventStream: Bool) -> MCPHTTPResponse {
+        let requested = params["protocolVersion"]?.stringValue
+        guard requested != nil else {
+            return .error(.invalidParams("initialize needs params.protocolVersion"), id: id, status: .badRequest)
+        }
+        let version = ProtocolVersion.negotiate(requested: requested)
+        var result: JSONObject = [
+            "protocolVersion": .string(version),
+            "capabilities": capabilities,
+            "serverInfo": serverInfo,
+        ]
+        if let instructions = configuration.instructions { result["instructions"] = .string(instructions) }
+        var headers = HTTPFields()
+        headers[.mcpSessionID] = configuration.sessionSigner.mint(protocolVersion: version)
+        return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream, headers: headers)
+    }
+
+    // MARK: Tools, both eras
+
+    func toolsList(id: JSONRPCID, params: JSONObject, context: CallContext, eventStream: Bool) -> MCPHTTPResponse {
+        let listing = tools.listing(for: context)
+        var offset = 0
+        if let cursor = params["cursor"] {
+            guard case .string(let text) = cursor, let decoded = Self.decodeCursor(text) else {
+                return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Invalid cursor")), eventStream: eventStream)
+            }
+            offset = min(decoded, listing.descriptors.count)
+        }
+        let end = min(offset + configuration.pageSize, listing.descriptors.count)
+        var trailing = JSONObject()
+        if end < listing.descriptors.count { trailing["nextCursor"] = .string(Self.encodeCursor(end)) }
+        if context.era == .modern { decorateModern(&trailing, cacheable: true, perCaller: listing.isPerCaller) }
+        let body = JSONRPCEncoder.result(
+            id: id, arrayKey: "tools", elements: listing.descriptors[offset..<end], trailing: trailing)
+        return .message(body, eventStream: eventStream)
+    }
+
+    func toolsCall(id: JSONRPCID, params: JSONObject, context: CallContext, eventStream: Bool) async -> MCPHTTPResponse {
+        guard case .string(let name)? = params["name"] else {
+            return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("tools/call needs params.name (a string)")), eventStream: eventStream)
+        }
+        var arguments = JSONObject()
+        switch params["arguments"] {
+        case nil, .null?: break
+        case .object(let object)?: arguments = object
+        default:
+            return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.arguments must be an object")), eventStream: eventStream)
+        }
+        guard var result = await tools.callTool(named: name, arguments: arguments, context: context) else {
+            return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Unknown tool: \(name)")), eventStream: eventStream)
+        }
+        if context.era == .modern { decorateModern(&result, cacheable: false) }
+        return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
+    }
+
+    static func encodeCursor(_ offset: Int) -> String {
+        SessionSigner.base64URL(Data("o:\(offset)".utf8))
+    }
+
+    static func decodeCursor(_ cursor: String) -> Int? {
+        guard cursor.utf8.count < 64, let data = SessionSigner.decodeBase64URL(cursor),
+            let text = String(data: data, encoding: .utf8), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
+        else { return nil }
+        return offset
+    }
+}

@@ -1,0 +1,96 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// What a legacy-era session id carries: enough for any replica to serve the
+/// session without shared memory.
+public struct LegacySession: Sendable, Equatable {
+    public var id: String
+    public var protocolVersion: String
+    public var issuedAt: Int64
+}
+
+/// Mints and verifies `Mcp-Session-Id` values.
+///
+/// A session id is `payload.signature`, where the payload names the session
+/// and its negotiated version and the signature is an HMAC-SHA256 under a key
+/// shared by all replicas. Any replica can verify it, none needs to remember
+/// it; only a terminated session is remembered, in ``SessionRevocations``.
+public struct SessionSigner: Sendable {
+    private let key: SymmetricKey
+    public var maximumAge: Duration
+
+    public init(secret: [UInt8], maximumAge: Duration = .seconds(24 * 3600)) {
+        self.key = SymmetricKey(data: SHA256.hash(data: secret))
+        self.maximumAge = maximumAge
+    }
+
+    /// A signer with a random key: sessions survive only as long as this process.
+    public static func random() -> SessionSigner {
+        SessionSigner(secret: (0..<32).map { _ in UInt8.random(in: 0...255) })
+    }
+
+    public func mint(protocolVersion: String, now: Date = Date()) -> String {
+        let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let payload = "1|\(id)|\(protocolVersion)|\(Int64(now.timeIntervalSince1970))"
+        let encoded = Self.base64URL(Data(payload.utf8))
+        return encoded + "." + signature(encoded)
+    }
+
+    public func verify(_ token: String, now: Date = Date()) -> LegacySession? {
+        guard token.utf8.count < 512, let dot = token.firstIndex(of: ".") else { return nil }
+        let encoded = String(token[..<dot])
+        let signature = token[token.index(after: dot)...]
+        guard let expected = self.signature(encoded).data(using: .utf8), let given = signature.data(using: .utf8),
+            expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0,
+            let data = Self.decodeBase64URL(encoded), let payload = String(data: data, encoding: .utf8)
+        else { return nil }
+        let fields = payload.split(separator: "|", omittingEmptySubsequences: false)
+        guard fields.count == 4, fields[0] == "1", let issuedAt = Int64(fields[3]) else { return nil }
+        let age = Int64(now.timeIntervalSince1970) - issuedAt
+        guard age >= -300, age <= maximumAge.components.seconds else { return nil }
+        return LegacySession(id: String(fields[1]), protocolVersion: String(fields[2]), issuedAt: issuedAt)
+    }
+
+    private func signature(_ payload: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)
+        return Self.base64URL(Data(mac))
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeBase64URL(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}
+
+/// Sessions ended with DELETE on this replica.
+///
+/// Termination is the one piece of session state that is remembered; it is
+/// kept until the session would have expired anyway, and bounded in size.
+public final class SessionRevocations: Sendable {
+    private let revoked = Mutex<[String: Int64]>([:])
+    private let capacity: Int
+
+    public init(capacity: Int = 100_000) {
+        self.capacity = capacity
+    }
+
+    public func revoke(_ session: LegacySession) {
+        revoked.withLock { entries in
+            if entries.count >= capacity, let oldest = entries.min(by: { $0.value < $1.value }) {
+                entries.removeValue(forKey: oldest.key)
+            }
+            entries[session.id] = session.issuedAt
+        }
+    }
+
+    public func isRevoked(_ session: LegacySession) -> Bool {
+        revoked.withLock { $0[session.id] != nil }
+    }
+}

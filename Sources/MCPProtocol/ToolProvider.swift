@@ -1,0 +1,40 @@
+import GatehouseJSON
+
+/// What the protocol layer needs from the catalog and upstream layers: the
+/// seam that keeps this module free of networking.
+public protocol ToolProvider: Sendable {
+    /// The current tools, already encoded as MCP `Tool` objects, in a stable
+    /// order.
+    func listing(for caller: CallContext) -> ToolListing
+    /// Runs a tool; `nil` when no tool has that name.
+    func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> JSONObject?
+}
+
+/// A snapshot of the tool list as a caller may see it.
+public struct ToolListing: Sendable {
+    public var descriptors: [[UInt8]]
+    /// Whether the list differs between callers (it does once tools are
+    /// filtered by scope); decides `cacheScope`.
+    public var isPerCaller: Bool
+
+    public init(descriptors: [[UInt8]], isPerCaller: Bool = false) {
+        self.descriptors = descriptors
+        self.isPerCaller = isPerCaller
+    }
+}
+
+/// Facts about one request that the tool layer may need.
+public struct CallContext: Sendable {
+    public var era: ProtocolEra
+    public var protocolVersion: String
+    public var requestID: JSONRPCID?
+    /// Whatever the transport's authentication established about the caller.
+    public var principal: (any Sendable)?
+
+    public init(era: ProtocolEra, protocolVersion: String, requestID: JSONRPCID? = nil, principal: (any Sendable)? = nil) {
+        self.era = era
+        self.protocolVersion = protocolVersion
+        self.requestID = requestID
+        self.principal = principal
+    }
+}

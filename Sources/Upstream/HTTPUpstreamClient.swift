@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// The real upstream client: one shared AsyncHTTPClient with a connection
+/// pool sized for many concurrent calls to the same API.
+public struct HTTPUpstreamClient: UpstreamClient {
+    public let client: HTTPClient
+
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    /// A client configured for gateway traffic: no redirects (a redirect must
+    /// not carry credentials to another host), decompression on, and a pool
+    /// large enough that the gateway, not the pool, is the limit.
+    public static func makeHTTPClient(connectTimeout: Duration = .seconds(5)) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .enabled(limit: .ratio(100))
+        configuration.timeout.connect = .milliseconds(connectTimeout.milliseconds)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.httpVersion = .automatic
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
+        var http = HTTPClientRequest(url: request.url)
+        http.method = .init(rawValue: request.method.rawValue)
+        for (name, value) in request.headers { http.headers.add(name: name, value: value) }
+        if let body = request.body {
+            http.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let deadline = NIODeadline.now() + .milliseconds(request.timeout.milliseconds)
+        do {
+            let response = try await client.execute(http, deadline: deadline)
+            var buffer = try await response.body.collect(upTo: request.maxResponseBytes)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            return UpstreamResponse(
+                status: Int(response.status.code), reason: response.status.reasonPhrase,
+                contentType: response.headers.first(name: "content-type"), body: bytes)
+        } catch is NIOTooManyBytesError {
+            throw .responseTooLarge(limit: request.maxResponseBytes)
+        } catch let error as HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                throw .timedOut(request.timeout)
+            case .connectTimeout:
+                throw .connectionFailed("connection timed out")
+            default:
+                throw .connectionFailed(String(describing: error))
+            }
+        } catch {
+            if NIODeadline.now() >= deadline { throw .timedOut(request.timeout) }
+            throw .connectionFailed(Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.localizedCaseInsensitiveContains("resolve") || text.contains("getaddrinfo") { return "host name could not be resolved" }
+        return text.count > 200 ? String(text.prefix(200)) : text
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,162 @@
+import ConnectorModel
+import Foundation
+import GatehouseJSON
+
+/// Turns an upstream answer into MCP content the way the tool's `response:`
+/// section asks: keep a sub-tree, keep some fields, cap the size.
+public struct ResponseShaper: Sendable {
+    /// How much of a failed answer's body an error message quotes.
+    public var errorExcerptBytes: Int
+
+    public init(errorExcerptBytes: Int = 1_000) {
+        self.errorExcerptBytes = errorExcerptBytes
+    }
+
+    public func shape(_ response: UpstreamResponse, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
+        guard (200..<300).contains(response.status) else {
+            return failure(response, request: request)
+        }
+        let mediaType = Self.mediaType(response.contentType)
+        if response.body.isEmpty {
+            if let schema = tool.response.outputSchema {
+                return conform(.object([:]), text: "", schema: schema, tool: tool)
+            }
+            return .text("Done: HTTP \(response.status) with no content.")
+        }
+        if Self.isJSON(mediaType) || mediaType == nil, let value = try? JSONParser.parse(response.body) {
+            return shapeJSON(value, tool: tool)
+        }
+        if let mediaType, !Self.isTextual(mediaType) {
+            let data = Data(response.body).base64EncodedString()
+            if mediaType.hasPrefix("image/") {
+                return ToolResult(content: [["type": "image", "data": .string(data), "mimeType": .string(mediaType)]])
+            }
+            if mediaType.hasPrefix("audio/") {
+                return ToolResult(content: [["type": "audio", "data": .string(data), "mimeType": .string(mediaType)]])
+            }
+            return ToolResult(content: [
+                [
+                    "type": "resource",
+                    "resource": ["uri": .string(request.displayURL), "mimeType": .string(mediaType), "blob": .string(data)],
+                ]
+            ])
+        }
+        let text = String(decoding: response.body, as: UTF8.self)
+        return .text(Self.truncate(text, maxBytes: tool.response.maxBytes))
+    }
+
+    func shapeJSON(_ value: JSONValue, tool: ToolDefinition) -> ToolResult {
+        var shaped = Self.select(tool.response.select, in: value)
+        if !tool.response.fields.isEmpty { shaped = Self.keep(tool.response.fields, of: shaped) }
+        let text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
+        if let schema = tool.response.outputSchema {
+            return conform(shaped, text: text, schema: schema, tool: tool)
+        }
+        return .text(text)
+    }
+
+    func conform(_ value: JSONValue, text: String, schema: JSONSchema, tool: ToolDefinition) -> ToolResult {
+        let violations = schema.validate(value)
+        guard violations.isEmpty else {
+            let details = violations.prefix(5).map(\.description).joined(separator: "; ")
+            return .error(
+                "The upstream answer for \(tool.name) does not match the tool's output schema (\(details)). Answer: "
+                    + Self.truncate(text, maxBytes: errorExcerptBytes))
+        }
+        return ToolResult(content: [["type": "text", "text": .string(text)]], structuredContent: value)
+    }
+
+    func failure(_ response: UpstreamResponse, request: UpstreamRequest) -> ToolResult {
+        var message = "The upstream API answered HTTP \(response.status)"
+        if !response.reason.isEmpty { message += " \(response.reason)" }
+        message += " to \(request.method.rawValue) \(request.displayURL)."
+        switch response.status {
+        case 400, 422: message += " The arguments were probably not accepted; check them and try again."
+        case 401, 403: message += " The gateway's credentials for this API were refused or lack permission."
+        case 404: message += " The requested item does not exist."
+        case 429: message += " The API is rate limiting; wait before retrying."
+        case 500...: message += " The API had an internal problem; retrying later may help."
+        default: break
+        }
+        if !response.body.isEmpty {
+            let body = String(decoding: response.body.prefix(errorExcerptBytes * 4), as: UTF8.self)
+            message += " Response body: " + Self.truncate(body, maxBytes: errorExcerptBytes)
+        }
+        return .error(message)
+    }
+
+    /// The value at a dot path; numeric segments index arrays. A missing path
+    /// gives `null`: an empty search result often leaves the key out.
+    static func select(_ path: [String], in value: JSONValue) -> JSONValue {
+        var current = value
+        for segment in path {
+            switch current {
+            case .object(let object): current = object[segment] ?? .null
+            case .array(let array):
+                guard let index = Int(segment), array.indices.contains(index) else { return .null }
+                current = array[index]
+            default: return .null
+            }
+        }
+        return current
+    }
+
+    /// Keeps the listed (possibly dotted) fields of an object, or of each
+    /// object of an array.
+    static func keep(_ fields: [[String]], of value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let elements): return .array(elements.map { keep(fields, of: $0) })
+        case .object(let object):
+            var result = JSONObject()
+            for field in fields {
+                guard let first = field.first, let member = object[first] else { continue }
+                if field.count == 1 {
+                    result[first] = member
+                } else {
+                    let nested = keep([Array(field.dropFirst())], of: member)
+                    if case .object(var existing)? = result[first], case .object(let addition) = nested {
+                        for (key, value) in addition { existing[key] = value }
+                        result[first] = .object(existing)
+                    } else {
+                        result[first] = nested
+                    }
+                }
+            }
+            return .object(result)
+        default: return value
+        }
+    }
+
+    /// Cuts text to a byte budget on a character boundary and says so, so a
+    /// model never mistakes a partial answer for a complete one.
+    static func truncate(_ text: String, maxBytes: Int) -> String {
+        let total = text.utf8.count
+        guard total > maxBytes else { return text }
+        var end = text.utf8.index(text.utf8.startIndex, offsetBy: maxBytes)
+        while end > text.startIndex, !text.unicodeScalars.indices.contains(end) && end != text.endIndex {
+            end = text.utf8.index(before: end)
+        }
+        let kept = String(text[..<end])
+        return kept + "\n[truncated: showing the first \(kept.utf8.count) of \(total) bytes; "
+            + "narrow the request (filters, a smaller limit) to see the rest]"
+    }
+
+    static func mediaType(_ contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        let type = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        return type?.isEmpty == false ? type : nil
+    }
+
+    static func isJSON(_ mediaType: String?) -> Bool {
+        guard let mediaType else { return false }
+        return mediaType == "application/json" || mediaType.hasSuffix("+json") || mediaType == "text/json"
+    }
+
+    static func isTextual(_ mediaType: String) -> Bool {
+        mediaType.hasPrefix("text/") || isJSON(mediaType) || mediaType.hasSuffix("+xml") || mediaType == "application/xml"
+            || mediaType == "application/javascript" || mediaType == "application/x-www-form-urlencoded"
+            || mediaType == "application/yaml" || mediaType == "application/x-yaml" || mediaType == "application/graphql"
+    }
+}

@@ -1,0 +1,31 @@
+import GatehouseJSON
+
+/// The outcome of one tool call in MCP terms: content blocks, optional
+/// structured content, and whether the model should treat it as an error.
+public struct ToolResult: Sendable {
+    public var content: [JSONValue]
+    public var structuredContent: JSONValue?
+    public var isError: Bool
+
+    public init(content: [JSONValue], structuredContent: JSONValue? = nil, isError: Bool = false) {
+        self.content = content
+        self.structuredContent = structuredContent
+        self.isError = isError
+    }
+
+    public static func text(_ text: String, isError: Bool = false) -> ToolResult {
+        ToolResult(content: [["type": "text", "text": .string(text)]], isError: isError)
+    }
+
+    public static func error(_ message: String) -> ToolResult {
+        .text(message, isError: true)
+    }
+
+    /// The `CallToolResult` fields shared by both protocol eras.
+    public var json: JSONObject {
+        var object: JSONObject = ["content": .array(content)]
+        if let structuredContent { object["structuredContent"] = structuredContent }
+        if isError { object["isError"] = true }
+        return object
+    }
+}

@@ -1,0 +1,59 @@
+import ConnectorModel
+
+/// One fully built HTTP request to an upstream API.
+public struct UpstreamRequest: Sendable {
+    public var method: HTTPMethod
+    /// The complete URL, query included (it may carry an API key).
+    public var url: String
+    /// The URL without its query: safe to show in messages and logs.
+    public var displayURL: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    public var timeout: Duration
+    public var maxResponseBytes: Int
+
+    public init(
+        method: HTTPMethod, url: String, displayURL: String, headers: [(name: String, value: String)], body: [UInt8]?,
+        timeout: Duration, maxResponseBytes: Int
+    ) {
+        self.method = method
+        self.url = url
+        self.displayURL = displayURL
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// The upstream's answer, read in full (up to the byte cap).
+public struct UpstreamResponse: Sendable {
+    public var status: Int
+    public var reason: String
+    public var contentType: String?
+    public var body: [UInt8]
+
+    public init(status: Int, reason: String = "", contentType: String?, body: [UInt8]) {
+        self.status = status
+        self.reason = reason
+        self.contentType = contentType
+        self.body = body
+    }
+}
+
+/// Why an upstream call produced no answer.
+public enum UpstreamFailure: Error, Sendable, Equatable {
+    case timedOut(Duration)
+    case connectionFailed(String)
+    case responseTooLarge(limit: Int)
+}
+
+/// The seam between tool calls and the network, so everything above it is
+/// tested without sockets.
+public protocol UpstreamClient: Sendable {
+    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse
+}

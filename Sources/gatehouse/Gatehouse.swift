@@ -1,0 +1,119 @@
+import ArgumentParser
+import Catalog
+import Configuration
+import ConnectorModel
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import Upstream
+
+@main
+struct Gatehouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "Serve REST APIs described in YAML connector files as a remote MCP server.",
+        subcommands: [Serve.self, Check.self, Version.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the MCP server.",
+        discussion: "Every option can also be set with its environment variable:\n"
+            + GatewaySettings.keys.map { "  \($0.variable): \($0.meaning)" }.joined(separator: "\n")
+    )
+
+    @Option(name: .long, help: "Address to listen on (GATEHOUSE_HOST).") var host: String?
+    @Option(name: .long, help: "Port to listen on (GATEHOUSE_PORT).") var port: Int?
+    @Option(name: .long, help: "Folder of connector files (GATEHOUSE_CONNECTORS).") var connectors: String?
+    @Option(name: .long, help: "Public base URL clients use (GATEHOUSE_PUBLIC_URL).") var publicURL: String?
+    @Option(name: .long, help: "Log level (GATEHOUSE_LOG_LEVEL).") var logLevel: String?
+    @Option(name: .long, help: "Comma-separated allowed browser origins (GATEHOUSE_ALLOWED_ORIGINS).") var allowedOrigins: String?
+
+    func run() async throws {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let host { values["gatehouse.host"] = .init(.string(host), isSecret: false) }
+        if let port { values["gatehouse.port"] = .init(.int(port), isSecret: false) }
+        if let connectors { values["gatehouse.connectors"] = .init(.string(connectors), isSecret: false) }
+        if let publicURL { values["gatehouse.public.url"] = .init(.string(publicURL), isSecret: false) }
+        if let logLevel { values["gatehouse.log.level"] = .init(.string(logLevel), isSecret: false) }
+        if let allowedOrigins { values["gatehouse.allowed.origins"] = .init(.string(allowedOrigins), isSecret: false) }
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "flags", values: values),
+            EnvironmentVariablesProvider(),
+        ])
+        let settings: GatewaySettings
+        do {
+            settings = try GatewaySettings(reader: reader)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let logLevel = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let logger = Logger(label: "gatehouse")
+        let httpClient = HTTPUpstreamClient.makeHTTPClient()
+        let gateway = Gateway(settings: settings, upstream: HTTPUpstreamClient(client: httpClient), logger: logger)
+        do {
+            try gateway.reload()
+        } catch {
+            logger.critical("cannot load connectors: \(error)")
+            try await httpClient.shutdown()
+            throw ExitCode.failure
+        }
+        if settings.sessionSecret == nil {
+            logger.notice("GATEHOUSE_SESSION_SECRET is not set: legacy sessions are valid on this process only")
+        }
+        logger.info("serving MCP at http://\(settings.host):\(settings.port)/mcp")
+        do {
+            try await gateway.application().runService()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate connector files; exit 1 listing every problem as file:line:column: message."
+    )
+
+    @Argument(help: "Connector files or folders to check.") var paths: [String] = ["connectors.d"]
+
+    func run() throws {
+        var problems = 0
+        var tools = 0
+        var files = 0
+        for path in paths {
+            let result: CatalogLoader.Result
+            do {
+                result = try CatalogLoader().load(directory: path)
+            } catch {
+                print("\(path):1:1: \(error)")
+                problems += 1
+                continue
+            }
+            files += result.files.count
+            tools += result.catalog.tools.count
+            for diagnostic in result.diagnostics { print(diagnostic.description) }
+            problems += result.diagnostics.count
+        }
+        if problems > 0 {
+            print("\(problems) problem\(problems == 1 ? "" : "s") found")
+            throw ExitCode.failure
+        }
+        print("ok: \(files) file\(files == 1 ? "" : "s"), \(tools) tool\(tools == 1 ? "" : "s")")
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() throws { print("gatehouse \(Gateway.version)") }
+}
