@@ -123,13 +123,18 @@ struct ConnectorReader {
             var names: [String: SourceLocation] = [:]
             if nodes.isEmpty { decoding.error(entry.value, "tools must list at least one tool") }
             for node in nodes {
-                guard let tool = readTool(node) else { continue }
-                if let first = names[tool.name] {
-                    decoding.error(node, "duplicate tool name '\(tool.name)' (first defined at line \(first.line))")
-                    continue
+                // Duplicates are found by name alone, so a broken first
+                // definition does not hide a second one.
+                var duplicate = false
+                if case .scalar(let scalar)? = node["name"] {
+                    if let first = names[scalar.string] {
+                        decoding.error(node, "duplicate tool name '\(scalar.string)' (first defined at line \(first.line))")
+                        duplicate = true
+                    } else {
+                        names[scalar.string] = decoding.location(node)
+                    }
                 }
-                names[tool.name] = tool.location
-                tools.append(tool)
+                if let tool = readTool(node), !duplicate { tools.append(tool) }
             }
         } else if byKey["tools"] == nil {
             decoding.error(root, "missing required key 'tools'")

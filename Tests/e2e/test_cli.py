@@ -1,0 +1,81 @@
+"""`gatehouse check` as a team would run it in CI."""
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+from conftest import BIN, ROOT
+
+
+def check(*paths, env=None):
+    merged = dict(os.environ)
+    merged.update(env or {})
+    return subprocess.run([str(BIN), "check", *map(str, paths)], capture_output=True, text=True, env=merged, timeout=60)
+
+
+def test_sample_folder_is_valid():
+    result = check(ROOT / "connectors.d")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("ok: 2 files, 2 tools")
+
+
+def test_examples_are_valid(tmp_path):
+    # The inventory example reads its API key from a mounted Kubernetes
+    # secret; simulate the mount in a temporary folder.
+    secret = tmp_path / "secrets" / "api-key"
+    secret.parent.mkdir()
+    secret.write_text("example-key\n")
+    examples = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", examples)
+    inventory = examples / "inventory.yaml"
+    inventory.write_text(inventory.read_text().replace("/run/secrets/inventory/api-key", str(secret)))
+    result = check(examples, env={"TICKETS_TOKEN": "t", "GITHUB_TOKEN": "g"})
+    assert result.returncode == 0, result.stdout
+    assert "3 files" in result.stdout
+
+
+def test_every_problem_is_listed_with_its_location(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "connector: a\n"
+        "base_url: https://api.example.com\n"
+        "auth:\n"
+        "  bearer: ${env:GATEHOUSE_TEST_UNSET}\n"
+        "colour: blue\n"
+        "tools:\n"
+        "  - name: get_item\n"
+        "    description: Get one item.\n"
+        "    path: /items/{id}\n"
+        "  - name: get_item\n"
+        "    description: Again.\n"
+        "    path: /items\n"
+        "    timeout: [1]\n"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "connector: b\nbase_url: https://b.example.com\ntools:\n"
+        "  - name: list_things\n    description: x\n    path: /t\n"
+        "    parameters:\n      limit: { type: integer, requird: true }\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GATEHOUSE_TEST_UNSET"}
+    result = subprocess.run([str(BIN), "check", str(tmp_path)], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    a, b = str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")
+    assert f"{a}:4:11: environment variable GATEHOUSE_TEST_UNSET is not set (referenced as ${{env:GATEHOUSE_TEST_UNSET}})" in lines
+    assert f"{a}:5:1: unknown key 'colour' in the connector file" in lines
+    assert any(l.startswith(f"{a}:9:11: path placeholder {{id}} has no parameter named 'id'") for l in lines)
+    assert any(l.startswith(f"{a}:10:5: duplicate tool name 'get_item'") for l in lines)
+    assert any(l.startswith(f"{a}:13:14: timeout must be a duration") for l in lines)
+    assert f"{b}:8:31: unknown key 'requird' in parameter 'limit'; did you mean 'required'?" in lines
+    assert lines[-1] == "6 problems found"
+
+
+def test_missing_folder():
+    result = check("/nonexistent/connectors.d")
+    assert result.returncode == 1
+    assert "no such folder" in result.stdout
+
+
+def test_version():
+    result = subprocess.run([str(BIN), "version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("gatehouse ")
