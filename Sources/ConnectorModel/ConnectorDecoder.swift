@@ -362,6 +362,7 @@ struct ConnectorReader {
     }
 
     mutating func valueTemplate(_ node: Yams.Node, known: Set<String>, depth: Int) -> ValueTemplate? {
+        guard decoding.spend(node) else { return nil }
         guard depth < 32 else {
             decoding.error(node, "body is nested too deeply")
             return nil

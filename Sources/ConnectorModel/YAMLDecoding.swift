@@ -6,6 +6,11 @@ import Yams
 struct YAMLDecoding {
     let file: String
     var diagnostics: [Diagnostic] = []
+    /// How many more value nodes may be read. Aliases let a small file name
+    /// an exponential number of nodes ("billion laughs"); the budget turns
+    /// that into an error instead of a hang.
+    var nodeBudget = 100_000
+    private var reportedBudget = false
 
     init(file: String) {
         self.file = file
@@ -106,7 +111,10 @@ struct YAMLDecoding {
         }
         switch node.tagName {
         case .int: if let i = node.int { return .int(Int64(i)) }
-        case .float: if let d = node.float, d.isFinite { return .double(d) }
+        case .float:
+            if let d = node.float, d.isFinite { return .double(d) }
+            error(node, "\(what) must be a finite number")
+            return nil
         default: break
         }
         error(node, "\(what) must be a number, got \(kind(of: node))")
@@ -167,7 +175,21 @@ struct YAMLDecoding {
     }
 
     /// Any YAML value as JSON.
+    /// Spends one unit of the node budget; false once it is exhausted.
+    mutating func spend(_ node: Yams.Node) -> Bool {
+        nodeBudget -= 1
+        guard nodeBudget >= 0 else {
+            if !reportedBudget {
+                reportedBudget = true
+                error(node, "the file names too many values (over 100000, possibly through YAML aliases)")
+            }
+            return false
+        }
+        return true
+    }
+
     mutating func json(_ node: Yams.Node, _ what: String, depth: Int = 0) -> JSONValue? {
+        guard spend(node) else { return nil }
         guard depth < 64 else {
             error(node, "\(what) is nested too deeply")
             return nil

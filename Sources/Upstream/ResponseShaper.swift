@@ -132,12 +132,12 @@ public struct ResponseShaper: Sendable {
     static func truncate(_ text: String, maxBytes: Int) -> String {
         let total = text.utf8.count
         guard total > maxBytes else { return text }
-        var end = text.utf8.index(text.utf8.startIndex, offsetBy: maxBytes)
-        while end > text.startIndex, !text.unicodeScalars.indices.contains(end) && end != text.endIndex {
-            end = text.utf8.index(before: end)
-        }
-        let kept = String(text[..<end])
-        return kept + "\n[truncated: showing the first \(kept.utf8.count) of \(total) bytes; "
+        let utf8 = Array(text.utf8)
+        var cut = maxBytes
+        // Step back over UTF-8 continuation bytes so no character is split.
+        while cut > 0, utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
+        let kept = String(decoding: utf8[..<cut], as: UTF8.self)
+        return kept + "\n[truncated: showing the first \(cut) of \(total) bytes; "
             + "narrow the request (filters, a smaller limit) to see the rest]"
     }
 

@@ -79,3 +79,24 @@ def test_missing_folder():
 def test_version():
     result = subprocess.run([str(BIN), "version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("gatehouse ")
+
+
+def test_hostile_yaml_is_refused_quickly(tmp_path):
+    laughs = "".join(
+        f"     {name}: &{name} [{', '.join([('*' + prev) if prev else 'x'] * 9)}]\n"
+        for prev, name in zip([None, "a", "b", "c", "d", "e", "f", "g", "h"], "abcdefghi")
+    )
+    (tmp_path / "bomb.yaml").write_text(
+        "connector: bomb\nbase_url: http://a.example\ntools:\n - name: a\n   description: d\n   method: POST\n"
+        "   path: /a\n   body:\n" + laughs)
+    (tmp_path / "deep.yaml").write_text("connector: " + "[" * 100000 + "]" * 100000 + "\n")
+    (tmp_path / "numbers.yaml").write_text(
+        "connector: n\nbase_url: http://a.example\ntimeout: 99999999999999999999999\ntools:\n - name: a\n"
+        "   description: d\n   path: /a\n   parameters:\n     n: {type: integer, minimum: 1e400}\n")
+    result = check(tmp_path)
+    assert result.returncode == 1
+    out = result.stdout
+    assert "bomb.yaml:" in out and "too many values" in out
+    assert "deep.yaml:1:" in out and "invalid YAML" in out
+    assert "numbers.yaml:3:10: timeout must be a duration" in out
+    assert "numbers.yaml:9:34: minimum must be a finite number" in out
