@@ -525,8 +525,8 @@ struct ConnectorReader {
                 for member in members {
                     guard let nested = nestedSchema(member.value, what: "property '\(member.key)'", depth: depth) else { continue }
                     properties[member.key] = nested
-                    if let requiredNode = decoding.mapping(member.value, "property")?.first(where: { $0.key == "required" }),
-                        decoding.bool(requiredNode.value, "required") == true
+                    if case .mapping = member.value, let requiredNode = member.value["required"],
+                        decoding.bool(requiredNode, "required") == true
                     {
                         required.append(.string(member.key))
                     }

@@ -53,7 +53,7 @@ struct SecretResolver {
                 if !path.hasPrefix("/") { path = baseDirectory + "/" + path }
                 do {
                     var contents = try source.fileContents(path)
-                    while contents.hasSuffix("\n") || contents.hasSuffix("\r") { contents.removeLast() }
+                    while let last = contents.last, last.isNewline { contents.removeLast() }
                     result += contents
                 } catch {
                     throw Failure(message: "cannot read secret file \(path) (referenced as ${file:…})")

@@ -19,7 +19,8 @@ public struct CatalogToolProvider: ToolProvider {
     }
 
     public func listing(for caller: CallContext) -> ToolListing {
-        ToolListing(descriptors: store.catalog.descriptors)
+        let catalog = store.catalog
+        return ToolListing(descriptors: catalog.descriptors, generation: catalog.generation)
     }
 
     public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> JSONObject? {

@@ -64,7 +64,7 @@ public struct GatewaySettings: Sendable {
         guard maxBodyBytes >= 1024 else { throw Invalid(description: "max body bytes must be at least 1024") }
         sessionSecret = reader.string(forKey: "gatehouse.session.secret", isSecret: true)
         pageSize = reader.int(forKey: "gatehouse.page.size", default: pageSize)
-        guard pageSize >= 1 else { throw Invalid(description: "page size must be at least 1") }
+        guard (1...10_000).contains(pageSize) else { throw Invalid(description: "page size must be between 1 and 10000") }
         listTTLMilliseconds = reader.int(forKey: "gatehouse.list.ttl.ms", default: listTTLMilliseconds)
         guard listTTLMilliseconds >= 0 else { throw Invalid(description: "list TTL must not be negative") }
     }

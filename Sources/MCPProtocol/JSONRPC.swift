@@ -159,9 +159,15 @@ public enum JSONRPCEncoder {
 
     public static func error(id: JSONRPCID?, error: JSONRPCError) -> [UInt8] {
         var writer = JSONWriter(capacity: 128)
-        writer.append("{\"jsonrpc\":\"2.0\",\"id\":")
-        writer.write(id?.json ?? .null)
-        writer.append(",\"error\":")
+        // Without a known request id the member is left out, as MCP's
+        // schema (an optional string or number) asks.
+        if let id {
+            writer.append("{\"jsonrpc\":\"2.0\",\"id\":")
+            writer.write(id.json)
+            writer.append(",\"error\":")
+        } else {
+            writer.append("{\"jsonrpc\":\"2.0\",\"error\":")
+        }
         writer.write(error.json)
         writer.append("}")
         return writer.bytes

@@ -86,7 +86,7 @@ public struct MCPServer: Sendable {
         guard let session = legacySession(token) else {
             return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
         }
-        revocations.revoke(session)
+        revocations.revoke(session, maximumAge: configuration.sessionSigner.maximumAge)
         return MCPHTTPResponse(status: .ok)
     }
 
@@ -205,7 +205,8 @@ public struct MCPServer: Sendable {
             return initialize(id: id, params: params, eventStream: eventStream)
         }
         guard let token = headers[.mcpSessionID] else {
-            if method == "server/discover" || method == "subscriptions/listen" {
+            let modernHeader = headers[.mcpProtocolVersion].map { ProtocolVersion.modern.contains($0) } ?? false
+            if modernHeader || method == "server/discover" || method == "subscriptions/listen" {
                 return .error(
                     .invalidParams("_meta.\(MetaKey.protocolVersion) is required for \(method)"), id: id, status: .badRequest)
             }
@@ -273,11 +274,18 @@ public struct MCPServer: Sendable {
             guard case .string(let text) = cursor, let decoded = Self.decodeCursor(text) else {
                 return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Invalid cursor")), eventStream: eventStream)
             }
-            offset = min(decoded, listing.descriptors.count)
+            guard decoded.generation == listing.generation else {
+                return .message(
+                    JSONRPCEncoder.error(id: id, error: .invalidParams("The tool list changed since this cursor was issued; list again from the start")),
+                    eventStream: eventStream)
+            }
+            offset = min(decoded.offset, listing.descriptors.count)
         }
-        let end = min(offset + configuration.pageSize, listing.descriptors.count)
+        let end = offset + min(configuration.pageSize, listing.descriptors.count - offset)
         var trailing = JSONObject()
-        if end < listing.descriptors.count { trailing["nextCursor"] = .string(Self.encodeCursor(end)) }
+        if end < listing.descriptors.count {
+            trailing["nextCursor"] = .string(Self.encodeCursor(offset: end, generation: listing.generation))
+        }
         if context.era == .modern { decorateModern(&trailing, cacheable: true, perCaller: listing.isPerCaller) }
         let body = JSONRPCEncoder.result(
             id: id, arrayKey: "tools", elements: listing.descriptors[offset..<end], trailing: trailing)
@@ -302,14 +310,19 @@ public struct MCPServer: Sendable {
         return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
     }
 
-    static func encodeCursor(_ offset: Int) -> String {
-        SessionSigner.base64URL(Data("o:\(offset)".utf8))
+    /// Cursors name the catalog generation they were issued for, so a page
+    /// request after a reload is refused rather than skipping or repeating
+    /// tools.
+    static func encodeCursor(offset: Int, generation: UInt64) -> String {
+        SessionSigner.base64URL(Data("g\(generation):\(offset)".utf8))
     }
 
-    static func decodeCursor(_ cursor: String) -> Int? {
+    static func decodeCursor(_ cursor: String) -> (offset: Int, generation: UInt64)? {
         guard cursor.utf8.count < 64, let data = SessionSigner.decodeBase64URL(cursor),
-            let text = String(data: data, encoding: .utf8), text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
+            let text = String(data: data, encoding: .utf8), text.hasPrefix("g")
         else { return nil }
-        return offset
+        let parts = text.dropFirst().split(separator: ":")
+        guard parts.count == 2, let generation = UInt64(parts[0]), let offset = Int(parts[1]), offset >= 0 else { return nil }
+        return (offset, generation)
     }
 }

@@ -24,7 +24,7 @@ public struct MCPServerConfiguration: Sendable {
         self.serverVersion = serverVersion
         self.serverTitle = serverTitle
         self.instructions = instructions
-        self.pageSize = max(1, pageSize)
+        self.pageSize = min(max(1, pageSize), 10_000)
         self.listTTLMilliseconds = max(0, listTTLMilliseconds)
         self.originPolicy = originPolicy
         self.sessionSigner = sessionSigner

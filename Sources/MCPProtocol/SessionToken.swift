@@ -81,10 +81,16 @@ public final class SessionRevocations: Sendable {
         self.capacity = capacity
     }
 
-    public func revoke(_ session: LegacySession) {
+    /// Remembers a terminated session. When full, sessions old enough to
+    /// have expired anyway are forgotten first.
+    public func revoke(_ session: LegacySession, maximumAge: Duration = .seconds(24 * 3600), now: Date = Date()) {
         revoked.withLock { entries in
-            if entries.count >= capacity, let oldest = entries.min(by: { $0.value < $1.value }) {
-                entries.removeValue(forKey: oldest.key)
+            if entries.count >= capacity {
+                let cutoff = Int64(now.timeIntervalSince1970) - maximumAge.components.seconds
+                entries = entries.filter { $0.value >= cutoff }
+                if entries.count >= capacity, let oldest = entries.min(by: { $0.value < $1.value }) {
+                    entries.removeValue(forKey: oldest.key)
+                }
             }
             entries[session.id] = session.issuedAt
         }

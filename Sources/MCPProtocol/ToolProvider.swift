@@ -13,12 +13,15 @@ public protocol ToolProvider: Sendable {
 /// A snapshot of the tool list as a caller may see it.
 public struct ToolListing: Sendable {
     public var descriptors: [[UInt8]]
+    /// Identifies this version of the list; it changes when tools change.
+    public var generation: UInt64
     /// Whether the list differs between callers (it does once tools are
     /// filtered by scope); decides `cacheScope`.
     public var isPerCaller: Bool
 
-    public init(descriptors: [[UInt8]], isPerCaller: Bool = false) {
+    public init(descriptors: [[UInt8]], generation: UInt64 = 0, isPerCaller: Bool = false) {
         self.descriptors = descriptors
+        self.generation = generation
         self.isPerCaller = isPerCaller
     }
 }

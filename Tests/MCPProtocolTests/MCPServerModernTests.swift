@@ -353,7 +353,7 @@ struct MCPServerModernTests {
         #expect(try reply.errorCode() == -32020)
     }
 
-    @Test(arguments: ["tools/call", "Tools/List", "tools/list ", "server/discover"])
+    @Test(arguments: ["tools/call", "Tools/List", "tools/listx", "server/discover"])
     func mismatchedMcpMethodIsHeaderMismatch(header: String) async throws {
         let server = makeServer()
         let reply = await post(server, modernHeaders(method: header, name: "alpha"), modernBody(method: "tools/list"))
@@ -372,7 +372,7 @@ struct MCPServerModernTests {
         #expect(tools.log.all.isEmpty)
     }
 
-    @Test(arguments: ["bravo", "Alpha", "alpha ", "=?base64?YnJhdm8=?=", "=?base64?not base64!?="])
+    @Test(arguments: ["bravo", "Alpha", "alpha2", "=?base64?YnJhdm8=?=", "=?base64?not base64!?="])
     func mismatchedMcpNameIsHeaderMismatch(header: String) async throws {
         let tools = FakeTools()
         let server = makeServer(tools: tools)
@@ -435,6 +435,26 @@ struct MCPServerModernTests {
         let server = makeServer()
         let reply = await post(server, modernHeaders(method: "tools/list"), modernBody(method: "tools/list", version: 20260728))
         #expect(reply.status == 400)
+        #expect(try reply.errorCode() == -32602)
+    }
+
+    @Test(arguments: ["tools/list", "tools/call"])
+    func missingProtocolVersionInMetaIsInvalidParams(method: String) async throws {
+        // BUG: a 2026-07-28 request (MCP-Protocol-Version: 2026-07-28, no
+        // session) whose _meta lacks io.modelcontextprotocol/protocolVersion
+        // falls through to the legacy path and gets -32600 "no Mcp-Session-Id".
+        // basic/index.mdx: "A request missing any required field is malformed;
+        // the server MUST reject it with JSON-RPC error code -32602 (Invalid
+        // params). On HTTP, the response status MUST be 400 Bad Request."
+        // (server/discover already gets -32602 this way.)
+        let server = makeServer()
+        let body: JSONValue = [
+            "jsonrpc": "2.0", "id": 14, "method": .string(method),
+            "params": ["name": "alpha", "_meta": ["io.modelcontextprotocol/clientCapabilities": [:]]],
+        ]
+        let reply = await post(server, modernHeaders(method: method, name: "alpha"), body.jsonBytes)
+        #expect(reply.status == 400)
+        #expect(try reply.json()["id"] == 14)
         #expect(try reply.errorCode() == -32602)
     }
 
