@@ -38,9 +38,17 @@ public struct CatalogToolProvider: ToolProvider {
                 "subject": .string(caller.subject ?? "anonymous"),
                 "upstream_status": .string(outcome.upstreamStatus.map(String.init) ?? "none"),
                 "is_error": .stringConvertible(outcome.result.isError),
-                "latency_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+                "latency_ms": .stringConvertible(elapsed.milliseconds),
                 "era": .string(context.era.rawValue),
             ])
         return outcome.result.json
+    }
+}
+
+extension Duration {
+    /// Milliseconds with microsecond resolution, for log lines.
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return (Double(seconds) * 1_000_000 + Double(attoseconds / 1_000_000_000_000)).rounded() / 1000
     }
 }
