@@ -138,11 +138,13 @@ struct YAMLDecoding {
                 break
             }
         }
-        guard let seconds, seconds > 0, seconds <= 3600 else {
+        guard let seconds, seconds.isFinite, case let milliseconds = Int64((min(seconds, 1e7) * 1000).rounded()),
+            (1...3_600_000).contains(milliseconds)
+        else {
             error(node, "\(what) must be a duration between 1ms and 1h such as 10s or 500ms, got '\(text)'")
             return nil
         }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return .milliseconds(milliseconds)
     }
 
     /// `20000`, `100KB`, `1MiB`, `10MB`.

@@ -42,7 +42,9 @@ public struct RequestBuilder: Sendable {
         }
         let displayURL = target.baseURL.origin + path
 
-        var query: [(String, String)] = []
+        // Query values are kept percent-encoded, so `explode: false` can
+        // join encoded elements with a literal comma.
+        var query: [(name: String, encodedValue: String)] = []
         var headers: [(name: String, value: String)] = target.headers
         var bodyMembers = JSONObject()
         for parameter in tool.parameters {
@@ -51,12 +53,19 @@ public struct RequestBuilder: Sendable {
             case .path:
                 continue
             case .query:
-                if case .array(let elements) = value, parameter.explode {
+                if case .array(let elements) = value {
+                    var encoded: [String] = []
                     for element in elements {
-                        query.append((parameter.upstreamName, try Self.scalarText(element, name: parameter.name, joiner: ",")))
+                        encoded.append(PercentEncoding.encode(try Self.scalarText(element, name: parameter.name, joiner: ",")))
+                    }
+                    if parameter.explode {
+                        for item in encoded { query.append((parameter.upstreamName, item)) }
+                    } else {
+                        query.append((parameter.upstreamName, encoded.joined(separator: ",")))
                     }
                 } else {
-                    query.append((parameter.upstreamName, try Self.scalarText(value, name: parameter.name, joiner: ",")))
+                    let text = try Self.scalarText(value, name: parameter.name, joiner: ",")
+                    query.append((parameter.upstreamName, PercentEncoding.encode(text)))
                 }
             case .header:
                 let text = try Self.scalarText(value, name: parameter.name, joiner: ",")
@@ -67,19 +76,19 @@ public struct RequestBuilder: Sendable {
             }
         }
         for (name, template) in tool.query {
-            if let reference = template.loneReference, values.resolve(reference) == nil { continue }
-            query.append((name, try values.interpolate(template)))
+            if try values.isAbsent(template) { continue }
+            query.append((name, PercentEncoding.encode(try values.interpolate(template))))
         }
         switch target.auth {
         case .bearer(let token)?: headers.append(("Authorization", "Bearer \(token)"))
         case .basic(let username, let password)?:
             headers.append(("Authorization", "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()))
         case .apiKeyHeader(let name, let value)?: headers.append((name, value))
-        case .apiKeyQuery(let name, let value)?: query.append((name, value))
+        case .apiKeyQuery(let name, let value)?: query.append((name, PercentEncoding.encode(value)))
         case nil: break
         }
         for (name, template) in tool.headers {
-            if let reference = template.loneReference, values.resolve(reference) == nil { continue }
+            if try values.isAbsent(template) { continue }
             let text = try values.interpolate(template)
             try Self.checkHeaderValue(text, name: name)
             headers.append((name, text))
@@ -108,7 +117,7 @@ public struct RequestBuilder: Sendable {
             for (name, value) in query {
                 if !first { url += "&" }
                 first = false
-                url += PercentEncoding.encode(name) + "=" + PercentEncoding.encode(value)
+                url += PercentEncoding.encode(name) + "=" + value
             }
         }
         return UpstreamRequest(
@@ -163,19 +172,32 @@ struct TemplateValues {
         }
     }
 
+    /// The value of a placeholder that must be present. An argument may be
+    /// left out (`nil`); a fact about the caller may not: a tool that sends
+    /// the caller's identity must never call the upstream without it.
+    func require(_ reference: TemplateReference) throws(RequestBuilder.ArgumentError) -> JSONValue? {
+        let value = resolve(reference)
+        if value == nil, case .user = reference {
+            throw RequestBuilder.ArgumentError(
+                message: "this tool needs {{ \(reference) }} of the signed-in user, which is not available")
+        }
+        return value
+    }
+
+    /// Whether a header or query template is a lone placeholder for an
+    /// argument the caller left out, which drops the item.
+    func isAbsent(_ template: StringTemplate) throws(RequestBuilder.ArgumentError) -> Bool {
+        guard let reference = template.loneReference else { return false }
+        return try require(reference) == nil
+    }
+
     func interpolate(_ template: StringTemplate) throws(RequestBuilder.ArgumentError) -> String {
         var text = ""
         for part in template.parts {
             switch part {
             case .text(let literal): text += literal
             case .reference(let reference):
-                guard let value = resolve(reference) else {
-                    if case .user = reference {
-                        throw RequestBuilder.ArgumentError(
-                            message: "this tool needs {{ \(reference) }} of the signed-in user, which is not available")
-                    }
-                    continue
-                }
+                guard let value = try require(reference) else { continue }
                 text += try RequestBuilder.scalarText(value, name: reference.description, joiner: ",")
             }
         }
@@ -188,7 +210,7 @@ struct TemplateValues {
         switch template {
         case .literal(let value): return value
         case .string(let string):
-            if let reference = string.loneReference { return resolve(reference) }
+            if let reference = string.loneReference { return try require(reference) }
             return .string(try interpolate(string))
         case .array(let elements):
             var array: [JSONValue] = []

@@ -243,7 +243,7 @@ private var samplesFolder: String {
     #expect(result.files == [folder + "/1.yaml", folder + "/2.yaml"])
     #expect(
         result.diagnostics.map(\.description) == [
-            "\(folder)/2.yaml:4:11: tool name 'b_tool' is already defined at \(folder)/1.yaml:6:11"
+            "\(folder)/2.yaml:4:11: tool name 'b_tool' is already defined at \(folder)/1.yaml:7:11"
         ])
     #expect(result.catalog.tools.map(\.name) == ["a_tool", "b_tool"])
     #expect(result.catalog.generation == 3)

@@ -478,9 +478,9 @@ private let fullSecrets = TestSecrets(environment: ["TICKETS_TOKEN": "s3cret"])
             == ["f.yaml:6:11: cannot read secret file /elsewhere/token.txt (referenced as ${file:…})"])
 }
 
-// BUG: a secret file ending in CRLF keeps its line break. In Swift "\r\n" is
-// one Character, so SecretSource.swift:56 (`hasSuffix("\n") || hasSuffix("\r")`)
-// matches neither and the value is rejected as containing line breaks.
+// Regression: a secret file ending in CRLF used to keep its line break ("\r\n"
+// is one Character, so `hasSuffix("\n") || hasSuffix("\r")` matched neither);
+// fixed in SecretSource.swift by trimming any trailing newline Character.
 @Test func fileSecretWithWindowsLineEndingIsTrimmed() {
     let secrets = TestSecrets(files: ["/run/token": "tok\r\n"])
     let result = decode(
@@ -732,10 +732,9 @@ private let fullSecrets = TestSecrets(environment: ["TICKETS_TOKEN": "s3cret"])
     #expect(YAMLDecoding.closest(to: "qqqqqq", in: ["method", "path"]) == nil)
 }
 
-// BUG: the shorthand `id: integer` inside `properties:` is accepted by
-// nestedSchema but then ConnectorDecoder.swift:522 calls decoding.mapping() on
-// the same scalar node to look for `required`, which records
-// "property must be a mapping, got a string" and rejects the parameter.
+// Regression: the shorthand `id: integer` inside `properties:` used to be
+// rejected with "property must be a mapping, got a string", because the
+// `required` lookup called decoding.mapping() on the scalar node.
 @Test func shorthandPropertyTypeInsideObjectParameter() {
     let result = decode(
         oneTool(
@@ -764,4 +763,29 @@ private let fullSecrets = TestSecrets(environment: ["TICKETS_TOKEN": "s3cret"])
                 "type": "object", "additionalProperties": false,
                 "properties": ["id": ["type": "integer"], "name": ["type": "string"]], "required": ["name"],
             ])
+}
+
+@Test func emptyToolList() {
+    #expect(
+        diagnostics("connector: x\nbase_url: https://a.example\ntools: []\n")
+            == ["f.yaml:3:8: tools must list at least one tool"])
+}
+
+// BUG: YAMLDecoding.swift:141 only checks `seconds > 0`, so a duration under
+// half a millisecond such as `0.4ms` passes and is rounded to a zero timeout
+// (every call would time out at once), although the message promises a
+// minimum of 1ms.
+@Test func subMillisecondTimeoutIsRejected() {
+    let result = decode(
+        """
+        connector: x
+        base_url: https://a.example
+        timeout: 0.4ms
+        tools:
+          - { name: t, description: d, path: /a }
+        """)
+    #expect(result.connector?.timeout != .zero)
+    #expect(
+        result.diagnostics.map(\.description)
+            == ["f.yaml:3:10: timeout must be a duration between 1ms and 1h such as 10s or 500ms, got '0.4ms'"])
 }
