@@ -14,9 +14,12 @@ public struct CatalogLoader: Sendable {
 
     public struct Result: Sendable {
         public var catalog: Catalog
-        /// Every problem, in file order; a file with problems contributes no tools.
+        /// Every problem, in file order. A file with problems contributes its
+        /// last good version, if it had one, or nothing.
         public var diagnostics: [Diagnostic]
         public var files: [String]
+        /// What to pass as `previous` to the next reload.
+        public var records: [String: FileRecord]
     }
 
     public struct FolderError: Error, CustomStringConvertible {
@@ -39,57 +42,125 @@ public struct CatalogLoader: Sendable {
             .map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
     }
 
-    public func load(directory: String, generation: UInt64 = 1) throws -> Result {
+    public func load(directory: String, previous: [String: FileRecord] = [:], generation: UInt64 = 1) throws -> Result {
         let files = try Self.connectorFiles(in: directory)
         var sources: [(file: String, text: String?)] = []
         for file in files {
             sources.append((file, try? String(contentsOfFile: file, encoding: .utf8)))
         }
-        return assemble(sources, generation: generation)
+        return assemble(sources, previous: previous, generation: generation)
     }
 
     /// Builds a catalog from file texts already in memory (a `nil` text is a
     /// file that could not be read).
-    public func assemble(_ sources: [(file: String, text: String?)], generation: UInt64 = 1) -> Result {
-        var diagnostics: [Diagnostic] = []
-        var tools: [CatalogTool] = []
-        var summaries: [ConnectorSummary] = []
-        var toolOwners: [String: SourceLocation] = [:]
-        var connectorOwners: [String: SourceLocation] = [:]
+    ///
+    /// Each file is isolated: a file whose new text is broken keeps serving
+    /// its last good version from `previous`. When two files claim the same
+    /// tool or connector name, the change is refused, not the file that
+    /// already served the name: files whose text is unchanged are placed
+    /// first, then changed and new files in name order.
+    public func assemble(
+        _ sources: [(file: String, text: String?)], previous: [String: FileRecord] = [:], generation: UInt64 = 1
+    ) -> Result {
+        struct Entry {
+            var file: String
+            var textHash: Int
+            var decoded: ConnectorDecoder.Result
+            var previous: FileRecord?
+            var isStable: Bool
+        }
+        var entries: [Entry] = []
         for (file, text) in sources {
-            guard let text else {
-                diagnostics.append(Diagnostic(file: file, line: 1, column: 1, message: "cannot read file"))
-                continue
+            let decoded: ConnectorDecoder.Result
+            if let text {
+                let directory = (file as NSString).deletingLastPathComponent
+                decoded = decoder.decode(yaml: text, file: file, directory: directory.isEmpty ? "." : directory)
+            } else {
+                decoded = ConnectorDecoder.Result(
+                    connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "cannot read file")])
             }
-            let directory = (file as NSString).deletingLastPathComponent
-            let decoded = decoder.decode(yaml: text, file: file, directory: directory.isEmpty ? "." : directory)
-            diagnostics += decoded.diagnostics
-            guard let connector = decoded.connector else { continue }
-            var conflicts: [Diagnostic] = []
-            if let owner = connectorOwners[connector.name] {
-                conflicts.append(connector.location.diagnostic(
-                    "connector name '\(connector.name)' is already used by \(owner.file)"))
-            }
-            for tool in connector.tools {
-                if let owner = toolOwners[tool.name] {
-                    conflicts.append(tool.location.diagnostic(
-                        "tool name '\(tool.name)' is already defined at \(owner.file):\(owner.line):\(owner.column)"))
+            let hash = text?.hashValue ?? 0
+            let before = previous[file]
+            let stable = before?.served != nil && before?.textHash == hash && decoded.connector != nil
+            entries.append(Entry(file: file, textHash: hash, decoded: decoded, previous: before, isStable: stable))
+        }
+
+        var claims = NameClaims()
+        var records: [String: FileRecord] = [:]
+        for entry in entries.filter(\.isStable) + entries.filter({ !$0.isStable }) {
+            var diagnostics = entry.decoded.diagnostics
+            var served: Connector?
+            if let candidate = entry.decoded.connector {
+                let conflicts = claims.conflicts(of: candidate)
+                if conflicts.isEmpty {
+                    served = candidate
+                } else {
+                    diagnostics += conflicts
                 }
             }
-            guard conflicts.isEmpty else {
-                diagnostics += conflicts
-                continue
+            var isLastGood = false
+            if served == nil, let fallback = entry.previous?.served, claims.conflicts(of: fallback).isEmpty {
+                served = fallback
+                isLastGood = true
             }
-            connectorOwners[connector.name] = connector.location
+            if let served { claims.claim(served, file: entry.file) }
+            records[entry.file] = FileRecord(
+                file: entry.file, textHash: entry.textHash, served: served, diagnostics: diagnostics,
+                isServingLastGood: isLastGood)
+        }
+
+        var tools: [CatalogTool] = []
+        var summaries: [ConnectorSummary] = []
+        var diagnostics: [Diagnostic] = []
+        for (file, _) in sources {
+            guard let record = records[file] else { continue }
+            diagnostics += record.diagnostics
+            guard let connector = record.served else { continue }
             let target = connector.target
-            for tool in connector.tools {
-                toolOwners[tool.name] = tool.location
-                tools.append(CatalogTool(definition: tool, target: target))
-            }
+            for tool in connector.tools { tools.append(CatalogTool(definition: tool, target: target)) }
             summaries.append(ConnectorSummary(name: connector.name, file: file, toolCount: connector.tools.count))
         }
         return Result(
             catalog: Catalog(tools: tools, connectors: summaries, generation: generation), diagnostics: diagnostics,
-            files: sources.map(\.file))
+            files: sources.map(\.file), records: records)
+    }
+}
+
+/// What the loader remembers about one file between reloads.
+public struct FileRecord: Sendable {
+    public var file: String
+    /// Tells an unchanged file from an edited one.
+    public var textHash: Int
+    /// The version being served: the current text, or the last good one.
+    public var served: Connector?
+    /// Problems of the file's current text; empty when it is what is served.
+    public var diagnostics: [Diagnostic]
+    /// True while a broken edit is ignored in favour of the previous version.
+    public var isServingLastGood: Bool
+}
+
+/// Tool and connector names already taken during one assembly.
+struct NameClaims {
+    var tools: [String: SourceLocation] = [:]
+    var connectors: [String: String] = [:]
+
+    func conflicts(of connector: Connector) -> [Diagnostic] {
+        var conflicts: [Diagnostic] = []
+        if let owner = connectors[connector.name] {
+            conflicts.append(connector.location.diagnostic(
+                "connector name '\(connector.name)' is already used by \(owner)"))
+        }
+        for tool in connector.tools {
+            if let owner = tools[tool.name] {
+                conflicts.append(tool.location.diagnostic(
+                    "tool name '\(tool.name)' is already defined at \(owner.file):\(owner.line):\(owner.column)"))
+            }
+        }
+        return conflicts
+    }
+
+    mutating func claim(_ connector: Connector, file: String) {
+        connectors[connector.name] = file
+        for tool in connector.tools { tools[tool.name] = tool.location }
     }
 }

@@ -15,6 +15,11 @@ public struct ConnectorDecoder: Sendable {
         /// Present only when the file has no problems.
         public var connector: Connector?
         public var diagnostics: [Diagnostic]
+
+        public init(connector: Connector?, diagnostics: [Diagnostic]) {
+            self.connector = connector
+            self.diagnostics = diagnostics
+        }
     }
 
     /// - Parameters:

@@ -1,3 +1,4 @@
+import Catalog
 import Configuration
 import Foundation
 import Logging
@@ -18,6 +19,16 @@ public struct GatewaySettings: Sendable {
     public var sessionSecret: String?
     public var pageSize: Int = 200
     public var listTTLMilliseconds: Int = 10_000
+    /// How folder changes are noticed.
+    public var watchMode: WatchMode = .auto
+    /// How often polling looks at the folder (the only way in `poll` mode,
+    /// a safety net beside inotify in `auto` mode).
+    public var pollInterval: Duration = .seconds(2)
+    /// How long a reload waits after the first change, so a burst of events
+    /// (an editor's save, a ConfigMap swap) becomes one reload.
+    public var reloadDebounce: Duration = .milliseconds(50)
+    /// How often idle notification streams get a keep-alive comment.
+    public var keepAliveInterval: Duration = .seconds(15)
 
     public init() {}
 
@@ -33,6 +44,10 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.session.secret", "GATEHOUSE_SESSION_SECRET", "key signing legacy session ids; set the same on all replicas"),
         ("gatehouse.page.size", "GATEHOUSE_PAGE_SIZE", "tools per tools/list page (default 200)"),
         ("gatehouse.list.ttl.ms", "GATEHOUSE_LIST_TTL_MS", "ttlMs on 2026-07-28 tools/list results (default 10000)"),
+        ("gatehouse.watch", "GATEHOUSE_WATCH", "auto (inotify plus polling), inotify, poll or off (SIGHUP only)"),
+        ("gatehouse.poll.interval.ms", "GATEHOUSE_POLL_INTERVAL_MS", "polling interval (default 2000)"),
+        ("gatehouse.reload.debounce.ms", "GATEHOUSE_RELOAD_DEBOUNCE_MS", "wait after a change before reloading (default 50)"),
+        ("gatehouse.keepalive.seconds", "GATEHOUSE_KEEPALIVE_SECONDS", "keep-alive interval on notification streams (default 15)"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -67,6 +82,20 @@ public struct GatewaySettings: Sendable {
         guard (1...10_000).contains(pageSize) else { throw Invalid(description: "page size must be between 1 and 10000") }
         listTTLMilliseconds = reader.int(forKey: "gatehouse.list.ttl.ms", default: listTTLMilliseconds)
         guard listTTLMilliseconds >= 0 else { throw Invalid(description: "list TTL must not be negative") }
+        let watch = reader.string(forKey: "gatehouse.watch", default: watchMode.rawValue)
+        guard let mode = WatchMode(rawValue: watch.lowercased()) else {
+            throw Invalid(description: "watch mode '\(watch)' must be one of \(WatchMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        watchMode = mode
+        let poll = reader.int(forKey: "gatehouse.poll.interval.ms", default: 2000)
+        guard (50...3_600_000).contains(poll) else { throw Invalid(description: "poll interval must be between 50 and 3600000 ms") }
+        pollInterval = .milliseconds(poll)
+        let debounce = reader.int(forKey: "gatehouse.reload.debounce.ms", default: 50)
+        guard (0...10_000).contains(debounce) else { throw Invalid(description: "reload debounce must be between 0 and 10000 ms") }
+        reloadDebounce = .milliseconds(debounce)
+        let keepAlive = reader.int(forKey: "gatehouse.keepalive.seconds", default: 15)
+        guard (1...3600).contains(keepAlive) else { throw Invalid(description: "keep-alive must be between 1 and 3600 seconds") }
+        keepAliveInterval = .seconds(keepAlive)
     }
 
     /// The origin of the public URL, always allowed to call the endpoint.

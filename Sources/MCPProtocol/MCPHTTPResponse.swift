@@ -5,12 +5,50 @@ public struct MCPHTTPResponse: Sendable {
     public var status: HTTPResponse.Status
     public var headerFields: HTTPFields
     public var body: [UInt8]
+    /// For long-lived SSE responses: chunks written after `body`, until the
+    /// sequence ends.
+    public var stream: AsyncStream<[UInt8]>?
 
-    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
+    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = [], stream: AsyncStream<[UInt8]>? = nil) {
         self.status = status
         self.headerFields = headerFields
         self.body = body
+        self.stream = stream
     }
+
+    /// An SSE response that stays open, writing each event of `events` as
+    /// `render` frames it, until `render` returns `nil` or the events end.
+    static func eventStream(
+        first: [UInt8], events: AsyncStream<ServerEvent>, render: @escaping @Sendable (ServerEvent) -> [UInt8]?
+    ) -> MCPHTTPResponse {
+        var fields = HTTPFields()
+        fields[.contentType] = "text/event-stream"
+        fields[.cacheControl] = "no-cache"
+        fields[.xAccelBuffering] = "no"
+        let stream = AsyncStream<[UInt8]> { continuation in
+            let task = Task {
+                for await event in events {
+                    guard let chunk = render(event) else { break }
+                    continuation.yield(chunk)
+                    if event == .shutdown { break }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        return MCPHTTPResponse(status: .ok, headerFields: fields, body: first, stream: stream)
+    }
+
+    /// One SSE `message` event carrying a JSON-RPC message.
+    static func sseEvent(_ json: [UInt8]) -> [UInt8] {
+        var framed: [UInt8] = Array("event: message\ndata: ".utf8)
+        framed.reserveCapacity(json.count + 24)
+        framed += json
+        framed += Array("\n\n".utf8)
+        return framed
+    }
+
+    static let sseKeepAlive: [UInt8] = Array(": keep-alive\n\n".utf8)
 
     /// A JSON-RPC message as `application/json`, or as a one-event SSE stream
     /// when the client accepts only that.
@@ -22,11 +60,7 @@ public struct MCPHTTPResponse: Sendable {
             fields[.contentType] = "text/event-stream"
             fields[.cacheControl] = "no-cache"
             fields[.xAccelBuffering] = "no"
-            var framed: [UInt8] = Array("event: message\ndata: ".utf8)
-            framed.reserveCapacity(body.count + 24)
-            framed += body
-            framed += Array("\n\n".utf8)
-            return MCPHTTPResponse(status: status, headerFields: fields, body: framed)
+            return MCPHTTPResponse(status: status, headerFields: fields, body: sseEvent(body))
         }
         fields[.contentType] = "application/json"
         return MCPHTTPResponse(status: status, headerFields: fields, body: body)

@@ -12,11 +12,17 @@ public struct MCPServer: Sendable {
     public let configuration: MCPServerConfiguration
     public let tools: any ToolProvider
     public let revocations: SessionRevocations
+    /// Feeds open notification streams.
+    public let events: ServerEvents
 
-    public init(configuration: MCPServerConfiguration, tools: any ToolProvider, revocations: SessionRevocations = SessionRevocations()) {
+    public init(
+        configuration: MCPServerConfiguration, tools: any ToolProvider, revocations: SessionRevocations = SessionRevocations(),
+        events: ServerEvents = ServerEvents()
+    ) {
         self.configuration = configuration
         self.tools = tools
         self.revocations = revocations
+        self.events = events
     }
 
     // MARK: HTTP methods
@@ -68,14 +74,36 @@ public struct MCPServer: Sendable {
         }
     }
 
-    /// A standalone server-to-client stream is not offered: 405, which both
-    /// eras allow and Claude's probe accepts.
+    /// On a legacy session, opens the stream that carries
+    /// `notifications/tools/list_changed`. Without a session there is no
+    /// such stream (2026-07-28 clients use `subscriptions/listen`): 405,
+    /// which Claude's probe accepts.
     public func handleGet(headers: HTTPFields) -> MCPHTTPResponse {
         if let refusal = checkOrigin(headers) { return refusal }
-        if let token = headers[.mcpSessionID], legacySession(token) == nil {
+        guard let token = headers[.mcpSessionID] else { return .methodNotAllowed() }
+        guard legacySession(token) != nil else {
             return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
         }
-        return .methodNotAllowed()
+        guard headers.acceptance.eventStream else {
+            return .error(
+                JSONRPCError(code: JSONRPCError.invalidRequest, message: "Not Acceptable: the stream is text/event-stream"),
+                status: .notAcceptable)
+        }
+        let notifyToolChanges = configuration.listChangedNotifications
+        return .eventStream(first: Array(": stream open\n\n".utf8), events: events.subscribe()) { event in
+            switch event {
+            case .toolsListChanged:
+                notifyToolChanges ? MCPHTTPResponse.sseEvent(Self.notification("notifications/tools/list_changed", params: [:])) : []
+            case .keepAlive: MCPHTTPResponse.sseKeepAlive
+            case .shutdown: nil
+            }
+        }
+    }
+
+    static func notification(_ method: String, params: JSONObject) -> [UInt8] {
+        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+        if !params.isEmpty { message["params"] = .object(params) }
+        return JSONValue.object(message).jsonBytes
     }
 
     /// Ends a legacy session. Without a session there is nothing to delete:
@@ -160,8 +188,38 @@ public struct MCPServer: Sendable {
             return toolsList(id: id, params: params, context: context, eventStream: eventStream)
         case "tools/call":
             return await toolsCall(id: id, params: params, context: context, eventStream: eventStream)
+        case "subscriptions/listen":
+            return listen(id: id, params: params, fail: fail)
         default:
             return fail(.methodNotFound(method), .notFound)
+        }
+    }
+
+    /// `subscriptions/listen`: an SSE stream that acknowledges the filter,
+    /// then carries the notifications the client asked for and this server
+    /// supports, until the client closes it or the server shuts down.
+    func listen(id: JSONRPCID, params: JSONObject, fail: (JSONRPCError, HTTPResponse.Status) -> MCPHTTPResponse) -> MCPHTTPResponse {
+        guard case .object(let filter)? = params["notifications"] else {
+            return fail(.invalidParams("subscriptions/listen needs params.notifications (an object)"), .badRequest)
+        }
+        let wantsTools = filter["toolsListChanged"]?.boolValue == true && configuration.listChangedNotifications
+        var honoured = JSONObject()
+        if wantsTools { honoured["toolsListChanged"] = true }
+        let subscription: JSONObject = [MetaKey.subscriptionID: id.json]
+        let acknowledgement = MCPHTTPResponse.sseEvent(Self.notification(
+            "notifications/subscriptions/acknowledged",
+            params: ["_meta": .object(subscription), "notifications": .object(honoured)]))
+        let changed = MCPHTTPResponse.sseEvent(Self.notification(
+            "notifications/tools/list_changed", params: ["_meta": .object(subscription)]))
+        var closing: JSONObject = ["resultType": "complete", "_meta": .object(subscription)]
+        decorateModern(&closing, cacheable: false)
+        let closed = MCPHTTPResponse.sseEvent(JSONRPCEncoder.result(id: id, result: closing))
+        return .eventStream(first: acknowledgement, events: events.subscribe()) { event in
+            switch event {
+            case .toolsListChanged: wantsTools ? changed : []
+            case .keepAlive: MCPHTTPResponse.sseKeepAlive
+            case .shutdown: closed
+            }
         }
     }
 

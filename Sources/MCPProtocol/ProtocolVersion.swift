@@ -33,4 +33,5 @@ enum MetaKey {
     static let clientInfo = "io.modelcontextprotocol/clientInfo"
     static let clientCapabilities = "io.modelcontextprotocol/clientCapabilities"
     static let serverInfo = "io.modelcontextprotocol/serverInfo"
+    static let subscriptionID = "io.modelcontextprotocol/subscriptionId"
 }

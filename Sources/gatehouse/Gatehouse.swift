@@ -6,6 +6,7 @@ import Foundation
 import Gateway
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Upstream
 
 @main
@@ -70,8 +71,15 @@ struct Serve: AsyncParsableCommand {
             logger.notice("GATEHOUSE_SESSION_SECRET is not set: legacy sessions are valid on this process only")
         }
         logger.info("serving MCP at http://\(settings.host):\(settings.port)/mcp")
+        let services = ServiceGroup(
+            configuration: .init(
+                // Shut down in reverse order: the reload service ends the
+                // notification streams first, so the server can drain.
+                services: [.init(service: gateway.application()), .init(service: ReloadService(gateway: gateway))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
-            try await gateway.application().runService()
+            try await services.run()
         } catch {
             try? await httpClient.shutdown()
             throw error

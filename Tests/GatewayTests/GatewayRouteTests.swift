@@ -440,7 +440,8 @@ struct GatewayRouteTests {
             #expect(status["version"] == .string(Gateway.version))
             #expect(status["tools"] == 2)
             #expect(status["connectors"] == [["name": "demo", "file": .string(folder.path + "/demo.yaml"), "tools": 2]])
-            #expect(status["loaded_at"]?.stringValue != nil)
+            #expect(status["last_reload"]?.stringValue != nil)
+            #expect(status["reloads"]?["failed"] == 1)
             let problemValues = try #require(status["problems"]?.arrayValue)
             let problems = problemValues.compactMap(\.stringValue)
             #expect(!problems.isEmpty)
@@ -456,7 +457,8 @@ struct GatewayRouteTests {
             let status = try await client.execute(uri: "/status", method: .get).json()
             #expect(status["tools"] == 0)
             #expect(status["connectors"] == [])
-            #expect(status["problems"] == nil)
+            #expect(status["problems"] == [])
+            #expect(status["last_reload"] == nil)
         }
     }
 
@@ -473,7 +475,8 @@ struct GatewayRouteTests {
                 path: /first
             """)
         let result = try gateway.reload()
-        #expect(result.diagnostics.isEmpty)
+        #expect(result.result.diagnostics.isEmpty)
+        #expect(result.toolsChanged)
         try await Application(router: gateway.router()).test(.router) { client in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/list"), body: modernRequest(method: "tools/list"))

@@ -245,12 +245,14 @@ struct MCPServerLegacyTests {
         #expect(untouched.status == 200)
     }
 
-    @Test func getOnAValidSessionIsMethodNotAllowed() async throws {
+    @Test func getOnAValidSessionOpensTheNotificationStream() async throws {
         let server = makeServer()
         let token = try await openSession(server)
         let reply = Reply(response: server.handleGet(headers: legacyHeaders(session: token, accept: "text/event-stream")))
-        #expect(reply.status == 405)
-        #expect(reply.response.headerFields[.allow] == "POST")
+        #expect(reply.status == 200)
+        #expect(reply.contentType == "text/event-stream")
+        #expect(reply.response.stream != nil)
+        server.events.shutDown()
     }
 
     @Test func deleteWithForgedSessionIsNotFound() {

@@ -62,13 +62,14 @@ let bothAccept = "application/json, text/event-stream"
 
 func makeServer(
     tools: FakeTools = FakeTools(), pageSize: Int = 200, ttl: Int = 4321, instructions: String? = "Use the tools.",
-    origins: OriginPolicy = OriginPolicy(), secret: [UInt8] = testSecret, revocations: SessionRevocations = SessionRevocations()
+    origins: OriginPolicy = OriginPolicy(), secret: [UInt8] = testSecret, revocations: SessionRevocations = SessionRevocations(),
+    listChanged: Bool = true
 ) -> MCPServer {
     MCPServer(
         configuration: MCPServerConfiguration(
             serverName: "gatehouse-test", serverVersion: "9.9.9", serverTitle: "Gatehouse Test", instructions: instructions,
             pageSize: pageSize, listTTLMilliseconds: ttl, originPolicy: origins,
-            sessionSigner: SessionSigner(secret: secret)),
+            sessionSigner: SessionSigner(secret: secret), listChangedNotifications: listChanged),
         tools: tools, revocations: revocations)
 }
 
@@ -163,7 +164,7 @@ struct MCPServerModernTests {
         let result = try reply.result()
         #expect(result["supportedVersions"] == ["2026-07-28"])
         #expect(result["capabilities"]?["tools"]?.objectValue != nil)
-        #expect(result["capabilities"]?["tools"]?["listChanged"] == false)
+        #expect(result["capabilities"]?["tools"]?["listChanged"] == true)
         #expect(result["resultType"] == "complete")
         #expect(result["ttlMs"] == 4321)
         #expect(result["cacheScope"] == "public")
@@ -476,7 +477,7 @@ struct MCPServerModernTests {
 
     // MARK: Methods
 
-    @Test(arguments: ["resources/list", "prompts/list", "ping", "subscriptions/listen", "nonsense"])
+    @Test(arguments: ["resources/list", "prompts/list", "ping", "resources/subscribe", "nonsense"])
     func unknownMethodIsNotFound(method: String) async throws {
         let server = makeServer()
         let reply = await post(server, modernHeaders(method: method), modernBody(id: 13, method: method))

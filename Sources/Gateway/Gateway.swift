@@ -1,0 +1,142 @@
+import Catalog
+import ConnectorModel
+import Foundation
+import Logging
+import MCPProtocol
+import Metrics
+import Synchronization
+import Upstream
+
+/// The running gateway: settings, the catalog being served, the MCP
+/// endpoint, and the reload that keeps the catalog in step with the folder.
+public struct Gateway: Sendable {
+    public let settings: GatewaySettings
+    public let store: CatalogStore
+    public let server: MCPServer
+    public let loader: CatalogLoader
+    public let logger: Logger
+    let reloads: ReloadState
+
+    public static let version = "0.1.0"
+
+    public init(settings: GatewaySettings, upstream: any UpstreamClient, loader: CatalogLoader = CatalogLoader(), logger: Logger) {
+        self.settings = settings
+        self.loader = loader
+        self.logger = logger
+        self.store = CatalogStore()
+        self.reloads = ReloadState()
+        var origins = settings.allowedOrigins
+        if let origin = settings.publicOrigin { origins.append(origin) }
+        let signer = settings.sessionSecret.map { SessionSigner(secret: Array($0.utf8)) } ?? .random()
+        let configuration = MCPServerConfiguration(
+            serverVersion: Self.version, pageSize: settings.pageSize, listTTLMilliseconds: settings.listTTLMilliseconds,
+            originPolicy: OriginPolicy(allowed: origins), sessionSigner: signer,
+            listChangedNotifications: true)
+        let invoker = ToolInvoker(client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"))
+        let provider = CatalogToolProvider(store: store, invoker: invoker, logger: logger)
+        self.server = MCPServer(configuration: configuration, tools: provider)
+    }
+
+    /// What one reload did.
+    public struct ReloadOutcome: Sendable {
+        public var result: CatalogLoader.Result
+        /// Whether the served tool list differs from before.
+        public var toolsChanged: Bool
+        public var duration: Duration
+    }
+
+    /// Rereads the connector folder and swaps in the new catalog.
+    ///
+    /// Builds the new snapshot beside the current one and replaces it in one
+    /// step, so calls in flight finish on the snapshot they started with. A
+    /// broken file keeps its last good version. Clients with an open
+    /// notification stream hear about it when the tool list changed.
+    /// Reloads must not overlap; the reload service runs them one at a time.
+    @discardableResult
+    public func reload(reason: String = "startup") throws -> ReloadOutcome {
+        let started = ContinuousClock.now
+        let current = store.catalog
+        let previous = reloads.records
+        let result: CatalogLoader.Result
+        do {
+            result = try loader.load(directory: settings.connectorsPath, previous: previous, generation: current.generation + 1)
+        } catch {
+            reloads.recordFailure(error: "\(error)")
+            Counter(label: "gatehouse_reloads_total", dimensions: [("outcome", "failure")]).increment()
+            logger.error("reload failed: \(error)", metadata: ["reason": .string(reason)])
+            throw error
+        }
+        let toolsChanged = result.catalog.descriptors != current.descriptors
+        if toolsChanged {
+            store.replace(with: result.catalog)
+        } else {
+            // Same tools: keep the generation, so pagination cursors stay
+            // valid, but take the new definitions (rotated secrets).
+            store.replace(with: Catalog(
+                tools: result.catalog.tools, connectors: result.catalog.connectors, generation: current.generation))
+        }
+        let duration = ContinuousClock.now - started
+        reloads.record(result, at: Date(), duration: duration)
+        let outcome = result.diagnostics.isEmpty ? "success" : "failure"
+        Counter(label: "gatehouse_reloads_total", dimensions: [("outcome", outcome)]).increment()
+        Gauge(label: "gatehouse_tools_loaded").record(result.catalog.tools.count)
+        for diagnostic in result.diagnostics {
+            logger.error("connector file problem: \(diagnostic)")
+        }
+        for record in result.records.values where record.isServingLastGood {
+            logger.warning("serving the last good version of \(record.file) until its problems are fixed")
+        }
+        logger.info(
+            "catalog loaded",
+            metadata: [
+                "reason": .string(reason),
+                "connectors": .stringConvertible(result.catalog.connectors.count),
+                "tools": .stringConvertible(result.catalog.tools.count),
+                "problems": .stringConvertible(result.diagnostics.count),
+                "changed": .stringConvertible(toolsChanged),
+                "duration_ms": .stringConvertible(duration.milliseconds),
+            ])
+        if toolsChanged, reason != "startup" {
+            server.events.publish(.toolsListChanged)
+        }
+        return ReloadOutcome(result: result, toolsChanged: toolsChanged, duration: duration)
+    }
+}
+
+/// What reloads have done so far, for the next reload and for `/status`.
+final class ReloadState: Sendable {
+    struct Snapshot: Sendable {
+        var records: [String: FileRecord] = [:]
+        var files: [String] = []
+        var diagnostics: [Diagnostic] = []
+        var lastReload: Date?
+        var lastDuration: Duration?
+        var lastError: String?
+        var succeeded = 0
+        var failed = 0
+    }
+
+    private let state = Mutex(Snapshot())
+
+    var records: [String: FileRecord] { state.withLock { $0.records } }
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    func record(_ result: CatalogLoader.Result, at date: Date, duration: Duration) {
+        state.withLock { state in
+            state.records = result.records
+            state.files = result.files
+            state.diagnostics = result.diagnostics
+            state.lastReload = date
+            state.lastDuration = duration
+            state.lastError = nil
+            if result.diagnostics.isEmpty { state.succeeded += 1 } else { state.failed += 1 }
+        }
+    }
+
+    func recordFailure(error: String) {
+        state.withLock { state in
+            state.lastError = error
+            state.failed += 1
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Catalog
+import Foundation
+import GatehouseJSON
+import HTTPTypes
+import Hummingbird
+import MCPProtocol
+
+extension Gateway {
+    /// The HTTP routes: `/mcp` and the operational endpoints.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let server = self.server
+        let maxBody = settings.maxBodyBytes
+        router.post("/mcp") { request, _ -> Response in
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: maxBody)
+            } catch {
+                return Response(
+                    status: .contentTooLarge, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
+                        id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
+            }
+            let bytes = Array(buffer.readableBytesView)
+            return Response(await server.handlePost(headers: request.headers, body: bytes))
+        }
+        router.get("/mcp") { request, _ -> Response in
+            Response(server.handleGet(headers: request.headers))
+        }
+        router.delete("/mcp") { request, _ -> Response in
+            Response(server.handleDelete(headers: request.headers))
+        }
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
+        }
+        let store = self.store
+        let reloads = self.reloads
+        router.get("/status") { _, _ -> Response in
+            let json = Self.status(catalog: store.catalog, reloads: reloads.snapshot, streams: server.events.subscriberCount)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.jsonBytes)))
+        }
+        return router
+    }
+
+    static func status(catalog: Catalog, reloads: ReloadState.Snapshot, streams: Int) -> JSONValue {
+        var files: [JSONValue] = []
+        for file in reloads.files {
+            guard let record = reloads.records[file] else { continue }
+            var entry: JSONObject = ["file": .string(file)]
+            if let connector = record.served {
+                entry["connector"] = .string(connector.name)
+                entry["tools"] = .int(Int64(connector.tools.count))
+            }
+            entry["state"] = .string(record.served == nil ? "not served" : record.isServingLastGood ? "serving last good version" : "ok")
+            if !record.diagnostics.isEmpty { entry["problems"] = .array(record.diagnostics.map { .string($0.description) }) }
+            files.append(.object(entry))
+        }
+        var object: JSONObject = [
+            "version": .string(version),
+            "tools": .int(Int64(catalog.tools.count)),
+            "generation": .int(Int64(catalog.generation)),
+            "connectors": .array(catalog.connectors.map {
+                ["name": .string($0.name), "file": .string($0.file), "tools": .int(Int64($0.toolCount))]
+            }),
+            "files": .array(files),
+            "problems": .array(reloads.diagnostics.map { .string($0.description) }),
+            "reloads": [
+                "succeeded": .int(Int64(reloads.succeeded)),
+                "failed": .int(Int64(reloads.failed)),
+            ],
+            "notification_streams": .int(Int64(streams)),
+        ]
+        if let date = reloads.lastReload { object["last_reload"] = .string(ISO8601DateFormatter().string(from: date)) }
+        if let duration = reloads.lastDuration { object["last_reload_ms"] = .double(duration.milliseconds) }
+        if let error = reloads.lastError { object["last_reload_error"] = .string(error) }
+        return .object(object)
+    }
+
+    /// The HTTP server, ready to run as a service.
+    public func application() -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            logger: logger)
+    }
+}
+
+extension Response {
+    init(_ response: MCPHTTPResponse) {
+        let body: ResponseBody
+        if let stream = response.stream {
+            let first = response.body
+            body = ResponseBody { writer in
+                if !first.isEmpty { try await writer.write(ByteBuffer(bytes: first)) }
+                for await chunk in stream where !chunk.isEmpty {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            }
+        } else {
+            body = response.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(bytes: response.body))
+        }
+        self.init(status: response.status, headers: response.headerFields, body: body)
+    }
+}
