@@ -81,7 +81,8 @@ public struct CatalogLoader: Sendable {
             }
             let hash = text?.hashValue ?? 0
             let before = previous[file]
-            let stable = before?.served != nil && before?.textHash == hash && decoded.connector != nil
+            // Stable: the text is exactly the one being served.
+            let stable = before?.served != nil && before?.servedTextHash == hash && decoded.connector != nil
             entries.append(Entry(file: file, textHash: hash, decoded: decoded, previous: before, isStable: stable))
         }
 
@@ -99,14 +100,16 @@ public struct CatalogLoader: Sendable {
                 }
             }
             var isLastGood = false
-            if served == nil, let fallback = entry.previous?.served, claims.conflicts(of: fallback).isEmpty {
+            var servedTextHash = entry.textHash
+            if served == nil, let before = entry.previous, let fallback = before.served, claims.conflicts(of: fallback).isEmpty {
                 served = fallback
+                servedTextHash = before.servedTextHash
                 isLastGood = true
             }
             if let served { claims.claim(served, file: entry.file) }
             records[entry.file] = FileRecord(
-                file: entry.file, textHash: entry.textHash, served: served, diagnostics: diagnostics,
-                isServingLastGood: isLastGood)
+                file: entry.file, served: served, servedTextHash: servedTextHash,
+                diagnostics: diagnostics, isServingLastGood: isLastGood)
         }
 
         var tools: [CatalogTool] = []
@@ -129,10 +132,11 @@ public struct CatalogLoader: Sendable {
 /// What the loader remembers about one file between reloads.
 public struct FileRecord: Sendable {
     public var file: String
-    /// Tells an unchanged file from an edited one.
-    public var textHash: Int
     /// The version being served: the current text, or the last good one.
     public var served: Connector?
+    /// The hash of the text `served` came from: tells an unchanged file
+    /// from an edited one.
+    public var servedTextHash: Int
     /// Problems of the file's current text; empty when it is what is served.
     public var diagnostics: [Diagnostic]
     /// True while a broken edit is ignored in favour of the previous version.

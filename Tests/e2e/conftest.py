@@ -164,7 +164,7 @@ def start_gateway(folder: pathlib.Path, extra_env=None) -> Gateway:
         "GATEHOUSE_PORT": str(port),
         "GATEHOUSE_HOST": "127.0.0.1",
         "GATEHOUSE_CONNECTORS": str(folder),
-        "GATEHOUSE_LOG_LEVEL": "warning",
+        "GATEHOUSE_LOG_LEVEL": os.environ.get("E2E_LOG_LEVEL", "warning"),
         "GATEHOUSE_PAGE_SIZE": "4",
         "E2E_UPSTREAM_TOKEN": "upstream-secret-token",
     })

@@ -164,7 +164,12 @@ def test_missing_and_forged_sessions(gateway):
     assert legacy_post(gateway, forged, "ping").status_code == 404
     assert legacy_post(gateway, "garbage", "ping").status_code == 404
     assert requests.get(gateway.mcp, headers={"Mcp-Session-Id": "garbage"}).status_code == 404
-    assert requests.get(gateway.mcp, headers={"Mcp-Session-Id": session}).status_code == 405
+    # A valid session's GET opens its notification stream.
+    with requests.get(gateway.mcp, headers={"Mcp-Session-Id": session, "Accept": "text/event-stream"},
+                      stream=True, timeout=5) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["Content-Type"] == "text/event-stream"
+        assert next(stream.iter_lines()).startswith(b":")
 
 
 def test_discover_on_a_legacy_session(gateway):
