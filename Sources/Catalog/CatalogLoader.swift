@@ -42,13 +42,15 @@ public struct CatalogLoader: Sendable {
             .map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
     }
 
-    public func load(directory: String, previous: [String: FileRecord] = [:], generation: UInt64 = 1) throws -> Result {
+    public func load(
+        directory: String, previous: [String: FileRecord] = [:], generation: UInt64 = 1, rereadAll: Bool = true
+    ) throws -> Result {
         let files = try Self.connectorFiles(in: directory)
         var sources: [(file: String, text: String?)] = []
         for file in files {
             sources.append((file, try? String(contentsOfFile: file, encoding: .utf8)))
         }
-        return assemble(sources, previous: previous, generation: generation)
+        return assemble(sources, previous: previous, generation: generation, rereadAll: rereadAll)
     }
 
     /// Builds a catalog from file texts already in memory (a `nil` text is a
@@ -59,8 +61,13 @@ public struct CatalogLoader: Sendable {
     /// tool or connector name, the change is refused, not the file that
     /// already served the name: files whose text is unchanged are placed
     /// first, then changed and new files in name order.
+    ///
+    /// With `rereadAll` false, a file whose text is the one already served
+    /// and that reads no `${file:…}` secret is not decoded again: a change
+    /// to one file of a large folder costs one file's work.
     public func assemble(
-        _ sources: [(file: String, text: String?)], previous: [String: FileRecord] = [:], generation: UInt64 = 1
+        _ sources: [(file: String, text: String?)], previous: [String: FileRecord] = [:], generation: UInt64 = 1,
+        rereadAll: Bool = true
     ) -> Result {
         struct Entry {
             var file: String
@@ -71,6 +78,16 @@ public struct CatalogLoader: Sendable {
         }
         var entries: [Entry] = []
         for (file, text) in sources {
+            let hash = text?.hashValue ?? 0
+            let before = previous[file]
+            if !rereadAll, let text, let before, let served = before.served, before.servedTextHash == hash,
+                !before.isServingLastGood, !text.contains("${file:")
+            {
+                entries.append(Entry(
+                    file: file, textHash: hash, decoded: ConnectorDecoder.Result(connector: served, diagnostics: []),
+                    previous: before, isStable: true))
+                continue
+            }
             let decoded: ConnectorDecoder.Result
             if let text {
                 let directory = (file as NSString).deletingLastPathComponent
@@ -79,8 +96,6 @@ public struct CatalogLoader: Sendable {
                 decoded = ConnectorDecoder.Result(
                     connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "cannot read file")])
             }
-            let hash = text?.hashValue ?? 0
-            let before = previous[file]
             // Stable: the text is exactly the one being served.
             let stable = before?.served != nil && before?.servedTextHash == hash && decoded.connector != nil
             entries.append(Entry(file: file, textHash: hash, decoded: decoded, previous: before, isStable: stable))

@@ -53,13 +53,16 @@ public struct Gateway: Sendable {
     /// notification stream hear about it when the tool list changed.
     /// Reloads must not overlap; the reload service runs them one at a time.
     @discardableResult
-    public func reload(reason: String = "startup") throws -> ReloadOutcome {
+    /// A folder change rereads only the files that changed (and those that
+    /// read `${file:…}` secrets); startup and SIGHUP (`full`) reread all.
+    public func reload(reason: String = "startup", full: Bool = true) throws -> ReloadOutcome {
         let started = ContinuousClock.now
         let current = store.catalog
         let previous = reloads.records
         let result: CatalogLoader.Result
         do {
-            result = try loader.load(directory: settings.connectorsPath, previous: previous, generation: current.generation + 1)
+            result = try loader.load(
+                directory: settings.connectorsPath, previous: previous, generation: current.generation + 1, rereadAll: full)
         } catch {
             reloads.recordFailure(error: "\(error)")
             Counter(label: "gatehouse_reloads_total", dimensions: [("outcome", "failure")]).increment()

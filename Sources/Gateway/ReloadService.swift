@@ -1,4 +1,5 @@
 import Catalog
+import Foundation
 import Logging
 import MCPProtocol
 import ServiceLifecycle
@@ -21,16 +22,16 @@ public struct ReloadService: Service {
     public func run() async throws {
         let settings = gateway.settings
         let logger = gateway.logger
-        let (triggers, trigger) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
+        let (triggers, trigger) = AsyncStream.makeStream(of: Trigger.self, bufferingPolicy: .bufferingNewest(1))
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     let changes = FolderWatcher.changes(
                         of: settings.connectorsPath, mode: settings.watchMode, pollInterval: settings.pollInterval)
-                    for await _ in changes { trigger.yield("folder changed") }
+                    for await _ in changes { trigger.yield(.folderChanged) }
                 }
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) { trigger.yield("SIGHUP") }
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) { trigger.yield(.hangup) }
                 }
                 group.addTask {
                     while !Task.isCancelled {
@@ -41,10 +42,12 @@ public struct ReloadService: Service {
                 group.addTask {
                     for await reason in triggers {
                         try? await Task.sleep(for: settings.reloadDebounce)
-                        do {
-                            try gateway.reload(reason: reason)
-                        } catch {
-                            logger.error("reload after \(reason) failed: \(error)")
+                        await Self.onReloadThread {
+                            do {
+                                try gateway.reload(reason: reason.rawValue, full: reason == .hangup)
+                            } catch {
+                                logger.error("reload after \(reason.rawValue) failed: \(error)")
+                            }
                         }
                     }
                 }
@@ -54,6 +57,31 @@ public struct ReloadService: Service {
             }
         } onGracefulShutdown: {
             gateway.server.events.shutDown()
+        }
+    }
+}
+
+extension ReloadService {
+    enum Trigger: String {
+        case folderChanged = "folder changed"
+        case hangup = "SIGHUP"
+    }
+
+    /// Runs a reload on its own low-priority thread: decoding a large folder
+    /// is CPU work that must not occupy the few threads serving calls.
+    static func onReloadThread(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                #if os(Linux)
+                // On Linux the nice value belongs to the thread: this lowers
+                // only the reload thread.
+                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                #endif
+                work()
+                continuation.resume()
+            }
+            thread.name = "gatehouse-reload"
+            thread.start()
         }
     }
 }
