@@ -190,3 +190,54 @@ struct PollingWatcherTests {
         #expect(changed())
     }
 }
+
+/// Secrets that can change between reloads.
+private final class ChangingSecrets: SecretSource, @unchecked Sendable {
+    var values: [String: String] = [:]
+    func environmentValue(_ name: String) -> String? { values["env:" + name] }
+    func fileContents(_ path: String) throws -> String {
+        guard let value = values["file:" + path] else { throw NoSecrets.Missing() }
+        return value
+    }
+}
+
+@Suite("Incremental reloads")
+struct IncrementalReloadTests {
+    private func token(_ result: CatalogLoader.Result, _ tool: String) -> UpstreamAuth? {
+        result.catalog.tool(named: tool)?.target.auth
+    }
+
+    @Test func unchangedFilesAreReusedButFileSecretsAreReread() {
+        let secrets = ChangingSecrets()
+        secrets.values = ["env:E": "env-1", "file:/s": "file-1"]
+        let loader = CatalogLoader(decoder: ConnectorDecoder(secrets: secrets))
+        let files: [(file: String, text: String?)] = [
+            ("e.yaml", "connector: e\nbase_url: https://e.example\nauth:\n  bearer: ${env:E}\ntools:\n  - name: e_one\n    description: d\n    path: /e\n"),
+            ("f.yaml", "connector: f\nbase_url: https://f.example\nauth:\n  bearer: ${file:/s}\ntools:\n  - name: f_one\n    description: d\n    path: /f\n"),
+        ]
+        let first = loader.assemble(files, generation: 1)
+        secrets.values = ["env:E": "env-2", "file:/s": "file-2"]
+        let incremental = loader.assemble(files, previous: first.records, generation: 2, rereadAll: false)
+        #expect(token(incremental, "e_one") == .bearer(token: "env-1"), "unchanged file without file secrets is reused")
+        #expect(token(incremental, "f_one") == .bearer(token: "file-2"), "file secrets are always reread")
+        let full = loader.assemble(files, previous: incremental.records, generation: 3, rereadAll: true)
+        #expect(token(full, "e_one") == .bearer(token: "env-2"))
+    }
+
+    @Test func incrementalReloadStillKeepsLastGoodAndRefusesConflicts() {
+        let loader = CatalogLoader(decoder: ConnectorDecoder(secrets: NoSecrets()))
+        let first = loader.assemble([("a.yaml", file("a", ["shared"])), ("b.yaml", file("b", ["b_one"]))], generation: 1)
+        let second = loader.assemble(
+            [("a.yaml", file("a", ["shared"])), ("b.yaml", file("b", ["b_one", "shared"]))], previous: first.records,
+            generation: 2, rereadAll: false)
+        #expect(second.catalog.tool(named: "shared")?.target.connector == "a")
+        #expect(second.records["b.yaml"]?.isServingLastGood == true)
+        // While b.yaml serves its last good version, it is decoded again on
+        // every reload, so fixing it takes effect.
+        let third = loader.assemble(
+            [("a.yaml", file("a", ["shared"])), ("b.yaml", file("b", ["b_two"]))], previous: second.records,
+            generation: 3, rereadAll: false)
+        #expect(third.catalog.tools.map(\.name) == ["b_two", "shared"])
+        #expect(third.diagnostics.isEmpty)
+    }
+}
