@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // JSON values, a strict parser and a fast writer shared by every layer.
@@ -72,11 +73,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The MCP endpoint as an OAuth 2.1 resource server: token checks,
+        // protected resource metadata, challenges.
+        .target(
+            name: "OAuth",
+            dependencies: [
+                "ConnectorModel", "GatehouseJSON",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Wiring: HTTP routes, settings, lifecycle.
         .target(
             name: "Gateway",
             dependencies: [
-                "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "Upstream",
+                "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -102,10 +115,15 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
         .testTarget(
+            name: "OAuthTests",
+            dependencies: ["OAuth", "ConnectorModel", "GatehouseJSON", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Catalog", "MCPProtocol", "Upstream", "GatehouseJSON",
+                "Gateway", "Catalog", "MCPProtocol", "OAuth", "Upstream", "GatehouseJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
     ]

@@ -14,6 +14,10 @@ public final class Catalog: Sendable {
     public let generation: UInt64
     /// Every tool's encoded descriptor, in `tools` order.
     public let descriptors: [[UInt8]]
+    /// Whether any tool needs scopes, so unscoped catalogs skip filtering.
+    public let hasScopedTools: Bool
+    /// Every scope some tool needs, sorted.
+    public let scopes: [String]
     private let index: [String: Int]
 
     public init(tools: [CatalogTool], connectors: [ConnectorSummary] = [], generation: UInt64 = 1) {
@@ -26,6 +30,9 @@ public final class Catalog: Sendable {
         for (position, tool) in sorted.enumerated() { index[tool.name] = position }
         self.index = index
         self.descriptors = sorted.map(\.descriptor)
+        let scopes = Set(sorted.flatMap(\.definition.scopes))
+        self.hasScopedTools = !scopes.isEmpty
+        self.scopes = scopes.sorted()
     }
 
     public static let empty = Catalog(tools: [], generation: 0)

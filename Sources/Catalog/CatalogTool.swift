@@ -11,6 +11,11 @@ public struct CatalogTool: Sendable {
 
     public var name: String { definition.name }
 
+    /// Whether a caller holding `scopes` may see and call the tool.
+    public func isAllowed(for scopes: Set<String>) -> Bool {
+        definition.scopes.allSatisfy(scopes.contains)
+    }
+
     public init(definition: ToolDefinition, target: UpstreamTarget) {
         self.definition = definition
         self.target = target

@@ -68,11 +68,15 @@ public struct ConnectorDecoder: Sendable {
 struct ConnectorReader {
     var decoding: YAMLDecoding
     var secrets: SecretResolver
+    /// The connector's `scopes:`, for tools that name none of their own.
+    var defaultScopes: [String] = []
 
-    static let connectorKeys = ["connector", "description", "base_url", "headers", "auth", "timeout", "max_response_bytes", "tools"]
+    static let connectorKeys = [
+        "connector", "description", "base_url", "headers", "auth", "timeout", "max_response_bytes", "scopes", "tools",
+    ]
     static let toolKeys = [
         "name", "title", "description", "method", "path", "parameters", "headers", "query", "body", "annotations", "response",
-        "timeout",
+        "timeout", "scopes",
     ]
     static let parameterKeys = [
         "type", "description", "required", "default", "enum", "minimum", "maximum", "pattern", "min_length", "max_length",
@@ -123,6 +127,7 @@ struct ConnectorReader {
         let maxResponseBytes =
             byKey["max_response_bytes"].flatMap { decoding.byteSize($0.value, "max_response_bytes") }
             ?? Connector.defaultMaxResponseBytes
+        defaultScopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? []
         var tools: [ToolDefinition] = []
         if let entry = byKey["tools"], let nodes = decoding.sequence(entry.value, "tools") {
             var names: [String: SourceLocation] = [:]
@@ -338,6 +343,7 @@ struct ConnectorReader {
         }
         let response = byKey["response"].flatMap { readResponse($0.value) } ?? ResponseShaping()
         let timeout = byKey["timeout"].flatMap { decoding.duration($0.value, "timeout") }
+        let scopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? defaultScopes
         let schemaValue = ToolDefinition.inputSchema(for: parameters)
         guard decoding.diagnostics.count == errorsBefore, let path else { return nil }
         let inputSchema: JSONSchema
@@ -350,7 +356,24 @@ struct ConnectorReader {
         return ToolDefinition(
             name: name, title: title, description: description, method: method, path: path, parameters: parameters,
             headers: headers, query: query, body: body, annotations: annotations, response: response, timeout: timeout,
-            inputSchema: inputSchema, location: decoding.location(nameEntry.value))
+            inputSchema: inputSchema, scopes: scopes, location: decoding.location(nameEntry.value))
+    }
+
+    /// `scopes: [tickets:read]` or `scopes: tickets:read tickets:write`.
+    mutating func readScopes(_ node: Yams.Node) -> [String]? {
+        var scopes: [String] = []
+        if case .scalar = node, let text = decoding.string(node, "scopes") {
+            scopes = text.split(separator: " ").map(String.init)
+        } else if let nodes = decoding.sequence(node, "scopes") {
+            scopes = nodes.compactMap { decoding.string($0, "scope") }
+        } else {
+            return nil
+        }
+        for scope in scopes where !isValidScope(scope) {
+            decoding.error(node, "'\(scope)' is not a valid OAuth scope")
+            return nil
+        }
+        return scopes
     }
 
     mutating func stringTemplate(_ text: String, _ node: Yams.Node, known: Set<String>) -> StringTemplate? {

@@ -4,6 +4,8 @@ public struct PathTemplate: Sendable, Hashable {
     public enum Segment: Sendable, Hashable {
         case literal(String)
         case parameter(String)
+        /// `{user.sub}`, `{user.email}`, `{user.claims.NAME}`: the caller.
+        case user(UserField)
     }
 
     public var segments: [Segment]
@@ -35,7 +37,14 @@ public struct PathTemplate: Sendable, Hashable {
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
                 else { throw ParseError(message: "invalid path placeholder '{\(name)}'") }
                 if !literal.isEmpty { segments.append(.literal(literal)); literal = "" }
-                segments.append(.parameter(name))
+                if name.hasPrefix("user.") {
+                    guard case .user(let field)? = (try? StringTemplate(parsing: "{{ \(name) }}"))?.loneReference else {
+                        throw ParseError(message: "unknown placeholder {\(name)}: use user.sub, user.email, user.name or user.claims.NAME")
+                    }
+                    segments.append(.user(field))
+                } else {
+                    segments.append(.parameter(name))
+                }
                 index = path.index(after: close)
             } else if c == "}" {
                 throw ParseError(message: "unmatched '}' in path")

@@ -115,6 +115,8 @@ public struct ToolDefinition: Sendable {
     public var timeout: Duration?
     /// The schema clients see and arguments are validated against.
     public var inputSchema: JSONSchema
+    /// OAuth scopes a caller's token must carry to see and call this tool.
+    public var scopes: [String]
     public var location: SourceLocation
 
     public init(
@@ -122,7 +124,7 @@ public struct ToolDefinition: Sendable {
         parameters: [Parameter] = [], headers: [(name: String, value: StringTemplate)] = [],
         query: [(name: String, value: StringTemplate)] = [], body: ValueTemplate? = nil,
         annotations: ToolAnnotations? = nil, response: ResponseShaping = ResponseShaping(), timeout: Duration? = nil,
-        inputSchema: JSONSchema, location: SourceLocation
+        inputSchema: JSONSchema, scopes: [String] = [], location: SourceLocation
     ) {
         self.name = name
         self.title = title
@@ -137,6 +139,7 @@ public struct ToolDefinition: Sendable {
         self.response = response
         self.timeout = timeout
         self.inputSchema = inputSchema
+        self.scopes = scopes
         self.location = location
     }
 
@@ -148,4 +151,9 @@ public struct ToolDefinition: Sendable {
                     || byte == 0x5F || byte == 0x2E || byte == 0x2D
             }
     }
+}
+
+/// OAuth scope tokens (RFC 6749 §3.3): printable ASCII without space, `"` or `\\`.
+public func isValidScope(_ scope: String) -> Bool {
+    !scope.isEmpty && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
 }

@@ -11,21 +11,37 @@ public struct CatalogToolProvider: ToolProvider {
     public let store: CatalogStore
     public let invoker: ToolInvoker
     public let logger: Logger
+    /// Every scope a call to a tool needs: the endpoint's and the tool's.
+    let requiredScopes: @Sendable ([String]) -> [String]
 
-    public init(store: CatalogStore, invoker: ToolInvoker, logger: Logger) {
+    public init(
+        store: CatalogStore, invoker: ToolInvoker, logger: Logger,
+        requiredScopes: @escaping @Sendable ([String]) -> [String] = { $0 }
+    ) {
         self.store = store
         self.invoker = invoker
         self.logger = logger
+        self.requiredScopes = requiredScopes
     }
 
     public func listing(for caller: CallContext) -> ToolListing {
         let catalog = store.catalog
-        return ToolListing(descriptors: catalog.descriptors, generation: catalog.generation)
+        guard let identity = caller.principal as? CallerIdentity, catalog.hasScopedTools else {
+            return ToolListing(descriptors: catalog.descriptors, generation: catalog.generation)
+        }
+        // Each caller sees only the tools their token allows.
+        var descriptors: [[UInt8]] = []
+        descriptors.reserveCapacity(catalog.tools.count)
+        for tool in catalog.tools where tool.isAllowed(for: identity.scopes) { descriptors.append(tool.descriptor) }
+        return ToolListing(descriptors: descriptors, generation: catalog.generation, isPerCaller: true)
     }
 
-    public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> JSONObject? {
+    public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
         // One snapshot for the whole call: a reload meanwhile does not matter.
-        guard let tool = store.catalog.tool(named: name) else { return nil }
+        guard let tool = store.catalog.tool(named: name) else { return .unknownTool }
+        if let identity = context.principal as? CallerIdentity, !tool.isAllowed(for: identity.scopes) {
+            return .forbidden(requiredScopes: requiredScopes(tool.definition.scopes))
+        }
         let caller = context.principal as? CallerIdentity ?? .anonymous
         let started = ContinuousClock.now
         let outcome = await invoker.invoke(tool.definition, target: tool.target, arguments: arguments, caller: caller)
@@ -41,7 +57,7 @@ public struct CatalogToolProvider: ToolProvider {
                 "latency_ms": .stringConvertible(elapsed.milliseconds),
                 "era": .string(context.era.rawValue),
             ])
-        return outcome.result.json
+        return .result(outcome.result.json)
     }
 }
 

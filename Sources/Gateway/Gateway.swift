@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MCPProtocol
 import Metrics
+import OAuth
 import Synchronization
 import Upstream
 
@@ -15,26 +16,58 @@ public struct Gateway: Sendable {
     public let server: MCPServer
     public let loader: CatalogLoader
     public let logger: Logger
+    /// Present when the endpoint is protected by OAuth.
+    public let resourceServer: ResourceServer?
     let reloads: ReloadState
 
     public static let version = "0.1.0"
 
-    public init(settings: GatewaySettings, upstream: any UpstreamClient, loader: CatalogLoader = CatalogLoader(), logger: Logger) {
+    /// - Parameters:
+    ///   - authHTTP: fetches issuer metadata and keys when OAuth is on.
+    ///   - verifier: replaces the token verifier built from the settings (tests).
+    public init(
+        settings: GatewaySettings, upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)? = nil,
+        verifier: (any TokenVerifier)? = nil, loader: CatalogLoader = CatalogLoader(), logger: Logger
+    ) {
         self.settings = settings
         self.loader = loader
         self.logger = logger
-        self.store = CatalogStore()
+        let store = CatalogStore()
+        self.store = store
         self.reloads = ReloadState()
+        var resourceServer: ResourceServer?
+        if settings.auth.enabled, let publicURL = settings.publicURL {
+            let auth = settings.auth
+            let tokens = verifier ?? CachingTokenVerifier(
+                JWTVerifier(settings: auth, http: authHTTP ?? UnavailableAuthHTTP(), logger: logger))
+            resourceServer = ResourceServer(settings: auth, resource: publicURL + "/mcp", verifier: tokens) {
+                var scopes = auth.requiredScopes
+                for scope in store.catalog.scopes where !scopes.contains(scope) { scopes.append(scope) }
+                return scopes
+            }
+        }
+        self.resourceServer = resourceServer
         var origins = settings.allowedOrigins
         if let origin = settings.publicOrigin { origins.append(origin) }
         let signer = settings.sessionSecret.map { SessionSigner(secret: Array($0.utf8)) } ?? .random()
         let configuration = MCPServerConfiguration(
             serverVersion: Self.version, pageSize: settings.pageSize, listTTLMilliseconds: settings.listTTLMilliseconds,
             originPolicy: OriginPolicy(allowed: origins), sessionSigner: signer,
-            listChangedNotifications: true)
+            listChangedNotifications: true,
+            insufficientScopeChallenge: resourceServer.map(Self.insufficientScopeChallenge))
         let invoker = ToolInvoker(client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"))
-        let provider = CatalogToolProvider(store: store, invoker: invoker, logger: logger)
+        let provider = CatalogToolProvider(
+            store: store, invoker: invoker, logger: logger,
+            requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool })
         self.server = MCPServer(configuration: configuration, tools: provider)
+    }
+
+    static func insufficientScopeChallenge(_ server: ResourceServer) -> @Sendable ([String]) -> String {
+        { scopes in
+            server.challenge(for: AuthFailure(
+                .insufficientScope, "the token lacks scopes this tool needs", reason: "insufficient_scope",
+                requiredScopes: scopes))
+        }
     }
 
     /// What one reload did.
@@ -142,4 +175,14 @@ final class ReloadState: Sendable {
             state.failed += 1
         }
     }
+}
+
+/// Used when OAuth is on but no HTTP client was given: every fetch fails,
+/// so tokens are refused rather than accepted unchecked.
+struct UnavailableAuthHTTP: AuthHTTPClient {
+    struct Unavailable: Error {}
+    func get(_ url: String) async throws -> (status: Int, body: [UInt8]) { throw Unavailable() }
+    func postForm(_ url: String, form: [(String, String)], basicAuth: (user: String, password: String)?) async throws
+        -> (status: Int, body: [UInt8])
+    { throw Unavailable() }
 }

@@ -1,9 +1,13 @@
 import Catalog
+import ConnectorModel
 import Foundation
 import GatehouseJSON
 import HTTPTypes
 import Hummingbird
+import Logging
 import MCPProtocol
+import Metrics
+import OAuth
 
 extension Gateway {
     /// The HTTP routes: `/mcp` and the operational endpoints.
@@ -11,7 +15,13 @@ extension Gateway {
         let router = Router()
         let server = self.server
         let maxBody = settings.maxBodyBytes
+        let guardian = EndpointGuard(server: server, resourceServer: resourceServer, logger: logger)
         router.post("/mcp") { request, _ -> Response in
+            let caller: CallerIdentity?
+            switch await guardian.admit(request) {
+            case .refused(let response): return response
+            case .admitted(let identity): caller = identity
+            }
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: maxBody)
@@ -22,13 +32,26 @@ extension Gateway {
                         id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
             }
             let bytes = Array(buffer.readableBytesView)
-            return Response(await server.handlePost(headers: request.headers, body: bytes))
+            return Response(await server.handlePost(headers: request.headers, body: bytes, principal: caller))
         }
         router.get("/mcp") { request, _ -> Response in
-            Response(server.handleGet(headers: request.headers))
+            if case .refused(let response) = await guardian.admit(request) { return response }
+            return Response(server.handleGet(headers: request.headers))
         }
         router.delete("/mcp") { request, _ -> Response in
-            Response(server.handleDelete(headers: request.headers))
+            if case .refused(let response) = await guardian.admit(request) { return response }
+            return Response(server.handleDelete(headers: request.headers))
+        }
+        if let resourceServer {
+            // RFC 9728 metadata, without authentication, at the path-inserted
+            // location and at the root (clients try both).
+            let metadata = { @Sendable (_: Request, _: BasicRequestContext) -> Response in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: resourceServer.metadata.jsonBytes)))
+            }
+            router.get("/.well-known/oauth-protected-resource/mcp", use: metadata)
+            router.get("/.well-known/oauth-protected-resource", use: metadata)
         }
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
@@ -101,5 +124,36 @@ extension Response {
             body = response.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(bytes: response.body))
         }
         self.init(status: response.status, headers: response.headerFields, body: body)
+    }
+}
+
+/// Lets a request to `/mcp` in, or answers it: a foreign browser origin gets
+/// 403, and with OAuth on, a missing or bad token gets the challenge that
+/// sends the client to sign in.
+struct EndpointGuard: Sendable {
+    let server: MCPServer
+    let resourceServer: ResourceServer?
+    let logger: Logger
+
+    enum Decision {
+        case admitted(CallerIdentity?)
+        case refused(Response)
+    }
+
+    func admit(_ request: Request) async -> Decision {
+        if let refusal = server.checkOrigin(request.headers) { return .refused(Response(refusal)) }
+        guard let resourceServer else { return .admitted(nil) }
+        do {
+            return .admitted(try await resourceServer.authenticate(headers: request.headers, query: request.uri.query))
+        } catch {
+            Counter(label: "gatehouse_auth_failures_total", dimensions: [("reason", error.reason)]).increment()
+            logger.info("request refused", metadata: ["reason": .string(error.reason), "status": .stringConvertible(error.httpStatus)])
+            let body = JSONRPCEncoder.error(
+                id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Unauthorized: \(error.description)"))
+            return .refused(Response(
+                status: .init(code: error.httpStatus),
+                headers: [.contentType: "application/json", .wwwAuthenticate: resourceServer.challenge(for: error)],
+                body: .init(byteBuffer: ByteBuffer(bytes: body))))
+        }
     }
 }

@@ -2,6 +2,7 @@ import Catalog
 import Configuration
 import Foundation
 import Logging
+import OAuth
 
 /// Everything `gatehouse serve` can be told, read from flags first and then
 /// from `GATEHOUSE_*` environment variables (key `gatehouse.public.url` is
@@ -29,6 +30,8 @@ public struct GatewaySettings: Sendable {
     public var reloadDebounce: Duration = .milliseconds(50)
     /// How often idle notification streams get a keep-alive comment.
     public var keepAliveInterval: Duration = .seconds(15)
+    /// OAuth protection of the MCP endpoint; off unless configured.
+    public var auth = AuthSettings()
 
     public init() {}
 
@@ -48,6 +51,17 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.poll.interval.ms", "GATEHOUSE_POLL_INTERVAL_MS", "polling interval (default 2000)"),
         ("gatehouse.reload.debounce.ms", "GATEHOUSE_RELOAD_DEBOUNCE_MS", "wait after a change before reloading (default 50)"),
         ("gatehouse.keepalive.seconds", "GATEHOUSE_KEEPALIVE_SECONDS", "keep-alive interval on notification streams (default 15)"),
+        ("gatehouse.auth", "GATEHOUSE_AUTH", "off (default, for local development) or oauth"),
+        ("gatehouse.auth.issuers", "GATEHOUSE_AUTH_ISSUERS", "comma-separated trusted issuer URLs"),
+        ("gatehouse.auth.jwks.url", "GATEHOUSE_AUTH_JWKS_URL", "explicit key set URL (one issuer); found through issuer metadata otherwise"),
+        ("gatehouse.auth.audiences", "GATEHOUSE_AUTH_AUDIENCES", "accepted token audiences (default: the public URL of /mcp)"),
+        ("gatehouse.auth.scopes", "GATEHOUSE_AUTH_SCOPES", "space- or comma-separated scopes every request needs"),
+        ("gatehouse.auth.clock.skew.seconds", "GATEHOUSE_AUTH_CLOCK_SKEW_SECONDS", "allowed clock skew for exp/nbf (default 60)"),
+        ("gatehouse.auth.introspection.url", "GATEHOUSE_AUTH_INTROSPECTION_URL", "RFC 7662 endpoint for opaque tokens"),
+        ("gatehouse.auth.introspection.client.id", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_ID", "client id for introspection"),
+        ("gatehouse.auth.introspection.client.secret", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET", "client secret for introspection"),
+        ("gatehouse.auth.introspection.client.secret.file", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", "file holding that secret"),
+        ("gatehouse.auth.allow.insecure.issuers", "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS", "accept http:// issuers beyond loopback (labs only)"),
     ]
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -96,6 +110,55 @@ public struct GatewaySettings: Sendable {
         let keepAlive = reader.int(forKey: "gatehouse.keepalive.seconds", default: 15)
         guard (1...3600).contains(keepAlive) else { throw Invalid(description: "keep-alive must be between 1 and 3600 seconds") }
         keepAliveInterval = .seconds(keepAlive)
+        auth = try Self.authSettings(reader: reader, publicURL: publicURL)
+    }
+
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init).filter { !$0.isEmpty }
+    }
+
+    static func authSettings(reader: ConfigReader, publicURL: String?) throws -> AuthSettings {
+        let mode = reader.string(forKey: "gatehouse.auth", default: "off").lowercased()
+        guard mode == "off" || mode == "oauth" else { throw Invalid(description: "auth must be off or oauth, not '\(mode)'") }
+        guard mode == "oauth" else { return AuthSettings() }
+        var settings = AuthSettings(enabled: true)
+        settings.issuers = list(reader.string(forKey: "gatehouse.auth.issuers")).map { AuthSettings.Issuer(issuer: $0) }
+        if let jwks = reader.string(forKey: "gatehouse.auth.jwks.url") {
+            guard settings.issuers.count == 1 else {
+                throw Invalid(description: "an explicit JWKS URL needs exactly one issuer")
+            }
+            settings.issuers[0].jwksURL = jwks
+        }
+        settings.audiences = list(reader.string(forKey: "gatehouse.auth.audiences"))
+        if settings.audiences.isEmpty {
+            guard let publicURL else {
+                throw Invalid(description: "OAuth needs GATEHOUSE_PUBLIC_URL (the audience tokens must be for) or GATEHOUSE_AUTH_AUDIENCES")
+            }
+            settings.audiences = [publicURL + "/mcp"]
+        }
+        guard publicURL != nil else {
+            throw Invalid(description: "OAuth needs GATEHOUSE_PUBLIC_URL: clients find the metadata through it")
+        }
+        settings.requiredScopes = list(reader.string(forKey: "gatehouse.auth.scopes"))
+        settings.clockSkew = .seconds(reader.int(forKey: "gatehouse.auth.clock.skew.seconds", default: 60))
+        settings.allowInsecureIssuers = reader.bool(forKey: "gatehouse.auth.allow.insecure.issuers", default: false)
+        if let endpoint = reader.string(forKey: "gatehouse.auth.introspection.url") {
+            guard let clientID = reader.string(forKey: "gatehouse.auth.introspection.client.id") else {
+                throw Invalid(description: "introspection needs GATEHOUSE_AUTH_INTROSPECTION_CLIENT_ID")
+            }
+            var secret = reader.string(forKey: "gatehouse.auth.introspection.client.secret", isSecret: true)
+            if secret == nil, let file = reader.string(forKey: "gatehouse.auth.introspection.client.secret.file") {
+                secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let secret else {
+                throw Invalid(description: "introspection needs GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET or _FILE")
+            }
+            settings.introspection = .init(endpoint: endpoint, clientID: clientID, clientSecret: secret)
+        }
+        guard !settings.issuers.isEmpty || settings.introspection != nil else {
+            throw Invalid(description: "OAuth needs GATEHOUSE_AUTH_ISSUERS (or an introspection endpoint)")
+        }
+        return settings
     }
 
     /// The origin of the public URL, always allowed to call the endpoint.

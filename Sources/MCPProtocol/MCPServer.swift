@@ -118,7 +118,8 @@ public struct MCPServer: Sendable {
         return MCPHTTPResponse(status: .ok)
     }
 
-    func checkOrigin(_ headers: HTTPFields) -> MCPHTTPResponse? {
+    /// The 403 for a browser origin that is not allowed, if it is not.
+    public func checkOrigin(_ headers: HTTPFields) -> MCPHTTPResponse? {
         guard configuration.originPolicy.allows(headers[.origin]) else {
             return .error(JSONRPCError(code: JSONRPCError.invalidRequest, message: "Forbidden: origin not allowed"), status: .forbidden)
         }
@@ -361,11 +362,21 @@ public struct MCPServer: Sendable {
         default:
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.arguments must be an object")), eventStream: eventStream)
         }
-        guard var result = await tools.callTool(named: name, arguments: arguments, context: context) else {
+        switch await tools.callTool(named: name, arguments: arguments, context: context) {
+        case .result(var result):
+            if context.era == .modern { decorateModern(&result, cacheable: false) }
+            return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
+        case .unknownTool:
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Unknown tool: \(name)")), eventStream: eventStream)
+        case .forbidden(let scopes):
+            // HTTP 403 with insufficient_scope lets OAuth clients step up.
+            var headers = HTTPFields()
+            if let challenge = configuration.insufficientScopeChallenge { headers[.wwwAuthenticate] = challenge(scopes) }
+            let error = JSONRPCError(
+                code: JSONRPCError.invalidRequest,
+                message: "Forbidden: \(name) needs the scopes \(scopes.joined(separator: " "))")
+            return .message(JSONRPCEncoder.error(id: id, error: error), status: .forbidden, eventStream: eventStream, headers: headers)
         }
-        if context.era == .modern { decorateModern(&result, cacheable: false) }
-        return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
     }
 
     /// Cursors name the catalog generation they were issued for, so a page

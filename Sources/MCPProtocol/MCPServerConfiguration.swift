@@ -13,12 +13,15 @@ public struct MCPServerConfiguration: Sendable {
     public var sessionSigner: SessionSigner
     /// Whether tools/list_changed can reach clients.
     public var listChangedNotifications: Bool
+    /// The `WWW-Authenticate` value for a call refused for lack of scopes;
+    /// set when the endpoint is protected by OAuth.
+    public var insufficientScopeChallenge: (@Sendable ([String]) -> String)?
 
     public init(
         serverName: String = "gatehouse", serverVersion: String, serverTitle: String? = "Gatehouse",
         instructions: String? = nil, pageSize: Int = 200, listTTLMilliseconds: Int = 10_000,
         originPolicy: OriginPolicy = OriginPolicy(), sessionSigner: SessionSigner = .random(),
-        listChangedNotifications: Bool = false
+        listChangedNotifications: Bool = false, insufficientScopeChallenge: (@Sendable ([String]) -> String)? = nil
     ) {
         self.serverName = serverName
         self.serverVersion = serverVersion
@@ -29,6 +32,7 @@ public struct MCPServerConfiguration: Sendable {
         self.originPolicy = originPolicy
         self.sessionSigner = sessionSigner
         self.listChangedNotifications = listChangedNotifications
+        self.insufficientScopeChallenge = insufficientScopeChallenge
     }
 }
 

@@ -6,8 +6,19 @@ public protocol ToolProvider: Sendable {
     /// The current tools, already encoded as MCP `Tool` objects, in a stable
     /// order.
     func listing(for caller: CallContext) -> ToolListing
-    /// Runs a tool; `nil` when no tool has that name.
-    func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> JSONObject?
+    /// Runs a tool.
+    func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome
+}
+
+/// What asking for a tool call came to.
+public enum ToolCallOutcome: Sendable {
+    /// The `CallToolResult` fields (tool errors included).
+    case result(JSONObject)
+    /// No tool has that name.
+    case unknownTool
+    /// The tool exists but the caller's token lacks these scopes (all the
+    /// scopes the call needs, so the client can ask for them at once).
+    case forbidden(requiredScopes: [String])
 }
 
 /// A snapshot of the tool list as a caller may see it.

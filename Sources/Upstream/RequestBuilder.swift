@@ -38,6 +38,13 @@ public struct RequestBuilder: Sendable {
                     throw ArgumentError(message: "path parameter '\(name)' must not be '.' or '..'")
                 }
                 path += PercentEncoding.encode(text)
+            case .user(let field):
+                guard let value = try values.require(.user(field)) else { continue }
+                let text = try Self.scalarText(value, name: TemplateReference.user(field).description, joiner: ",")
+                guard !text.isEmpty, text != ".", text != ".." else {
+                    throw ArgumentError(message: "the signed-in user's \(TemplateReference.user(field)) cannot be used in a path")
+                }
+                path += PercentEncoding.encode(text)
             }
         }
         let displayURL = target.baseURL.origin + path

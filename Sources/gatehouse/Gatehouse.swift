@@ -59,7 +59,20 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "gatehouse")
         let httpClient = HTTPUpstreamClient.makeHTTPClient()
-        let gateway = Gateway(settings: settings, upstream: HTTPUpstreamClient(client: httpClient), logger: logger)
+        let gateway = Gateway(
+            settings: settings, upstream: HTTPUpstreamClient(client: httpClient), authHTTP: HTTPAuthClient(client: httpClient),
+            logger: logger)
+        if settings.auth.enabled {
+            logger.info(
+                "OAuth is on",
+                metadata: [
+                    "issuers": .string(settings.auth.issuers.map(\.issuer).joined(separator: " ")),
+                    "audiences": .string(settings.auth.audiences.joined(separator: " ")),
+                ])
+        } else {
+            logger.warning(
+                "AUTHENTICATION IS OFF: anyone who can reach this port can call every tool. Set GATEHOUSE_AUTH=oauth outside local development.")
+        }
         do {
             try gateway.reload()
         } catch {

@@ -47,12 +47,13 @@ struct FakeTools: ToolProvider {
         ToolListing(descriptors: descriptors, isPerCaller: perCaller)
     }
 
-    func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> JSONObject? {
-        guard Self.names.contains(name) else { return nil }
+    func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
+        guard Self.names.contains(name) else { return .unknownTool }
+        if name == "echo", context.principal as? String == "no-echo-scope" { return .forbidden(requiredScopes: ["mcp", "echo:use"]) }
         log.record(RecordedCall(
             name: name, arguments: arguments, era: context.era, protocolVersion: context.protocolVersion,
             requestID: context.requestID, principal: context.principal as? String))
-        return ["content": [["type": "text", "text": .string("\(name) ran with \(JSONValue.object(arguments).jsonString)")]]]
+        return .result(["content": [["type": "text", "text": .string("\(name) ran with \(JSONValue.object(arguments).jsonString)")]]])
     }
 }
 
@@ -560,5 +561,23 @@ struct MCPServerModernTests {
             server, modernHeaders(method: "tools/list", version: nil, accept: "text/event-stream"), modernBody(method: "tools/list"))
         #expect(reply.status == 400)
         #expect(try reply.errorCode() == -32020)
+    }
+}
+
+@Suite("MCPServer, scopes")
+struct MCPServerScopeTests {
+    @Test func forbiddenToolIsA403WithTheChallenge() async throws {
+        var configuration = makeServer().configuration
+        configuration.insufficientScopeChallenge = { scopes in "Bearer error=\"insufficient_scope\", scope=\"\(scopes.joined(separator: " "))\"" }
+        let server = MCPServer(configuration: configuration, tools: FakeTools())
+        let body = modernBody(id: 5, method: "tools/call", params: ["name": "echo", "arguments": [:]])
+        let reply = await post(server, modernHeaders(method: "tools/call", name: "echo"), body, principal: "no-echo-scope")
+        #expect(reply.status == 403)
+        #expect(reply.response.headerFields[.wwwAuthenticate] == "Bearer error=\"insufficient_scope\", scope=\"mcp echo:use\"")
+        #expect(try reply.json()["id"] == 5)
+        #expect(try reply.errorCode() == -32600)
+        // Another caller is served.
+        let allowed = await post(server, modernHeaders(method: "tools/call", name: "echo"), body, principal: "anyone")
+        #expect(allowed.status == 200)
     }
 }

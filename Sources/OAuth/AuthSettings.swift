@@ -1,0 +1,57 @@
+/// How the MCP endpoint checks callers.
+public struct AuthSettings: Sendable {
+    /// An authorization server whose tokens are accepted.
+    public struct Issuer: Sendable, Equatable {
+        /// Exactly as it appears in tokens' `iss` and in its metadata.
+        public var issuer: String
+        /// Where its signing keys are; found through its metadata when absent.
+        public var jwksURL: String?
+
+        public init(issuer: String, jwksURL: String? = nil) {
+            self.issuer = issuer
+            self.jwksURL = jwksURL
+        }
+    }
+
+    /// RFC 7662 introspection for opaque (non-JWT) tokens.
+    public struct Introspection: Sendable, Equatable {
+        public var endpoint: String
+        public var clientID: String
+        public var clientSecret: String
+
+        public init(endpoint: String, clientID: String, clientSecret: String) {
+            self.endpoint = endpoint
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+        }
+    }
+
+    public var enabled: Bool
+    public var issuers: [Issuer]
+    /// A token must name at least one of these in `aud`.
+    public var audiences: [String]
+    /// Scopes every request to the endpoint needs.
+    public var requiredScopes: [String]
+    public var clockSkew: Duration
+    public var introspection: Introspection?
+    /// Plain-HTTP metadata and key sets are refused unless on a loopback
+    /// address or explicitly allowed (tests, labs).
+    public var allowInsecureIssuers: Bool
+    /// The least time between two key-set refreshes caused by unknown `kid`s.
+    public var jwksRefreshInterval: Duration
+
+    public init(
+        enabled: Bool = false, issuers: [Issuer] = [], audiences: [String] = [], requiredScopes: [String] = [],
+        clockSkew: Duration = .seconds(60), introspection: Introspection? = nil, allowInsecureIssuers: Bool = false,
+        jwksRefreshInterval: Duration = .seconds(30)
+    ) {
+        self.enabled = enabled
+        self.issuers = issuers
+        self.audiences = audiences
+        self.requiredScopes = requiredScopes
+        self.clockSkew = clockSkew
+        self.introspection = introspection
+        self.allowInsecureIssuers = allowInsecureIssuers
+        self.jwksRefreshInterval = jwksRefreshInterval
+    }
+}

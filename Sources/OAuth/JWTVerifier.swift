@@ -1,0 +1,116 @@
+import ConnectorModel
+import Foundation
+import GatehouseJSON
+import JWTKit
+import Logging
+
+/// Checks JWT access tokens from the trusted issuers: signature against the
+/// issuer's published keys, then `iss`, `aud`, `exp` and `nbf`.
+///
+/// The header is read before any key is touched: only asymmetric
+/// algorithms are accepted, which rules out `none` and the HS256-with-a-
+/// public-key confusion, and a `kid` must name one of the issuer's keys
+/// (JWTKit would otherwise fall back to a default key).
+public struct JWTVerifier: TokenVerifier {
+    public static let acceptedAlgorithms: Set<String> = [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+    ]
+
+    let settings: AuthSettings
+    let issuers: [String: IssuerKeys]
+    /// Opaque tokens go here when introspection is configured.
+    let opaque: (any TokenVerifier)?
+    let now: @Sendable () -> Date
+
+    public init(settings: AuthSettings, http: any AuthHTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.settings = settings
+        var issuers: [String: IssuerKeys] = [:]
+        for issuer in settings.issuers {
+            issuers[issuer.issuer] = IssuerKeys(
+                issuer: issuer, http: http, refreshInterval: settings.jwksRefreshInterval,
+                allowInsecure: settings.allowInsecureIssuers, logger: logger)
+        }
+        self.issuers = issuers
+        self.opaque = settings.introspection == nil ? nil : IntrospectionVerifier(settings: settings, http: http, now: now)
+        self.now = now
+    }
+
+    public func verify(_ token: String) async throws(AuthFailure) -> CallerIdentity {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else {
+            if let opaque { return try await opaque.verify(token) }
+            throw .invalidToken("the access token is not a JWT", reason: "malformed")
+        }
+        guard case .object(let header)? = Self.decodeSegment(parts[0]),
+            case .object(let claims)? = Self.decodeSegment(parts[1])
+        else { throw .invalidToken("the access token is malformed", reason: "malformed") }
+        guard let algorithm = header["alg"]?.stringValue, Self.acceptedAlgorithms.contains(algorithm) else {
+            throw .invalidToken("the token's signing algorithm is not accepted", reason: "algorithm")
+        }
+        guard let issuer = claims["iss"]?.stringValue, let keys = issuers[issuer] else {
+            throw .invalidToken("the token was not issued by a trusted issuer", reason: "issuer")
+        }
+        let collection = try await keys.collection(for: header["kid"]?.stringValue)
+        do {
+            _ = try await collection.verify(token, as: SignatureOnly.self)
+        } catch {
+            throw .invalidToken("the token's signature is not valid", reason: "signature")
+        }
+        return try ClaimChecks(settings: settings, now: now()).identity(from: claims)
+    }
+
+    static func decodeSegment(_ segment: Substring) -> JSONValue? {
+        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard segment.utf8.count < 16 * 1024, let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONParser.parse(Array(data))
+    }
+}
+
+/// JWTKit checks the signature; the claims are checked by ``ClaimChecks``,
+/// which knows the audiences, the clock skew and the scope formats.
+struct SignatureOnly: JWTPayload {
+    init(from decoder: any Decoder) throws {}
+    func encode(to encoder: any Encoder) throws {}
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// The claim rules shared by JWT and introspected tokens.
+struct ClaimChecks {
+    let settings: AuthSettings
+    let now: Date
+
+    func identity(from claims: JSONObject, requireExpiry: Bool = true) throws(AuthFailure) -> CallerIdentity {
+        let skew = Double(settings.clockSkew.components.seconds)
+        let time = now.timeIntervalSince1970
+        if let exp = claims["exp"]?.doubleValue {
+            guard time <= exp + skew else { throw .invalidToken("the token has expired", reason: "expired") }
+        } else if requireExpiry {
+            throw .invalidToken("the token has no expiry", reason: "malformed")
+        }
+        if let nbf = claims["nbf"]?.doubleValue, time + skew < nbf {
+            throw .invalidToken("the token is not valid yet", reason: "not_yet_valid")
+        }
+        let audiences: [String]
+        switch claims["aud"] {
+        case .string(let single)?: audiences = [single]
+        case .array(let many)?: audiences = many.compactMap(\.stringValue)
+        default: audiences = []
+        }
+        guard audiences.contains(where: settings.audiences.contains) else {
+            throw .invalidToken("the token is not meant for this server (audience)", reason: "audience")
+        }
+        var scopes = Set<String>()
+        if let scope = claims["scope"]?.stringValue { scopes.formUnion(scope.split(separator: " ").map(String.init)) }
+        switch claims["scp"] {
+        case .string(let scp)?: scopes.formUnion(scp.split(separator: " ").map(String.init))
+        case .array(let scp)?: scopes.formUnion(scp.compactMap(\.stringValue))
+        default: break
+        }
+        return CallerIdentity(
+            subject: claims["sub"]?.stringValue,
+            email: claims["email"]?.stringValue,
+            name: claims["name"]?.stringValue ?? claims["preferred_username"]?.stringValue ?? claims["username"]?.stringValue,
+            claims: claims, scopes: scopes)
+    }
+}

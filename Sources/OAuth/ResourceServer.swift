@@ -1,0 +1,105 @@
+import ConnectorModel
+import GatehouseJSON
+import HTTPTypes
+
+/// The MCP endpoint's side of OAuth: who may call it, and what a client that
+/// may not is told so it can sign in (RFC 9728 metadata, RFC 6750 challenges).
+public struct ResourceServer: Sendable {
+    public let settings: AuthSettings
+    /// The exact public URL of the MCP endpoint, e.g. `https://mcp.example.com/mcp`.
+    public let resource: String
+    /// Where this server's protected resource metadata is served.
+    public let metadataURL: String
+    /// Every scope some tool or the endpoint needs, for `scopes_supported`.
+    public let scopesSupported: @Sendable () -> [String]
+    let verifier: any TokenVerifier
+
+    public init(
+        settings: AuthSettings, resource: String, verifier: any TokenVerifier,
+        scopesSupported: @escaping @Sendable () -> [String]
+    ) {
+        self.settings = settings
+        self.resource = resource
+        self.verifier = verifier
+        self.scopesSupported = scopesSupported
+        self.metadataURL = Self.metadataURL(for: resource)
+    }
+
+    /// RFC 9728: `/.well-known/oauth-protected-resource` inserted before the
+    /// resource's path.
+    static func metadataURL(for resource: String) -> String {
+        guard let schemeEnd = resource.range(of: "://") else { return resource }
+        let rest = resource[schemeEnd.upperBound...]
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        return String(resource[..<slash]) + "/.well-known/oauth-protected-resource" + String(rest[slash...])
+    }
+
+    /// Checks the `Authorization` header (and that no token hides in the
+    /// query string) and returns the caller.
+    public func authenticate(headers: HTTPFields, query: String?) async throws(AuthFailure) -> CallerIdentity {
+        if let query, Self.queryCarriesToken(query) {
+            throw AuthFailure(.invalidRequest, "access tokens are not accepted in the query string", reason: "token_in_query")
+        }
+        let values = headers[values: .authorization]
+        guard !values.isEmpty else {
+            throw AuthFailure(.missingToken, "an access token is required", reason: "missing")
+        }
+        guard values.count == 1 else {
+            throw AuthFailure(.invalidRequest, "send exactly one Authorization header", reason: "malformed_header")
+        }
+        let value = values[0]
+        guard value.count > 7, value.prefix(7).lowercased() == "bearer " else {
+            throw AuthFailure(.invalidRequest, "the Authorization header must be 'Bearer <token>'", reason: "malformed_header")
+        }
+        let token = value.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.utf8.count <= 16 * 1024,
+            token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
+        else {
+            throw AuthFailure(.invalidRequest, "the bearer token is malformed", reason: "malformed_header")
+        }
+        let caller = try await verifier.verify(String(token))
+        let missing = settings.requiredScopes.filter { !caller.scopes.contains($0) }
+        guard missing.isEmpty else {
+            throw AuthFailure(
+                .insufficientScope, "the token lacks the scopes this server needs", reason: "insufficient_scope",
+                requiredScopes: settings.requiredScopes)
+        }
+        return caller
+    }
+
+    static func queryCarriesToken(_ query: String) -> Bool {
+        query.split(separator: "&").contains { $0.hasPrefix("access_token=") || $0 == "access_token" }
+    }
+
+    /// The `WWW-Authenticate` value for a refusal.
+    public func challenge(for failure: AuthFailure) -> String {
+        var parts = ["Bearer resource_metadata=\"\(metadataURL)\""]
+        let scopes = failure.kind == .insufficientScope ? failure.requiredScopes : settings.requiredScopes
+        if !scopes.isEmpty { parts.append("scope=\"\(scopes.joined(separator: " "))\"") }
+        if failure.kind != .missingToken {
+            parts.append("error=\"\(failure.kind.rawValue)\"")
+            parts.append("error_description=\"\(failure.description.replacingOccurrences(of: "\"", with: "'"))\"")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The scopes a request for a tool with `toolScopes` needs in all.
+    public func scopes(forTool toolScopes: [String]) -> [String] {
+        var all = settings.requiredScopes
+        for scope in toolScopes where !all.contains(scope) { all.append(scope) }
+        return all
+    }
+
+    /// RFC 9728 Protected Resource Metadata.
+    public var metadata: JSONValue {
+        var object: JSONObject = [
+            "resource": .string(resource),
+            "authorization_servers": .array(settings.issuers.map { .string($0.issuer) }),
+            "bearer_methods_supported": ["header"],
+        ]
+        let scopes = scopesSupported()
+        if !scopes.isEmpty { object["scopes_supported"] = .array(scopes.map(JSONValue.string)) }
+        object["resource_name"] = "Gatehouse MCP server"
+        return .object(object)
+    }
+}
