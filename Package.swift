@@ -109,6 +109,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Micro-benchmarks of the hot path: `swift run -c release gatehouse-bench`.
+        .executableTarget(
+            name: "gatehouse-bench",
+            dependencies: [
+                "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "Upstream",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Benchmarks/Micro",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),

@@ -72,9 +72,14 @@ public struct ResourceServer: Sendable {
     }
 
     /// The `WWW-Authenticate` value for a refusal.
+    ///
+    /// A client without a valid token is asked for every scope some tool
+    /// needs: the authorization server grants each user what they may have,
+    /// so one sign-in covers all the tools that user can use. A refusal for
+    /// lack of scopes names exactly what the request needs (step-up).
     public func challenge(for failure: AuthFailure) -> String {
         var parts = ["Bearer resource_metadata=\"\(metadataURL)\""]
-        let scopes = failure.kind == .insufficientScope ? failure.requiredScopes : settings.requiredScopes
+        let scopes = failure.kind == .insufficientScope ? failure.requiredScopes : scopesSupported()
         if !scopes.isEmpty { parts.append("scope=\"\(scopes.joined(separator: " "))\"") }
         if failure.kind != .missingToken {
             parts.append("error=\"\(failure.kind.rawValue)\"")

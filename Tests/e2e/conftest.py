@@ -157,8 +157,8 @@ class Gateway:
         self.process = process
 
 
-def start_gateway(folder: pathlib.Path, extra_env=None) -> Gateway:
-    port = free_port()
+def start_gateway(folder: pathlib.Path, extra_env=None, port=None) -> Gateway:
+    port = port or free_port()
     env = dict(os.environ)
     env.update({
         "GATEHOUSE_PORT": str(port),

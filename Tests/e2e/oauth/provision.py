@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Provision a fresh glewlwyd instance via its admin REST API (stdlib only).
+
+Creates: scopes mcp, tickets:read, tickets:write; users alice/bob; OIDC plugin 'oidc'
+(RS256 JWT access tokens, PKCE, RFC 8707 resource, DCR, introspection/revocation,
+client_credentials); a pre-registered public client and a confidential client.
+Writes STATE/info.json with everything a test needs.
+"""
+import argparse, json, http.cookiejar, sys, urllib.request, urllib.error
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--port", required=True, type=int)
+ap.add_argument("--resource", required=True)
+ap.add_argument("--state", required=True)
+a = ap.parse_args()
+
+BASE = f"http://127.0.0.1:{a.port}"
+API = BASE + "/api"
+ISS = f"{BASE}/api/oidc"
+RES = a.resource
+SCOPES = ["mcp", "tickets:read", "tickets:write"]
+USERS = {
+    "alice": {"password": "alice-password", "email": "alice@example.test", "name": "Alice",
+              "scope": ["openid", "g_profile", "mcp", "tickets:read", "tickets:write"]},
+    "bob": {"password": "bob-password", "email": "bob@example.test", "name": "Bob",
+            "scope": ["openid", "g_profile", "mcp", "tickets:read"]},
+}
+PUBLIC_CLIENT = "mcp-test-public"
+CONF_CLIENT, CONF_SECRET = "mcp-test-service", "mcp-test-service-secret"
+
+jar = http.cookiejar.CookieJar()
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+def call(method, path, body=None, ok=(200,)):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(API + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"} if data else {})
+    try:
+        with opener.open(req) as r:
+            status, txt = r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, txt = e.code, e.read().decode()
+    if status not in ok:
+        sys.exit(f"{method} {path} -> {status}: {txt}")
+    return json.loads(txt) if txt.strip().startswith(("{", "[")) else txt
+
+key = open(f"{a.state}/sign.key").read()
+pub = open(f"{a.state}/sign.pub").read()
+
+call("POST", "/auth/", {"username": "admin", "password": "password"})
+
+for s in SCOPES:
+    call("POST", "/scope/", {"name": s, "display_name": s, "description": f"MCP test scope {s}",
+                             "password_required": True, "password_max_age": 0, "scheme": {}})
+
+for u, d in USERS.items():
+    call("POST", "/user/", {"username": u, "name": d["name"], "email": d["email"],
+                            "password": d["password"], "scope": d["scope"], "enabled": True})
+
+plugin = {
+    "module": "oidc", "name": "oidc", "display_name": "OIDC", "enabled": True,
+    "parameters": {
+        "iss": ISS,
+        "jwt-type": "rsa", "jwt-key-size": "256", "key": key, "cert": pub,   # RS256
+        "jwks-show": True,
+        "access-token-duration": 3600, "refresh-token-duration": 1209600, "code-duration": 600,
+        "refresh-token-rolling": True,
+        "allow-non-oidc": True,                  # plain OAuth2 requests without 'openid' scope
+        "auth-type-code-enabled": True, "auth-type-code-revoke-replayed": False,
+        "auth-type-token-enabled": False, "auth-type-id-token-enabled": True,
+        "auth-type-none-enabled": False, "auth-type-password-enabled": False,
+        "auth-type-client-enabled": True,        # client_credentials grant
+        "auth-type-device-enabled": False, "auth-type-refresh-enabled": True,
+        "subject-type": "public",
+        "allowed-scope": ["openid"] + SCOPES,   # only used for discovery 'scopes_supported'
+        "pkce-allowed": True, "pkce-method-plain-allowed": False, "pkce-required": True,
+        # access token 'email' claim from the user's email property
+        "additional-parameters": [{"user-parameter": "email", "token-parameter": "email"},
+                                  {"user-parameter": "username", "token-parameter": "username"}],
+        "email-claim": "on-demand", "name-claim": "on-demand",
+        # RFC 8707: resource parameter -> aud; the MCP URL is allowed for every custom scope
+        "resource-allowed": True,
+        "resource-scope": {s: [RES] for s in SCOPES + ["openid"]},
+        "resource-client-property": "resource",
+        "resource-scope-and-client-property": False,
+        "resource-change-allowed": False,
+        # RFC 7662 / 7009
+        "introspection-revocation-allowed": True,
+        "introspection-revocation-allow-target-client": True,
+        "introspection-revocation-auth-scope": [],
+        # RFC 7591 open registration (no initial access token)
+        "register-client-allowed": True,
+        "register-client-auth-scope": [],
+        "register-client-credentials-scope": [],
+        "register-client-management-allowed": False,
+        "register-resource-specify-allowed": False,
+        "register-resource-default": [RES],
+    },
+}
+call("POST", "/mod/plugin/", plugin)
+
+# Pre-registered public client (any loopback port is NOT wildcarded: list the exact redirect URIs)
+redirects = [f"http://127.0.0.1:{p}/callback" for p in (8765, 33418)] + ["http://localhost:8765/callback"]
+call("POST", "/client/", {"client_id": PUBLIC_CLIENT, "name": "MCP test public client",
+                          "confidential": False, "enabled": True, "redirect_uri": redirects,
+                          "authorization_type": ["code", "refresh_token"],
+                          "token_endpoint_auth_method": ["none"], "resource": [RES]})
+# Confidential client for client_credentials / introspection
+call("POST", "/client/", {"client_id": CONF_CLIENT, "name": "MCP test service client",
+                          "confidential": True, "enabled": True, "client_secret": CONF_SECRET,
+                          "redirect_uri": [], "scope": ["mcp", "tickets:read"],
+                          "authorization_type": ["client_credentials"],
+                          "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"],
+                          "resource": [RES]})
+
+info = {
+    "base": BASE, "issuer": ISS, "resource": RES,
+    "openid_configuration": f"{ISS}/.well-known/openid-configuration",
+    "jwks_uri": f"{ISS}/jwks", "authorization_endpoint": f"{ISS}/auth",
+    "token_endpoint": f"{ISS}/token", "registration_endpoint": f"{ISS}/register",
+    "introspection_endpoint": f"{ISS}/introspect", "login_endpoint": f"{API}/auth/",
+    "grant_endpoint": f"{API}/auth/grant/{{client_id}}",
+    "users": {u: {"password": d["password"], "email": d["email"], "scope": [s for s in d["scope"] if s in SCOPES]}
+              for u, d in USERS.items()},
+    "public_client": {"client_id": PUBLIC_CLIENT, "redirect_uris": redirects},
+    "confidential_client": {"client_id": CONF_CLIENT, "client_secret": CONF_SECRET},
+    "admin": {"username": "admin", "password": "password"},
+}
+json.dump(info, open(f"{a.state}/info.json", "w"), indent=2)
+print(json.dumps(info, indent=2))
