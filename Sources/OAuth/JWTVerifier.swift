@@ -1,4 +1,5 @@
 import ConnectorModel
+import ExtrasBase64
 import Foundation
 import GatehouseJSON
 import JWTKit
@@ -60,10 +61,10 @@ public struct JWTVerifier: TokenVerifier {
     }
 
     static func decodeSegment(_ segment: Substring) -> JSONValue? {
-        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard segment.utf8.count < 16 * 1024, let data = Data(base64Encoded: base64) else { return nil }
-        return try? JSONParser.parse(Array(data))
+        guard segment.utf8.count < 16 * 1024,
+            let bytes = try? Base64.decode(bytes: segment.utf8, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        else { return nil }
+        return try? JSONParser.parse(bytes)
     }
 }
 

@@ -47,17 +47,7 @@ public struct ResourceServer: Sendable {
         guard values.count == 1 else {
             throw AuthFailure(.invalidRequest, "send exactly one Authorization header", reason: "malformed_header")
         }
-        let value = values[0]
-        guard value.count > 7, value.prefix(7).lowercased() == "bearer " else {
-            throw AuthFailure(.invalidRequest, "the Authorization header must be 'Bearer <token>'", reason: "malformed_header")
-        }
-        let token = value.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.utf8.count <= 16 * 1024,
-            token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
-        else {
-            throw AuthFailure(.invalidRequest, "the bearer token is malformed", reason: "malformed_header")
-        }
-        let caller = try await verifier.verify(String(token))
+        let caller = try await verifier.verify(try Self.bearerToken(in: values[0]))
         let missing = settings.requiredScopes.filter { !caller.scopes.contains($0) }
         guard missing.isEmpty else {
             throw AuthFailure(
@@ -65,6 +55,30 @@ public struct ResourceServer: Sendable {
                 requiredScopes: settings.requiredScopes)
         }
         return caller
+    }
+
+    /// The token of a `Bearer <token>` header value (RFC 6750 §2.1), read
+    /// byte by byte: it runs on every request.
+    static func bearerToken(in value: String) throws(AuthFailure) -> String {
+        let bytes = value.utf8
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count + 1,
+            zip(bytes.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            bytes[bytes.index(bytes.startIndex, offsetBy: scheme.count)] == UInt8(ascii: " ")
+        else {
+            throw AuthFailure(.invalidRequest, "the Authorization header must be 'Bearer <token>'", reason: "malformed_header")
+        }
+        var start = bytes.index(bytes.startIndex, offsetBy: scheme.count + 1)
+        var end = bytes.endIndex
+        while start < end, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        while end > start, bytes[bytes.index(before: end)] == UInt8(ascii: " ") { end = bytes.index(before: end) }
+        let token = bytes[start..<end]
+        guard !token.isEmpty, token.count <= 16 * 1024,
+            token.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
+        else {
+            throw AuthFailure(.invalidRequest, "the bearer token is malformed", reason: "malformed_header")
+        }
+        return String(Substring(token))
     }
 
     static func queryCarriesToken(_ query: String) -> Bool {
