@@ -164,7 +164,7 @@ def wrk(url, connections, seconds, method="GET", body=None, headers=None, workdi
         env["WRK_BODY"] = str(path)
     threads = 1 if connections == 1 else 2
     result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(HERE / "wrk" / "request.lua"), url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s", "-s", str(HERE / "wrk" / "request.lua"), url],
         env=env, capture_output=True, text=True, timeout=seconds + 60)
     match = re.search(r"RESULT requests=(\d+) rps=([\d.]+) p50_us=(\d+) p99_us=(\d+) non2xx=(\d+) errors=(\d+)", result.stdout)
     if not match:

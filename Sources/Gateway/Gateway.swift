@@ -36,7 +36,9 @@ public struct Gateway: Sendable {
         self.store = store
         self.reloads = ReloadState()
         var resourceServer: ResourceServer?
-        if settings.auth.enabled, let publicURL = settings.publicURL {
+        if settings.auth.enabled {
+            // Never fail open: without a public URL the local address stands in.
+            let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let auth = settings.auth
             let tokens = verifier ?? CachingTokenVerifier(
                 JWTVerifier(settings: auth, http: authHTTP ?? UnavailableAuthHTTP(), logger: logger))

@@ -32,7 +32,10 @@ actor IssuerKeys {
     func collection(for kid: String?) async throws(AuthFailure) -> JWTKeyCollection {
         if let keys, Self.covers(kid: kid, kids: kids, keyCount: keyCount) { return keys }
         let now = ContinuousClock.now
-        if let lastFetch, keys != nil, now - lastFetch < refreshInterval {
+        // Refreshes are rate limited whether the last one worked or not:
+        // anyone can write a trusted `iss` into a token.
+        if let lastFetch, now - lastFetch < refreshInterval {
+            if keys == nil { throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable") }
             throw .invalidToken("the token's signing key is not one of the issuer's keys", reason: "unknown_kid")
         }
         try await refresh()
@@ -64,15 +67,20 @@ actor IssuerKeys {
             guard case .object(let set)? = try? JSONParser.parse(text), case .array(let entries)? = set["keys"] else {
                 throw Problem("the key set is not a JSON object with keys")
             }
+            // Encryption keys are skipped. A lone key may omit `kid`
+            // (RFC 7517 makes it optional); it becomes the default key.
+            let signing = entries.filter { $0["use"]?.stringValue != "enc" }
             let collection = JWTKeyCollection()
             var found = Set<String>()
             var count = 0
-            for entry in entries {
-                // Encryption keys and key types JWTKit cannot verify with are skipped.
-                guard entry["use"]?.stringValue != "enc" else { continue }
+            for var entry in signing {
+                if entry["kid"] == nil, signing.count == 1, case .object(var object) = entry {
+                    object["kid"] = "default"
+                    entry = .object(object)
+                }
                 do {
                     let key = try JSONDecoder().decode(JWK.self, from: Data(entry.jsonBytes))
-                    _ = try await collection.add(jwk: key, isDefault: false)
+                    _ = try await collection.add(jwk: key, isDefault: signing.count == 1)
                     count += 1
                     if let kid = entry["kid"]?.stringValue { found.insert(kid) }
                 } catch {
@@ -118,11 +126,12 @@ actor IssuerKeys {
         let origin = String(issuer[..<slash])
         var path = String(afterScheme[slash...])
         while path.hasSuffix("/") { path.removeLast() }
-        return [
+        var urls = [
             origin + "/.well-known/oauth-authorization-server" + path,
             origin + path + "/.well-known/openid-configuration",
-            origin + "/.well-known/openid-configuration" + path,
         ]
+        if !path.isEmpty { urls.append(origin + "/.well-known/openid-configuration" + path) }
+        return urls
     }
 
     private func fetch(_ url: String, what: String) async throws -> String {

@@ -45,7 +45,7 @@ public struct CachingTokenVerifier: TokenVerifier {
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.expiresAt > time }
                 if entries.count >= capacity {
-                    for key in entries.keys.shuffled().prefix(capacity / 2) { entries.removeValue(forKey: key) }
+                    for key in entries.keys.shuffled().prefix(max(1, capacity / 2)) { entries.removeValue(forKey: key) }
                 }
             }
             entries[token] = .init(identity: identity, expiresAt: expiresAt)
