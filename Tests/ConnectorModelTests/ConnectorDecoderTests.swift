@@ -771,7 +771,7 @@ private let fullSecrets = TestSecrets(environment: ["TICKETS_TOKEN": "s3cret"])
             == ["f.yaml:3:8: tools must list at least one tool"])
 }
 
-// BUG: YAMLDecoding.swift:141 only checks `seconds > 0`, so a duration under
+// Regression (fixed), this used to fail: YAMLDecoding.swift:141 only checks `seconds > 0`, so a duration under
 // half a millisecond such as `0.4ms` passes and is rounded to a zero timeout
 // (every call would time out at once), although the message promises a
 // minimum of 1ms.

@@ -566,7 +566,7 @@ struct AuthRouteTests {
             let call = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "list_tickets"),
                 body: AuthFixture.call("list_tickets"))
-            // BUG: Gateway.init builds the resource server only when
+            // Regression (fixed), this used to fail: Gateway.init builds the resource server only when
             // `auth.enabled` AND `publicURL` is set; with auth enabled but no
             // public URL the endpoint silently serves everyone (fail-open).
             // GatewaySettings(reader:) refuses this combination, but the

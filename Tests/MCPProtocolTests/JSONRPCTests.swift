@@ -99,7 +99,7 @@ struct JSONRPCTests {
     }
 
     @Test func errorWithoutIdOmitsTheIdMember() throws {
-        // BUG: JSONRPCEncoder.error writes `"id":null` when the id is unknown
+        // Regression (fixed), this used to fail: JSONRPCEncoder.error writes `"id":null` when the id is unknown
         // (parse errors, 403, 405, 413, invalid id). The MCP schema (2025-11-25
         // and 2026-07-28) declares `id?: RequestId` with RequestId = string |
         // number, so null is not a valid value, and the transports say the

@@ -442,7 +442,7 @@ struct MCPServerModernTests {
 
     @Test(arguments: ["tools/list", "tools/call"])
     func missingProtocolVersionInMetaIsInvalidParams(method: String) async throws {
-        // BUG: a 2026-07-28 request (MCP-Protocol-Version: 2026-07-28, no
+        // Regression (fixed), this used to fail: a 2026-07-28 request (MCP-Protocol-Version: 2026-07-28, no
         // session) whose _meta lacks io.modelcontextprotocol/protocolVersion
         // falls through to the legacy path and gets -32600 "no Mcp-Session-Id".
         // basic/index.mdx: "A request missing any required field is malformed;

@@ -218,7 +218,7 @@ struct CachingTokenVerifierTests {
         let inner = CountingVerifier(exp: Fixture.nowSeconds + 300)
         let cache = CachingTokenVerifier(inner, capacity: 1, now: { Fixture.now })
         for index in 0..<10 { _ = try await cache.verify("token-\(index)") }
-        // BUG: when full, the cache evicts `capacity / 2` random entries,
+        // Regression (fixed), this used to fail: when full, the cache evicts `capacity / 2` random entries,
         // which is 0 for capacity 1, so it grows without bound.
         #expect(cache.cache.entries.withLock { $0.count } <= 1)
     }

@@ -302,7 +302,7 @@ struct JWTVerifierTests {
         Fixture.publish([key], on: http)
         let token = try makeJWT(Fixture.claims(sub: "kidless"), key: key, kid: .some(nil))
         let outcome = await refusal(Fixture.verifier(http: http), token)
-        // BUG: IssuerKeys.refresh adds every JWK with `isDefault: false`, so the
+        // Regression (fixed), this used to fail: IssuerKeys.refresh adds every JWK with `isDefault: false`, so the
         // collection has no default key and JWTKit cannot pick the single key
         // for a token without `kid` (JWTError.noKeyProvided → "signature").
         #expect(outcome == nil, "refused with \(outcome?.reason ?? "-")")
@@ -317,7 +317,7 @@ struct JWTVerifierTests {
         http.serve(Fixture.jwksURL, json: ["keys": [.object(jwk)]])
         let token = try makeJWT(Fixture.claims(sub: "kidless"), key: key, kid: .some(nil))
         let outcome = await refusal(Fixture.verifier(http: http), token)
-        // BUG: `kid` is optional in a JWK (RFC 7517 §4.5), but
+        // Regression (fixed), this used to fail: `kid` is optional in a JWK (RFC 7517 §4.5), but
         // JWTKeyCollection.add(jwk:) throws "Missing KID", so IssuerKeys.refresh
         // skips the issuer's only key and reports "no usable signing key".
         #expect(outcome == nil, "refused with \(outcome?.reason ?? "-")")
@@ -331,7 +331,7 @@ struct JWTVerifierTests {
             let refused = await refusal(verifier, try makeJWT(Fixture.claims(sub: "forged-\(index)"), key: key))
             #expect(refused?.reason == "jwks_unavailable")
         }
-        // BUG: IssuerKeys.collection(for:) only rate-limits when keys were
+        // Regression (fixed), this used to fail: IssuerKeys.collection(for:) only rate-limits when keys were
         // loaded before (`keys != nil`), so while the issuer is unreachable
         // every request carrying a trusted `iss` (an unverified claim anyone
         // can write) makes three metadata requests to it.
