@@ -282,7 +282,8 @@ def run(args, connections, work, processes):
     }
     if args.peer_python:
         peer = free_port()
-        processes.start([args.peer_python, str(HERE / "peer" / "peer_server.py"), "--port", str(peer),
+        processes.start([args.peer_python, str(HERE / "peer" / "peer_server.py"), "--port", str(peer), "--workers", "2",
+                         "--nodelay-fix",
                          "--upstream", f"http://127.0.0.1:{upstream}"])
         peer_headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
                         "MCP-Protocol-Version": "2025-06-18"}

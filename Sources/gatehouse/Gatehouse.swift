@@ -9,7 +9,6 @@ import Logging
 import ServiceLifecycle
 import Upstream
 
-@main
 struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",

@@ -14,3 +14,21 @@ def test_micro_benchmarks_complete():
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "operation" not in line]
     assert len(rows) == 11
     assert any("token check, cached" in row for row in rows)
+
+
+def test_benchmark_suite_completes(tmp_path):
+    """Every case of Benchmarks/suite.py runs for a second without errors."""
+    import os
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    command = [sys.executable, str(root / "Benchmarks" / "suite.py"), "--gatehouse", str(BIN), "--smoke"]
+    peer = os.environ.get("GATEHOUSE_PEER_PYTHON")
+    if peer:
+        command += ["--peer-python", peer]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for case in ["direct", "nginx proxy", "gatehouse 2026-07-28", "gatehouse legacy", "gatehouse with auth"]:
+        assert f"| {case} |" in result.stdout
+    if peer:
+        assert "| peer (FastMCP) |" in result.stdout
