@@ -9,6 +9,7 @@ import Logging
 import ServiceLifecycle
 import Upstream
 
+@main
 struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
