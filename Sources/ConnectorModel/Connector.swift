@@ -48,24 +48,21 @@ public enum UpstreamAuth: Sendable, Equatable {
 /// The fixed part of every upstream URL. Arguments are only ever appended to
 /// `path`, so no argument can change the scheme, host or port.
 public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
-    public var scheme: String
-    public var host: String
-    public var port: Int?
+    public let scheme: String
+    public let host: String
+    public let port: Int?
     /// Without a trailing slash; empty for the root.
-    public var path: String
+    public let path: String
+    /// `scheme://host[:port]`, built once: every call's URL starts with it.
+    public let origin: String
 
     public init(scheme: String, host: String, port: Int?, path: String) {
         self.scheme = scheme
         self.host = host
         self.port = port
         self.path = path
-    }
-
-    /// `scheme://host[:port]`
-    public var origin: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        if let port { return "\(scheme)://\(hostPart):\(port)" }
-        return "\(scheme)://\(hostPart)"
+        self.origin = port.map { "\(scheme)://\(hostPart):\($0)" } ?? "\(scheme)://\(hostPart)"
     }
 
     public var description: String { origin + path }

@@ -17,15 +17,12 @@ extension HTTPFields {
         guard let accept = self[.accept], !accept.isEmpty else { return (true, true) }
         var json = false
         var eventStream = false
-        for item in accept.split(separator: ",") {
-            let parts = item.split(separator: ";")
-            let type = parts.first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-            let refused = parts.dropFirst().contains {
-                let p = $0.replacingOccurrences(of: " ", with: "")
-                return p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
-            }
-            if refused { continue }
-            switch type {
+        // Read byte by byte: this runs on every request.
+        for item in accept.utf8.split(separator: UInt8(ascii: ",")) {
+            let parts = item.split(separator: UInt8(ascii: ";"))
+            guard let first = parts.first else { continue }
+            if parts.dropFirst().contains(where: Self.isZeroQuality) { continue }
+            switch Self.lowercasedTrimmed(first) {
             case "application/json", "application/*": json = true
             case "text/event-stream", "text/*": eventStream = true
             case "*/*": json = true; eventStream = true
@@ -33,6 +30,27 @@ extension HTTPFields {
             }
         }
         return (json, eventStream)
+    }
+
+    static func lowercasedTrimmed(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start = bytes.index(after: start) }
+        while end > start, bytes[bytes.index(before: end)] == UInt8(ascii: " ") || bytes[bytes.index(before: end)] == UInt8(ascii: "\t") {
+            end = bytes.index(before: end)
+        }
+        return String(decoding: bytes[start..<end].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// `q=0`, `q=0.0` … with any spacing: the client refuses the type.
+    static func isZeroQuality(_ parameter: Substring.UTF8View.SubSequence) -> Bool {
+        let compact = parameter.filter { $0 != UInt8(ascii: " ") }
+        guard compact.count >= 3, compact[0] | 0x20 == UInt8(ascii: "q"), compact[1] == UInt8(ascii: "="),
+            compact[2] == UInt8(ascii: "0")
+        else { return false }
+        let rest = compact.dropFirst(3)
+        guard let dot = rest.first else { return true }
+        return dot == UInt8(ascii: ".") && rest.dropFirst().allSatisfy { $0 == UInt8(ascii: "0") }
     }
 
     /// Decodes the `=?base64?…?=` sentinel the 2026-07-28 transport uses for

@@ -141,12 +141,18 @@ public struct ResponseShaper: Sendable {
             + "narrow the request (filters, a smaller limit) to see the rest]"
     }
 
+    /// The lowercased media type of a `Content-Type` value, read byte by
+    /// byte: it runs on every call.
     static func mediaType(_ contentType: String?) -> String? {
         guard let contentType else { return nil }
-        let type = contentType.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        let bytes = contentType.utf8
+        let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+        var type: [UInt8] = []
+        type.reserveCapacity(32)
+        for byte in bytes[..<end] where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
+            type.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
         }
-        return type?.isEmpty == false ? type : nil
+        return type.isEmpty ? nil : String(decoding: type, as: UTF8.self)
     }
 
     static func isJSON(_ mediaType: String?) -> Bool {
