@@ -327,3 +327,23 @@ def test_calls_never_fail_while_the_folder_is_rewritten(live):
     assert set(answered) <= written
     assert len(set(answered)) > 5, "calls saw many versions"
     assert reloads["succeeded"] >= 20
+
+
+@pytest.mark.parametrize("live", [{"GATEHOUSE_KEEPALIVE_SECONDS": "1"}], indirect=True)
+def test_closed_streams_are_released(live):
+    """Clients that go away without a word stop counting as listeners once a
+    keep-alive finds their connection closed."""
+    session = requests.post(live.mcp, json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}).headers["Mcp-Session-Id"]
+    streams = [requests.get(live.mcp, headers={"Mcp-Session-Id": session, "Accept": "text/event-stream"}, stream=True, timeout=5)
+               for _ in range(3)]
+    listen = requests.post(live.mcp, stream=True, timeout=5, json={
+        "jsonrpc": "2.0", "id": "l1", "method": "subscriptions/listen",
+        "params": {"notifications": {"toolsListChanged": True}, "_meta": {
+            "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}},
+        headers={"MCP-Protocol-Version": MODERN, "Mcp-Method": "subscriptions/listen"})
+    assert all(s.status_code == 200 for s in streams + [listen])
+    assert wait_until(lambda: requests.get(live.url + "/status").json()["notification_streams"] == 4)
+    for stream in streams + [listen]:
+        stream.close()
+    assert wait_until(lambda: requests.get(live.url + "/status").json()["notification_streams"] == 0, timeout=6)
