@@ -127,14 +127,22 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
+        // Fakes and key material shared by the OAuth and gateway tests.
+        .target(
+            name: "OAuthTestSupport",
+            dependencies: ["OAuth", "GatehouseJSON", .product(name: "JWTKit", package: "jwt-kit")],
+            path: "Tests/OAuthTestSupport"
+        ),
         .testTarget(
             name: "OAuthTests",
-            dependencies: ["OAuth", "ConnectorModel", "GatehouseJSON", .product(name: "JWTKit", package: "jwt-kit")]
+            dependencies: [
+                "OAuth", "OAuthTestSupport", "ConnectorModel", "GatehouseJSON", .product(name: "JWTKit", package: "jwt-kit"),
+            ]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Catalog", "MCPProtocol", "OAuth", "Upstream", "GatehouseJSON",
+                "Gateway", "Catalog", "MCPProtocol", "OAuth", "OAuthTestSupport", "Upstream", "GatehouseJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]

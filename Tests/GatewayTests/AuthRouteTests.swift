@@ -7,34 +7,12 @@ import JWTKit
 import Logging
 import MCPProtocol
 import OAuth
+import OAuthTestSupport
 import Synchronization
 import Testing
 import Upstream
 
 @testable import Gateway
-
-// MARK: - An issuer that lives in memory
-
-/// Serves an issuer's metadata and key set from memory and counts requests.
-final class InMemoryIssuerHTTP: AuthHTTPClient {
-    private let documents = Mutex<[String: [UInt8]]>([:])
-    private let requests = Mutex<[String]>([])
-
-    func serve(_ url: String, json: JSONValue) { documents.withLock { $0[url] = json.jsonBytes } }
-    var seen: [String] { requests.withLock { $0 } }
-
-    func get(_ url: String) async throws -> (status: Int, body: [UInt8]) {
-        requests.withLock { $0.append(url) }
-        return documents.withLock { $0[url] }.map { (200, $0) } ?? (404, [])
-    }
-
-    func postForm(_ url: String, form: [(String, String)], basicAuth: (user: String, password: String)?) async throws
-        -> (status: Int, body: [UInt8])
-    {
-        requests.withLock { $0.append("POST " + url) }
-        return (404, [])
-    }
-}
 
 enum AuthFixture {
     static let issuer = "https://login.example.test"
@@ -64,43 +42,6 @@ enum AuthFixture {
               X-User-Email: "{{ user.email }}"
         """
 
-    /// A throwaway 2048-bit RSA key for tests only.
-    static let rsaPEM = """
-        -----BEGIN PRIVATE KEY-----
-        MIIEugIBADANBgkqhkiG9w0BAQEFAASCBKQwggSgAgEAAoIBAQCoQBk0rC8/uo5I
-        PZAK1fIfKQS5Y/Skb75VE3MEjorJkkIJ2nbEbNIEzwe+4pOVvhKUfOrpwlrBADP9
-        4GXbzV+CuOfclwu3Df8Ypd8sWEmOtp3dt4EAZrMpCGZapsV71ItLAh3rNyjZQDLI
-        n+cTzZo9qEwDv5urRBJDyxMfWV9Wq6hjprZlxcm9MbDvRf/YAQjgXzCnm6Hwt+0t
-        GneY9j0apteEP3NZAQG2cU1KemSznYE+T5ohHWKv7kqq7H25VZly/i9cEA/2SH+g
-        smKRz9u2b40CHW45410bJFLfN5tdEEdoOrK31YWutg2nX87W07mbyvvxFxkT0isT
-        xMnx5+eZAgMBAAECgf9GnUsTXoY9OQ8pCcn4+yejepO55h1VkR7fQLw+LVxLdlAI
-        RG+UcvtAl6OollNa2vmcA0N4ZuEFdSzO0phfUtLftS0pS5EQ7c7p+yXMBQkTMgO6
-        fEn9i8el/1JLZF3v8ES+4SSRBc50fGDUDA+3ByIKhdDvwdDM1+F9PS/JakdgbYsD
-        vKMHBdW9zJmxsfciWoas/ByYyHGachiObDQ/oE6wBqvQ0O8iPogzojFgdNg+nR0u
-        RDMTgzfcHvOBcTOe1MiIsjjj1P6szTZg59ne5T0a9M8oqYV0d9GkrKZoywe3go0N
-        504Iz1WcDFUOGFqbdbCc0GKzXgv6ExgmS4dTdg0CgYEA2tDP5AbfevCXBca9KZFw
-        nFfZMijsoMdSNXlJIiS2pfz2vSQKLhZVqBR25w5ooDBcHN20BlljWstl2jLWlaJw
-        N7+Rhg2A2+O/vyeJ+3U4LA6nVum1XF1m68pyj9Y5kU6eb+blCWL/LZiVIlS8Lg1J
-        SVBbWG7FvWlT9eymGrFZBx8CgYEAxNeIfwLJx40lGwZ5PBOBFaFAFKusyjwxOOOO
-        7SMdLHlJUyRGi4jtzQ3cVpcuGJ314dKY0XEMuKS3v3TEAZ6gpamLr9o1/z2kSbT4
-        u5Di4BmvABRfCWAV3dtMul0uf3F+LP6H5l5b84vRoxGOARDvH+hIdlYqg51/GNJF
-        Tv8xUkcCgYAf2i2o/+cgOk2BpcB7gJRn7dHMH3DyppEs/47JzZZY603vkoN42f92
-        DCSS1eIdD20ZNpyyH+j6moklDil2dsLnGpfQb77GQ4zyAotvc0zN/QQW/sZLv7zv
-        rfSnQ4P1xwABQhctGqASvxdWfAc4nO6CIZRqdxWJ0P9L2TsEv7Q5+QKBgCknfuw/
-        IvzLr8RUuCgtU8G38vPfaMLnjsr8GLfPrZvMx93QKcemm0FR8o1QEl0nOW87XqP7
-        ZNN97MTkns5P4fqA1imwD7YLpzuZ0J82jZiZBhOYLr6BDlFSNlqIfN48VksF9Fff
-        xo3G38+eLfhfF/+tyuii30ShOx9vZvo7NI6lAoGAa16ZtE2ikOB0hMLq4W/TID3O
-        QBQANQyaJgRtP8wr/iIEx7tW3yh/EIci+IFaq5W77SqAY0dNHVIqUJLR8N5eqX2G
-        r3gvnAedTrl/fhHXcnkRSZ0QkwPhB09dKZnBTmn5FzQ9PMNw5e+ZBpV76Y+9cQz0
-        ND57UgVbfMQ33EuldHw=
-        -----END PRIVATE KEY-----
-        """
-
-    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
     /// The issuer's keys: an ES256 key (`ec-1`) and an RS256 key (`rsa-1`).
     struct Keys: Sendable {
         let ec: any JWTAlgorithm
@@ -109,31 +50,17 @@ enum AuthFixture {
         let rsaPublicPEM: String
 
         init() async throws {
-            let ecKey = ES256PrivateKey()
-            let rsaKey = try Insecure.RSA.PrivateKey(pem: AuthFixture.rsaPEM)
-            let collection = JWTKeyCollection()
-            await collection.add(ecdsa: ecKey, kid: "ec-1")
-            await collection.add(rsa: rsaKey, digestAlgorithm: .sha256, kid: "rsa-1")
-            ec = try await collection.getKey(for: "ec-1")
-            rsa = try await collection.getKey(for: "rsa-1")
-            let parameters = try #require(ecKey.parameters)
-            let primitives = try rsaKey.publicKey.getKeyPrimitives()
-            jwks = [
-                "keys": [
-                    ["kty": "EC", "crv": "P-256", "x": .string(parameters.x), "y": .string(parameters.y), "kid": "ec-1", "alg": "ES256", "use": "sig"],
-                    [
-                        "kty": "RSA", "n": .string(AuthFixture.base64URL(primitives.modulus)),
-                        "e": .string(AuthFixture.base64URL(primitives.publicExponent)), "kid": "rsa-1", "alg": "RS256", "use": "sig",
-                    ],
-                ],
-            ]
-            rsaPublicPEM = rsaKey.publicKey.pemRepresentation
+            let ecKey = try await SigningKey.es256(kid: "ec-1")
+            let rsaKey = try await SigningKey.rs256(kid: "rsa-1")
+            ec = ecKey.signer
+            rsa = rsaKey.signer
+            jwks = ["keys": [ecKey.jwk, rsaKey.jwk]]
+            rsaPublicPEM = try SigningKey.rsaPublicKeyPEM
         }
     }
 
     static func sign(header: JSONObject, claims: JSONObject, with signer: (any JWTAlgorithm)?) throws -> String {
-        let input = base64URL(JSONValue.object(header).jsonBytes) + "." + base64URL(JSONValue.object(claims).jsonBytes)
-        return input + "." + base64URL(try signer?.sign(Array(input.utf8)) ?? [])
+        try makeJWT(header: header, claims: claims, signer: signer)
     }
 
     static func claims(
@@ -155,7 +82,7 @@ enum AuthFixture {
     }
 
     /// An issuer on `http`, publishing `keys`.
-    static func publish(_ keys: Keys, on http: InMemoryIssuerHTTP) {
+    static func publish(_ keys: Keys, on http: FakeAuthHTTP) {
         http.serve(issuer + "/.well-known/oauth-authorization-server", json: ["issuer": .string(issuer), "jwks_uri": .string(issuer + "/jwks")])
         http.serve(issuer + "/jwks", json: keys.jwks)
     }
@@ -168,7 +95,7 @@ enum AuthFixture {
     /// over `http` (or, with `injectVerifier: false`, with the verifier the
     /// gateway builds itself from `authHTTP`).
     static func gateway(
-        folder: String, upstream: FakeUpstream, http: InMemoryIssuerHTTP, injectVerifier: Bool = true,
+        folder: String, upstream: FakeUpstream, http: FakeAuthHTTP, injectVerifier: Bool = true,
         configure: (inout GatewaySettings) -> Void = { _ in }
     ) throws -> Gateway {
         var settings = GatewaySettings()
@@ -202,7 +129,7 @@ enum AuthFixture {
 struct AuthRouteTests {
     @Test func protectedResourceMetadataIsServedWithoutAToken() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: FakeUpstream(), http: http)
         try await Application(router: gateway.router()).test(.router) { client in
             for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
@@ -218,13 +145,13 @@ struct AuthRouteTests {
                 #expect(!scopes.contains("offline_access"))
             }
         }
-        #expect(http.seen.isEmpty, "serving metadata needs no issuer")
+        #expect(http.requestCount == 0, "serving metadata needs no issuer")
     }
 
     @Test func noTokenIsAChallengeToSignIn() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: InMemoryIssuerHTTP())
+        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: FakeAuthHTTP())
         try await Application(router: gateway.router()).test(.router) { client in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: nil),
@@ -254,7 +181,7 @@ struct AuthRouteTests {
     @Test func badTokensNeverReachTheUpstream() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
@@ -262,7 +189,7 @@ struct AuthRouteTests {
         let valid = try AuthFixture.token(keys)
 
         let parts = valid.split(separator: ".").map(String.init)
-        let forgedClaims = AuthFixture.base64URL(JSONValue.object(AuthFixture.claims(sub: "mallory", scope: "tickets:write")).jsonBytes)
+        let forgedClaims = base64URL(JSONValue.object(AuthFixture.claims(sub: "mallory", scope: "tickets:write")).jsonBytes)
         let tampered = [parts[0], forgedClaims, parts[2]].joined(separator: ".")
         let stranger = ES256PrivateKey()
         let strangers = JWTKeyCollection()
@@ -334,7 +261,7 @@ struct AuthRouteTests {
     @Test func twoAuthorizationHeadersAreRefused() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
@@ -352,7 +279,7 @@ struct AuthRouteTests {
     @Test func scopedToolIsHiddenAndForbiddenWithoutItsScope() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
@@ -382,7 +309,7 @@ struct AuthRouteTests {
     @Test func insufficientScopeNamesTheEndpointScopesToo() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http) { $0.auth.requiredScopes = ["mcp"] }
@@ -410,7 +337,7 @@ struct AuthRouteTests {
     @Test func scopedToolIsListedAndCallableWithItsScope() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
@@ -438,7 +365,7 @@ struct AuthRouteTests {
     @Test func theCallerReachesTheUpstreamButTheirTokenDoesNot() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
@@ -465,7 +392,7 @@ struct AuthRouteTests {
     @Test func subjectIsPercentEncodedInThePath() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
@@ -482,7 +409,7 @@ struct AuthRouteTests {
     @Test func gatewayBuildsItsOwnCachingVerifierFromAuthHTTP() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()
-        let http = InMemoryIssuerHTTP()
+        let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http, injectVerifier: false)
@@ -496,7 +423,7 @@ struct AuthRouteTests {
             }
         }
         #expect(upstream.seen.count == 3)
-        #expect(http.seen == [AuthFixture.issuer + "/.well-known/oauth-authorization-server", AuthFixture.issuer + "/jwks"])
+        #expect(http.gets == [AuthFixture.issuer + "/.well-known/oauth-authorization-server", AuthFixture.issuer + "/jwks"])
     }
 
     @Test func unreachableIssuerRefusesEveryToken() async throws {

@@ -5,6 +5,8 @@ import Logging
 import Synchronization
 import Testing
 
+import OAuthTestSupport
+
 @testable import OAuth
 
 @Suite("Introspection")

@@ -4,6 +4,8 @@ import GatehouseJSON
 import JWTKit
 import Testing
 
+import OAuthTestSupport
+
 @testable import OAuth
 
 @Suite("JWT verifier")

@@ -5,6 +5,8 @@ import HTTPTypes
 import Synchronization
 import Testing
 
+import OAuthTestSupport
+
 @testable import OAuth
 
 /// Accepts exactly one token and records what it was asked.
