@@ -111,6 +111,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The framework floor: Hummingbird + AsyncHTTPClient with no gateway
+        // work, measured beside the gateway by Benchmarks/run.sh.
+        .executableTarget(
+            name: "gatehouse-floor",
+            dependencies: [
+                "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Floor"
+        ),
         // Micro-benchmarks of the hot path: `swift run -c release gatehouse-bench`.
         .executableTarget(
             name: "gatehouse-bench",

@@ -27,6 +27,7 @@ fi
 
 swift build -c release --product gatehouse >&2
 swift build -c release --product gatehouse-bench >&2
+swift build -c release --product gatehouse-floor >&2
 
 echo "== micro-benchmarks" >&2
 micro=$(./.build/release/gatehouse-bench 2>/dev/null)
@@ -42,4 +43,5 @@ PY
 
 echo "== end-to-end suite" >&2
 "$venv/bin/python" Benchmarks/suite.py --gatehouse "$PWD/.build/release/gatehouse" \
+    --floor "$PWD/.build/release/gatehouse-floor" \
     --peer-python "$PWD/$peer/bin/python" --write BENCHMARKS.md "$@"

@@ -197,6 +197,7 @@ def modern_headers(name, token=None):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gatehouse", required=True)
+    parser.add_argument("--floor", help="the gatehouse-floor binary; the framework-floor cases are skipped without it")
     parser.add_argument("--peer-python", help="python of the venv with fastmcp; the peer case is skipped without it")
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
@@ -280,6 +281,17 @@ def run(args, connections, work, processes):
         "gatehouse 64 KiB": dict(url=f"http://127.0.0.1:{plain}/mcp", method="POST", body=tool_call_body("get_big"),
                                  headers=modern_headers("get_big")),
     }
+    if args.floor:
+        # Hummingbird + AsyncHTTPClient with no gateway work: what any gateway
+        # on this stack can reach, with Swift's thread pool and with NIO's
+        # event loops running the tasks.
+        floor_body = tool_call_body("get_item")
+        for label, executor in [("framework floor", "swift"), ("framework floor, NIO executor", "nio")]:
+            port = free_port()
+            processes.start([args.floor, str(port), f"http://127.0.0.1:{upstream}/item", executor])
+            wait_for(f"http://127.0.0.1:{port}/healthz")
+            cases[label] = dict(url=f"http://127.0.0.1:{port}/mcp", method="POST", body=floor_body,
+                                headers=modern_headers("get_item"))
     if args.peer_python:
         peer = free_port()
         processes.start([args.peer_python, str(HERE / "peer" / "peer_server.py"), "--port", str(peer), "--workers", "2",
@@ -306,7 +318,7 @@ def run(args, connections, work, processes):
     for name, case in cases.items():
         r = requests.request(case.get("method", "GET"), case["url"], data=case.get("body"), headers=case.get("headers"))
         assert r.status_code == 200, (name, r.status_code, r.text[:300])
-        if "tools/call" in (case.get("body") or b"").decode():
+        if "tools/call" in (case.get("body") or b"").decode() and not name.startswith("framework floor"):
             text = r.text
             assert '"isError":true' not in text and '"result"' in text, (name, text[:300])
 
@@ -411,6 +423,15 @@ def render(args, connections, results, extra):
     first = connections[0]
     added = results[("gatehouse 2026-07-28", first)]["p50"] - results[("direct", first)]["p50"]
     lines.append(f"- Added latency of gatehouse (2026-07-28) over direct at {first} connection, p50: **{added} µs**.")
+    floors = [name for name in cases if name.startswith("framework floor")]
+    if floors:
+        last = connections[-1]
+        parts = [f"{name}: {results[(name, first)]['p50'] - results[('direct', first)]['p50']} µs added at {first} connection, "
+                 f"{ratio(results[(name, last)]['rps'], results[('nginx proxy', last)]['rps'])} of the nginx proxy at {last}"
+                 for name in floors]
+        lines.append("- The same stack doing no gateway work (" + "; ".join(parts) + "); gatehouse reaches "
+                     f"{ratio(results[('gatehouse 2026-07-28', last)]['rps'], results[(floors[0], last)]['rps'])} "
+                     f"of the floor's throughput at {last} connections.")
     if peer:
         last = connections[-1]
         g, p = results[("gatehouse 2026-07-28", last)], results[("peer (FastMCP)", last)]

@@ -14,43 +14,89 @@ extension HTTPFields {
     /// Which response types the client accepts. A missing header, `*/*` or
     /// `application/*` all count as JSON: Claude's probes send `*/*`.
     var acceptance: (json: Bool, eventStream: Bool) {
-        guard let accept = self[.accept], !accept.isEmpty else { return (true, true) }
+        guard var accept = self[.accept], !accept.isEmpty else { return (true, true) }
+        // This runs on every request: one pass over the bytes, no allocation.
+        return accept.withUTF8 { Self.acceptance(of: $0) }
+    }
+
+    static func acceptance(of bytes: UnsafeBufferPointer<UInt8>) -> (json: Bool, eventStream: Bool) {
         var json = false
         var eventStream = false
-        // Read byte by byte: this runs on every request.
-        for item in accept.utf8.split(separator: UInt8(ascii: ",")) {
-            let parts = item.split(separator: UInt8(ascii: ";"))
-            guard let first = parts.first else { continue }
-            if parts.dropFirst().contains(where: Self.isZeroQuality) { continue }
-            switch Self.lowercasedTrimmed(first) {
-            case "application/json", "application/*": json = true
-            case "text/event-stream", "text/*": eventStream = true
-            case "*/*": json = true; eventStream = true
-            default: continue
+        var itemStart = 0
+        while itemStart <= bytes.count {
+            var itemEnd = itemStart
+            while itemEnd < bytes.count, bytes[itemEnd] != UInt8(ascii: ",") { itemEnd += 1 }
+            var typeEnd = itemStart
+            while typeEnd < itemEnd, bytes[typeEnd] != UInt8(ascii: ";") { typeEnd += 1 }
+            if !hasZeroQuality(bytes, from: typeEnd, to: itemEnd) {
+                let type = trimmed(bytes, from: itemStart, to: typeEnd)
+                if matches(bytes, type, "application/json") || matches(bytes, type, "application/*") {
+                    json = true
+                } else if matches(bytes, type, "text/event-stream") || matches(bytes, type, "text/*") {
+                    eventStream = true
+                } else if matches(bytes, type, "*/*") {
+                    json = true
+                    eventStream = true
+                }
             }
+            itemStart = itemEnd + 1
         }
         return (json, eventStream)
     }
 
-    static func lowercasedTrimmed(_ bytes: Substring.UTF8View.SubSequence) -> String {
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start = bytes.index(after: start) }
-        while end > start, bytes[bytes.index(before: end)] == UInt8(ascii: " ") || bytes[bytes.index(before: end)] == UInt8(ascii: "\t") {
-            end = bytes.index(before: end)
-        }
-        return String(decoding: bytes[start..<end].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Range<Int> {
+        var start = start
+        var end = end
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return start..<end
     }
 
-    /// `q=0`, `q=0.0` … with any spacing: the client refuses the type.
-    static func isZeroQuality(_ parameter: Substring.UTF8View.SubSequence) -> Bool {
-        let compact = parameter.filter { $0 != UInt8(ascii: " ") }
-        guard compact.count >= 3, compact[0] | 0x20 == UInt8(ascii: "q"), compact[1] == UInt8(ascii: "="),
-            compact[2] == UInt8(ascii: "0")
-        else { return false }
-        let rest = compact.dropFirst(3)
-        guard let dot = rest.first else { return true }
-        return dot == UInt8(ascii: ".") && rest.dropFirst().allSatisfy { $0 == UInt8(ascii: "0") }
+    /// ASCII case-insensitive comparison with a lowercase constant.
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ constant: StaticString) -> Bool {
+        guard range.count == constant.utf8CodeUnitCount else { return false }
+        let expected = constant.utf8Start
+        for offset in 0..<range.count {
+            let byte = bytes[range.lowerBound + offset]
+            let lowered = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            if lowered != expected[offset] { return false }
+        }
+        return true
+    }
+
+    /// Whether the parameters (`;q=0`, `; q = 0.000` …) refuse the type.
+    private static func hasZeroQuality(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        var position = start
+        while position < end {
+            // Skip the `;` and spaces, then read one `name=value` parameter.
+            position += 1
+            while position < end, isSpace(bytes[position]) { position += 1 }
+            guard position < end else { return false }
+            let isQuality = bytes[position] | 0x20 == UInt8(ascii: "q")
+            position += 1
+            while position < end, isSpace(bytes[position]) { position += 1 }
+            guard position < end, bytes[position] == UInt8(ascii: "=") else {
+                while position < end, bytes[position] != UInt8(ascii: ";") { position += 1 }
+                continue
+            }
+            position += 1
+            var value = position
+            while position < end, bytes[position] != UInt8(ascii: ";") { position += 1 }
+            if isQuality {
+                let range = trimmed(bytes, from: value, to: position)
+                value = range.lowerBound
+                guard value < range.upperBound, bytes[value] == UInt8(ascii: "0") else { continue }
+                value += 1
+                if value == range.upperBound { return true }
+                guard bytes[value] == UInt8(ascii: ".") else { continue }
+                value += 1
+                while value < range.upperBound, bytes[value] == UInt8(ascii: "0") { value += 1 }
+                if value == range.upperBound { return true }
+            }
+        }
+        return false
     }
 
     /// Decodes the `=?base64?…?=` sentinel the 2026-07-28 transport uses for

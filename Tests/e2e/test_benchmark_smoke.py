@@ -22,13 +22,15 @@ def test_benchmark_suite_completes(tmp_path):
     import sys
 
     root = pathlib.Path(__file__).resolve().parents[2]
-    command = [sys.executable, str(root / "Benchmarks" / "suite.py"), "--gatehouse", str(BIN), "--smoke"]
+    command = [sys.executable, str(root / "Benchmarks" / "suite.py"), "--gatehouse", str(BIN), "--smoke",
+               "--floor", str(pathlib.Path(BIN).parent / "gatehouse-floor")]
     peer = os.environ.get("GATEHOUSE_PEER_PYTHON")
     if peer:
         command += ["--peer-python", peer]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for case in ["direct", "nginx proxy", "gatehouse 2026-07-28", "gatehouse legacy", "gatehouse with auth"]:
+    for case in ["direct", "nginx proxy", "gatehouse 2026-07-28", "gatehouse legacy", "gatehouse with auth",
+                 "framework floor", "framework floor, NIO executor"]:
         assert f"| {case} |" in result.stdout
     if peer:
         assert "| peer (FastMCP) |" in result.stdout
