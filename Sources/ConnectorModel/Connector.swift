@@ -13,14 +13,21 @@ public struct Connector: Sendable {
     /// The most bytes read from any upstream answer; more is an error, so a
     /// runaway upstream cannot exhaust the gateway's memory.
     public var maxResponseBytes: Int
+    /// Limits shared by all the connector's tools.
+    public var limits: CallLimits
+    /// How idempotent calls are retried, unless a tool says otherwise.
+    public var retries: RetryPolicy
     public var tools: [ToolDefinition]
     public var location: SourceLocation
 
     public init(
         name: String, description: String? = nil, baseURL: BaseURL, headers: [(name: String, value: String)] = [],
         auth: UpstreamAuth? = nil, timeout: Duration = .seconds(30), maxResponseBytes: Int = 10 << 20,
-        tools: [ToolDefinition] = [], location: SourceLocation
+        limits: CallLimits = CallLimits(), retries: RetryPolicy = .off, tools: [ToolDefinition] = [],
+        location: SourceLocation
     ) {
+        self.limits = limits
+        self.retries = retries
         self.name = name
         self.description = description
         self.baseURL = baseURL
@@ -126,11 +133,16 @@ public struct UpstreamTarget: Sendable {
     public var auth: UpstreamAuth?
     public var timeout: Duration
     public var maxResponseBytes: Int
+    public var limits: CallLimits
+    public var retries: RetryPolicy
 
     public init(
         connector: String, baseURL: BaseURL, headers: [(name: String, value: String)] = [], auth: UpstreamAuth? = nil,
-        timeout: Duration = Connector.defaultTimeout, maxResponseBytes: Int = Connector.defaultMaxResponseBytes
+        timeout: Duration = Connector.defaultTimeout, maxResponseBytes: Int = Connector.defaultMaxResponseBytes,
+        limits: CallLimits = CallLimits(), retries: RetryPolicy = .off
     ) {
+        self.limits = limits
+        self.retries = retries
         self.connector = connector
         self.baseURL = baseURL
         self.headers = headers
@@ -144,6 +156,6 @@ extension Connector {
     public var target: UpstreamTarget {
         UpstreamTarget(
             connector: name, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
-            maxResponseBytes: maxResponseBytes)
+            maxResponseBytes: maxResponseBytes, limits: limits, retries: retries)
     }
 }

@@ -72,11 +72,12 @@ struct ConnectorReader {
     var defaultScopes: [String] = []
 
     static let connectorKeys = [
-        "connector", "description", "base_url", "headers", "auth", "timeout", "max_response_bytes", "scopes", "tools",
+        "connector", "description", "base_url", "headers", "auth", "timeout", "max_response_bytes", "limits", "retries",
+        "scopes", "tools",
     ]
     static let toolKeys = [
         "name", "title", "description", "method", "path", "parameters", "headers", "query", "body", "annotations", "response",
-        "timeout", "scopes",
+        "timeout", "max_response_bytes", "limits", "retries", "scopes",
     ]
     static let parameterKeys = [
         "type", "description", "required", "default", "enum", "minimum", "maximum", "pattern", "min_length", "max_length",
@@ -85,6 +86,9 @@ struct ConnectorReader {
     static let nestedSchemaKeys = parameterKeys.filter { !["in", "as", "explode"].contains($0) }
     static let annotationKeys = ["title", "read_only", "destructive", "idempotent", "open_world"]
     static let responseKeys = ["select", "fields", "max_bytes", "output_schema"]
+    static let limitKeys = ["max_concurrent", "rate_limit"]
+    static let rateLimitKeys = ["requests", "per", "burst"]
+    static let retryKeys = ["max", "backoff", "max_backoff", "statuses"]
     static let parameterTypes = ["string", "integer", "number", "boolean", "array", "object"]
 
     mutating func readConnector(_ root: Yams.Node) -> Connector? {
@@ -127,6 +131,8 @@ struct ConnectorReader {
         let maxResponseBytes =
             byKey["max_response_bytes"].flatMap { decoding.byteSize($0.value, "max_response_bytes") }
             ?? Connector.defaultMaxResponseBytes
+        let limits = byKey["limits"].flatMap { readLimits($0.value) } ?? CallLimits()
+        let retries = byKey["retries"].flatMap { readRetries($0.value) } ?? .off
         defaultScopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? []
         var tools: [ToolDefinition] = []
         if let entry = byKey["tools"], let nodes = decoding.sequence(entry.value, "tools") {
@@ -152,7 +158,8 @@ struct ConnectorReader {
         guard let name, let baseURL else { return nil }
         return Connector(
             name: name, description: description, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
-            maxResponseBytes: maxResponseBytes, tools: tools, location: decoding.location(root))
+            maxResponseBytes: maxResponseBytes, limits: limits, retries: retries, tools: tools,
+            location: decoding.location(root))
     }
 
     static func isValidConnectorName(_ name: String) -> Bool {
@@ -343,6 +350,18 @@ struct ConnectorReader {
         }
         let response = byKey["response"].flatMap { readResponse($0.value) } ?? ResponseShaping()
         let timeout = byKey["timeout"].flatMap { decoding.duration($0.value, "timeout") }
+        let maxResponseBytes = byKey["max_response_bytes"].flatMap { decoding.byteSize($0.value, "max_response_bytes") }
+        let limits = byKey["limits"].flatMap { readLimits($0.value) } ?? CallLimits()
+        var retries: RetryPolicy?
+        if let entry = byKey["retries"], let policy = readRetries(entry.value) {
+            retries = policy
+            // A retried POST could create twice what the caller asked for once.
+            if policy.maxRetries > 0, !(method.isIdempotent || annotations.idempotent == true) {
+                decoding.error(
+                    entry.value,
+                    "retries apply only to idempotent calls: \(method.rawValue) is not; set annotations.idempotent: true if repeating it is safe")
+            }
+        }
         let scopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? defaultScopes
         let schemaValue = ToolDefinition.inputSchema(for: parameters)
         guard decoding.diagnostics.count == errorsBefore, let path else { return nil }
@@ -356,6 +375,7 @@ struct ConnectorReader {
         return ToolDefinition(
             name: name, title: title, description: description, method: method, path: path, parameters: parameters,
             headers: headers, query: query, body: body, annotations: annotations, response: response, timeout: timeout,
+            maxResponseBytes: maxResponseBytes, limits: limits, retries: retries,
             inputSchema: inputSchema, scopes: scopes, location: decoding.location(nameEntry.value))
     }
 
@@ -644,5 +664,79 @@ struct ConnectorReader {
             }
         }
         return shaping
+    }
+
+    // MARK: Limits
+
+    /// `limits: { max_concurrent: 8, rate_limit: 60/minute }`.
+    mutating func readLimits(_ node: Yams.Node) -> CallLimits? {
+        guard let items = decoding.mapping(node, "limits", allowed: Self.limitKeys) else { return nil }
+        var limits = CallLimits()
+        for item in items {
+            switch item.key {
+            case "max_concurrent":
+                limits.maxConcurrent = decoding.integer(item.value, "limits.max_concurrent", range: 1...100_000)
+            default:
+                limits.rateLimit = readRateLimit(item.value)
+            }
+        }
+        return limits
+    }
+
+    /// `60/minute`, or `{ requests: 60, per: 1m, burst: 10 }`.
+    mutating func readRateLimit(_ node: Yams.Node) -> RateLimit? {
+        let what = "limits.rate_limit"
+        if case .scalar(let scalar) = node {
+            guard let limit = RateLimit(shorthand: scalar.string) else {
+                decoding.error(node, "\(what) must look like 60/minute (per second, minute, hour or day) or be a mapping with requests and per")
+                return nil
+            }
+            return limit
+        }
+        guard let items = decoding.mapping(node, what, allowed: Self.rateLimitKeys) else { return nil }
+        let byKey = Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        guard let requestsEntry = byKey["requests"], let perEntry = byKey["per"] else {
+            decoding.error(node, "\(what) needs both requests and per (for example requests: 60, per: 1m)")
+            return nil
+        }
+        guard let requests = decoding.integer(requestsEntry.value, "\(what).requests", range: 1...1_000_000),
+            let period = decoding.duration(perEntry.value, "\(what).per")
+        else { return nil }
+        var burst: Int?
+        if let entry = byKey["burst"] {
+            guard let value = decoding.integer(entry.value, "\(what).burst", range: 1...1_000_000) else { return nil }
+            burst = value
+        }
+        return RateLimit(requests: requests, period: period, burst: burst)
+    }
+
+    /// `retries: 2`, or `{ max: 2, backoff: 200ms, max_backoff: 5s, statuses: [503] }`.
+    mutating func readRetries(_ node: Yams.Node) -> RetryPolicy? {
+        if case .scalar = node, node.tagName == .int {
+            guard let count = decoding.integer(node, "retries", range: 0...10) else { return nil }
+            return RetryPolicy(maxRetries: count)
+        }
+        guard let items = decoding.mapping(node, "retries", allowed: Self.retryKeys) else { return nil }
+        var policy = RetryPolicy(maxRetries: 1)
+        var valid = true
+        for item in items {
+            switch item.key {
+            case "max":
+                if let count = decoding.integer(item.value, "retries.max", range: 0...10) { policy.maxRetries = count } else { valid = false }
+            case "backoff":
+                if let wait = decoding.duration(item.value, "retries.backoff") { policy.backoff = wait } else { valid = false }
+            case "max_backoff":
+                if let wait = decoding.duration(item.value, "retries.max_backoff") { policy.maxBackoff = wait } else { valid = false }
+            default:
+                guard let nodes = decoding.sequence(item.value, "retries.statuses") else { valid = false; continue }
+                var statuses: Set<Int> = []
+                for status in nodes {
+                    if let code = decoding.integer(status, "retries.statuses entry", range: 400...599) { statuses.insert(code) } else { valid = false }
+                }
+                policy.statuses = statuses
+            }
+        }
+        if policy.maxBackoff < policy.backoff { policy.maxBackoff = policy.backoff }
+        return valid ? policy : nil
     }
 }

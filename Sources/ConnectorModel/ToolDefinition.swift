@@ -113,6 +113,12 @@ public struct ToolDefinition: Sendable {
     public var annotations: ToolAnnotations
     public var response: ResponseShaping
     public var timeout: Duration?
+    /// Overrides the connector's cap on upstream answer size.
+    public var maxResponseBytes: Int?
+    /// This tool's own limits, on top of the connector's.
+    public var limits: CallLimits
+    /// Overrides the connector's retry policy.
+    public var retries: RetryPolicy?
     /// The schema clients see and arguments are validated against.
     public var inputSchema: JSONSchema
     /// OAuth scopes a caller's token must carry to see and call this tool.
@@ -124,8 +130,12 @@ public struct ToolDefinition: Sendable {
         parameters: [Parameter] = [], headers: [(name: String, value: StringTemplate)] = [],
         query: [(name: String, value: StringTemplate)] = [], body: ValueTemplate? = nil,
         annotations: ToolAnnotations? = nil, response: ResponseShaping = ResponseShaping(), timeout: Duration? = nil,
+        maxResponseBytes: Int? = nil, limits: CallLimits = CallLimits(), retries: RetryPolicy? = nil,
         inputSchema: JSONSchema, scopes: [String] = [], location: SourceLocation
     ) {
+        self.maxResponseBytes = maxResponseBytes
+        self.limits = limits
+        self.retries = retries
         self.name = name
         self.title = title
         self.description = description
@@ -142,6 +152,10 @@ public struct ToolDefinition: Sendable {
         self.scopes = scopes
         self.location = location
     }
+
+    /// Whether repeating the call is safe: the method says so, or the file
+    /// does for a POST or PATCH that is.
+    public var isIdempotent: Bool { method.isIdempotent || annotations.idempotent == true }
 
     /// MCP tool names: `[A-Za-z0-9_.-]`, 1 to 64 characters.
     public static func isValidName(_ name: String) -> Bool {

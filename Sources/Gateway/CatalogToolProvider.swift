@@ -6,21 +6,23 @@ import MCPProtocol
 import Upstream
 
 /// Serves MCP tool requests from the current catalog snapshot through the
-/// upstream invoker.
+/// upstream invoker, and accounts for each call in metrics and the audit log.
 public struct CatalogToolProvider: ToolProvider {
     public let store: CatalogStore
     public let invoker: ToolInvoker
-    public let logger: Logger
+    let metrics: GatewayMetrics
+    let audit: AuditLog
     /// Every scope a call to a tool needs: the endpoint's and the tool's.
     let requiredScopes: @Sendable ([String]) -> [String]
 
     public init(
-        store: CatalogStore, invoker: ToolInvoker, logger: Logger,
+        store: CatalogStore, invoker: ToolInvoker, metrics: GatewayMetrics, audit: AuditLog,
         requiredScopes: @escaping @Sendable ([String]) -> [String] = { $0 }
     ) {
         self.store = store
         self.invoker = invoker
-        self.logger = logger
+        self.metrics = metrics
+        self.audit = audit
         self.requiredScopes = requiredScopes
     }
 
@@ -37,26 +39,30 @@ public struct CatalogToolProvider: ToolProvider {
     }
 
     public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
+        let started = ContinuousClock.now
+        let caller = context.principal as? CallerIdentity ?? .anonymous
         // One snapshot for the whole call: a reload meanwhile does not matter.
-        guard let tool = store.catalog.tool(named: name) else { return .unknownTool }
+        guard let tool = store.catalog.tool(named: name) else {
+            audit.record(
+                tool: name, connector: nil, caller: caller, arguments: arguments, outcome: "unknown_tool", invocation: nil,
+                latency: ContinuousClock.now - started, era: context.era.rawValue)
+            return .unknownTool
+        }
+        let connector = tool.target.connector
         if let identity = context.principal as? CallerIdentity, !tool.isAllowed(for: identity.scopes) {
+            metrics.toolCall(tool: name, connector: connector, outcome: "forbidden")
+            audit.record(
+                tool: name, connector: connector, caller: caller, arguments: arguments, outcome: "forbidden", invocation: nil,
+                latency: ContinuousClock.now - started, era: context.era.rawValue)
             return .forbidden(requiredScopes: requiredScopes(tool.definition.scopes))
         }
-        let caller = context.principal as? CallerIdentity ?? .anonymous
-        let started = ContinuousClock.now
         let outcome = await invoker.invoke(tool.definition, target: tool.target, arguments: arguments, caller: caller)
-        let elapsed = ContinuousClock.now - started
-        logger.info(
-            "tool call",
-            metadata: [
-                "tool": .string(name),
-                "connector": .string(tool.target.connector),
-                "subject": .string(caller.subject ?? "anonymous"),
-                "upstream_status": .string(outcome.upstreamStatus.map(String.init) ?? "none"),
-                "is_error": .stringConvertible(outcome.result.isError),
-                "latency_ms": .stringConvertible(elapsed.milliseconds),
-                "era": .string(context.era.rawValue),
-            ])
+        metrics.toolCall(tool: name, connector: connector, outcome: outcome.kind.rawValue)
+        if let upstream = outcome.upstreamDuration { metrics.upstreamDuration(connector: connector, upstream) }
+        if outcome.attempts > 1 { metrics.retries(connector: connector, count: outcome.attempts - 1) }
+        audit.record(
+            tool: name, connector: connector, caller: caller, arguments: arguments, outcome: outcome.kind.rawValue,
+            invocation: outcome, latency: ContinuousClock.now - started, era: context.era.rawValue)
         return .result(outcome.result.json)
     }
 }

@@ -3,7 +3,6 @@ import ConnectorModel
 import Foundation
 import Logging
 import MCPProtocol
-import Metrics
 import OAuth
 import Synchronization
 import Upstream
@@ -18,6 +17,8 @@ public struct Gateway: Sendable {
     public let logger: Logger
     /// Present when the endpoint is protected by OAuth.
     public let resourceServer: ResourceServer?
+    public let metrics: GatewayMetrics
+    public let readiness: Readiness
     let reloads: ReloadState
 
     public static let version = "0.1.0"
@@ -27,9 +28,12 @@ public struct Gateway: Sendable {
     ///   - verifier: replaces the token verifier built from the settings (tests).
     public init(
         settings: GatewaySettings, upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)? = nil,
-        verifier: (any TokenVerifier)? = nil, loader: CatalogLoader = CatalogLoader(), logger: Logger
+        verifier: (any TokenVerifier)? = nil, loader: CatalogLoader = CatalogLoader(),
+        metrics: GatewayMetrics = GatewayMetrics(), logger: Logger
     ) {
         self.settings = settings
+        self.metrics = metrics
+        self.readiness = Readiness()
         self.loader = loader
         self.logger = logger
         let store = CatalogStore()
@@ -57,9 +61,11 @@ public struct Gateway: Sendable {
             originPolicy: OriginPolicy(allowed: origins), sessionSigner: signer,
             listChangedNotifications: true,
             insufficientScopeChallenge: resourceServer.map(Self.insufficientScopeChallenge))
-        let invoker = ToolInvoker(client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"))
+        let invoker = ToolInvoker(
+            client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry())
         let provider = CatalogToolProvider(
-            store: store, invoker: invoker, logger: logger,
+            store: store, invoker: invoker, metrics: metrics,
+            audit: AuditLog(logger: Logger(label: "gatehouse.audit"), argumentValues: settings.auditArgumentValues),
             requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool })
         self.server = MCPServer(configuration: configuration, tools: provider)
     }
@@ -100,7 +106,7 @@ public struct Gateway: Sendable {
                 directory: settings.connectorsPath, previous: previous, generation: current.generation + 1, rereadAll: full)
         } catch {
             reloads.recordFailure(error: "\(error)")
-            Counter(label: "gatehouse_reloads_total", dimensions: [("outcome", "failure")]).increment()
+            metrics.reload(outcome: "failure")
             logger.error("reload failed: \(error)", metadata: ["reason": .string(reason)])
             throw error
         }
@@ -116,8 +122,9 @@ public struct Gateway: Sendable {
         let duration = ContinuousClock.now - started
         reloads.record(result, at: Date(), duration: duration)
         let outcome = result.diagnostics.isEmpty ? "success" : "failure"
-        Counter(label: "gatehouse_reloads_total", dimensions: [("outcome", outcome)]).increment()
-        Gauge(label: "gatehouse_tools_loaded").record(result.catalog.tools.count)
+        metrics.reload(outcome: outcome)
+        metrics.toolsLoaded(result.catalog.tools.count)
+        readiness.markCatalogLoaded()
         for diagnostic in result.diagnostics {
             logger.error("connector file problem: \(diagnostic)")
         }

@@ -6,7 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MCPProtocol
-import Metrics
+import Upstream
 import OAuth
 
 extension Gateway {
@@ -15,32 +15,56 @@ extension Gateway {
         let router = Router()
         let server = self.server
         let maxBody = settings.maxBodyBytes
-        let guardian = EndpointGuard(server: server, resourceServer: resourceServer, logger: logger)
+        let metrics = self.metrics
+        let guardian = EndpointGuard(server: server, resourceServer: resourceServer, metrics: metrics, logger: logger)
         router.post("/mcp") { request, _ -> Response in
-            let caller: CallerIdentity?
-            switch await guardian.admit(request) {
-            case .refused(let response): return response
-            case .admitted(let identity): caller = identity
+            let trace = RequestTrace(request.headers)
+            return await RequestTrace.$current.withValue(trace) {
+                var method: String?
+                var response: Response
+                switch await guardian.admit(request) {
+                case .refused(let refusal):
+                    response = refusal
+                case .admitted(let caller):
+                    do {
+                        let buffer = try await request.body.collect(upTo: maxBody)
+                        let answer = await server.handlePost(
+                            headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
+                        method = answer.method
+                        response = Response(answer)
+                    } catch {
+                        response = Response(
+                            status: .contentTooLarge, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
+                                id: nil,
+                                error: JSONRPCError(
+                                    code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
+                    }
+                }
+                metrics.request(method: GatewayMetrics.methodLabel(method), status: Int(response.status.code))
+                response.headers[.xRequestID] = trace.requestID
+                return response
             }
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.body.collect(upTo: maxBody)
-            } catch {
-                return Response(
-                    status: .contentTooLarge, headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
-                        id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
-            }
-            let bytes = Array(buffer.readableBytesView)
-            return Response(await server.handlePost(headers: request.headers, body: bytes, principal: caller))
         }
         router.get("/mcp") { request, _ -> Response in
-            if case .refused(let response) = await guardian.admit(request) { return response }
-            return Response(server.handleGet(headers: request.headers))
+            var response: Response
+            if case .refused(let refusal) = await guardian.admit(request) {
+                response = refusal
+            } else {
+                response = Response(server.handleGet(headers: request.headers))
+            }
+            metrics.request(method: "GET", status: Int(response.status.code))
+            return response
         }
         router.delete("/mcp") { request, _ -> Response in
-            if case .refused(let response) = await guardian.admit(request) { return response }
-            return Response(server.handleDelete(headers: request.headers))
+            var response: Response
+            if case .refused(let refusal) = await guardian.admit(request) {
+                response = refusal
+            } else {
+                response = Response(server.handleDelete(headers: request.headers))
+            }
+            metrics.request(method: "DELETE", status: Int(response.status.code))
+            return response
         }
         if let resourceServer {
             // RFC 9728 metadata, without authentication, at the path-inserted
@@ -55,6 +79,20 @@ extension Gateway {
         }
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
+        }
+        let readiness = self.readiness
+        router.get("/readyz") { _, _ -> Response in
+            let problems = readiness.problems
+            let body: JSONValue =
+                problems.isEmpty ? ["status": "ready"] : ["status": "not ready", "problems": .array(problems.map { .string($0) })]
+            return Response(
+                status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
         let store = self.store
         let reloads = self.reloads
@@ -133,6 +171,7 @@ extension Response {
 struct EndpointGuard: Sendable {
     let server: MCPServer
     let resourceServer: ResourceServer?
+    let metrics: GatewayMetrics
     let logger: Logger
 
     enum Decision {
@@ -146,7 +185,7 @@ struct EndpointGuard: Sendable {
         do {
             return .admitted(try await resourceServer.authenticate(headers: request.headers, query: request.uri.query))
         } catch {
-            Counter(label: "gatehouse_auth_failures_total", dimensions: [("reason", error.reason)]).increment()
+            metrics.authFailure(reason: error.reason)
             logger.info("request refused", metadata: ["reason": .string(error.reason), "status": .stringConvertible(error.httpStatus)])
             let body = JSONRPCEncoder.error(
                 id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Unauthorized: \(error.description)"))
@@ -155,5 +194,17 @@ struct EndpointGuard: Sendable {
                 headers: [.contentType: "application/json", .wwwAuthenticate: resourceServer.challenge(for: error)],
                 body: .init(byteBuffer: ByteBuffer(bytes: body))))
         }
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-Id")!
+    static let traceparent = HTTPField.Name("traceparent")!
+    static let tracestate = HTTPField.Name("tracestate")!
+}
+
+extension RequestTrace {
+    init(_ headers: HTTPFields) {
+        self.init(requestIDHeader: headers[.xRequestID], traceparent: headers[.traceparent], tracestate: headers[.tracestate])
     }
 }

@@ -14,6 +14,12 @@ public struct GatewaySettings: Sendable {
     /// The URL clients use to reach this server, e.g. `https://mcp.example.com`.
     public var publicURL: String?
     public var logLevel: Logger.Level = .info
+    /// JSON lines for log collectors, or text for people.
+    public var logFormat: LogFormat = .json
+    /// Whether audit lines carry argument values, not only their names.
+    public var auditArgumentValues = false
+    /// How long in-flight calls may take to finish after SIGTERM.
+    public var shutdownGrace: Duration = .seconds(25)
     public var allowedOrigins: [String] = []
     public var maxBodyBytes: Int = 1 << 20
     /// Shared by replicas so any of them can verify a legacy session id.
@@ -42,6 +48,9 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.connectors", "GATEHOUSE_CONNECTORS", "folder of connector files (default connectors.d)"),
         ("gatehouse.public.url", "GATEHOUSE_PUBLIC_URL", "public base URL clients use, e.g. https://mcp.example.com"),
         ("gatehouse.log.level", "GATEHOUSE_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical"),
+        ("gatehouse.log.format", "GATEHOUSE_LOG_FORMAT", "json (default: one JSON object per line on stdout) or text"),
+        ("gatehouse.audit.argument.values", "GATEHOUSE_AUDIT_ARGUMENT_VALUES", "true to log argument values in audit lines (default: names only)"),
+        ("gatehouse.shutdown.grace.seconds", "GATEHOUSE_SHUTDOWN_GRACE_SECONDS", "time in-flight calls get to finish after SIGTERM (default 25)"),
         ("gatehouse.allowed.origins", "GATEHOUSE_ALLOWED_ORIGINS", "comma-separated browser origins allowed to call /mcp, or *"),
         ("gatehouse.max.body.bytes", "GATEHOUSE_MAX_BODY_BYTES", "largest accepted request body (default 1048576)"),
         ("gatehouse.session.secret", "GATEHOUSE_SESSION_SECRET", "key signing legacy session ids; set the same on all replicas"),
@@ -87,6 +96,15 @@ public struct GatewaySettings: Sendable {
             throw Invalid(description: "log level '\(level)' must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         logLevel = parsed
+        let format = reader.string(forKey: "gatehouse.log.format", default: logFormat.rawValue)
+        guard let parsedFormat = LogFormat(rawValue: format.lowercased()) else {
+            throw Invalid(description: "log format must be json or text, got '\(format)'")
+        }
+        logFormat = parsedFormat
+        auditArgumentValues = reader.bool(forKey: "gatehouse.audit.argument.values", default: false)
+        let grace = reader.int(forKey: "gatehouse.shutdown.grace.seconds", default: 25)
+        guard (0...3600).contains(grace) else { throw Invalid(description: "shutdown grace must be between 0 and 3600 seconds") }
+        shutdownGrace = .seconds(grace)
         allowedOrigins = reader.string(forKey: "gatehouse.allowed.origins", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         maxBodyBytes = reader.int(forKey: "gatehouse.max.body.bytes", default: maxBodyBytes)
@@ -167,4 +185,10 @@ public struct GatewaySettings: Sendable {
         if let port = url.port { return "\(scheme)://\(host):\(port)" }
         return "\(scheme)://\(host)"
     }
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable {
+    case json
+    case text
 }

@@ -56,6 +56,8 @@ public struct ReloadService: Service {
                 trigger.finish()
             }
         } onGracefulShutdown: {
+            gateway.readiness.markDraining()
+            logger.info("shutting down: ending notification streams, finishing calls in flight")
             gateway.server.events.shutDown()
         }
     }

@@ -8,6 +8,9 @@ public struct MCPHTTPResponse: Sendable {
     /// For long-lived SSE responses: chunks written after `body`, until the
     /// sequence ends.
     public var stream: AsyncStream<[UInt8]>?
+    /// The JSON-RPC method this answers, when the body named one: for
+    /// metrics and logs.
+    public var method: String?
 
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = [], stream: AsyncStream<[UInt8]>? = nil) {
         self.status = status

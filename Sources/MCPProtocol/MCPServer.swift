@@ -57,21 +57,32 @@ public struct MCPServer: Sendable {
         case .response:
             return .accepted
         case .notification(let method, let params):
-            if Self.modernVersion(in: params) != nil { return .accepted }
-            if method == "notifications/initialized" || headers[.mcpSessionID] != nil {
-                if let headerValue = headers[.mcpSessionID], legacySession(headerValue) == nil {
-                    return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
-                }
-            }
-            return .accepted
+            var response = notification(method, params: params, headers: headers)
+            response.method = method
+            return response
         case .request(let id, let method, let params):
+            var response: MCPHTTPResponse
             if let version = Self.modernVersion(in: params) {
-                return await modern(id: id, method: method, params: params, version: version, headers: headers,
-                                    eventStream: eventStream, principal: principal)
+                response = await modern(id: id, method: method, params: params, version: version, headers: headers,
+                                        eventStream: eventStream, principal: principal)
+            } else {
+                response = await legacy(id: id, method: method, params: params, headers: headers, eventStream: eventStream,
+                                        principal: principal)
             }
-            return await legacy(id: id, method: method, params: params, headers: headers, eventStream: eventStream,
-                                principal: principal)
+            response.method = method
+            return response
         }
+    }
+
+    /// Notifications get 202; a legacy one on an unknown session gets 404.
+    func notification(_ method: String, params: JSONObject, headers: HTTPFields) -> MCPHTTPResponse {
+        if Self.modernVersion(in: params) != nil { return .accepted }
+        if method == "notifications/initialized" || headers[.mcpSessionID] != nil {
+            if let headerValue = headers[.mcpSessionID], legacySession(headerValue) == nil {
+                return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
+            }
+        }
+        return .accepted
     }
 
     /// On a legacy session, opens the stream that carries

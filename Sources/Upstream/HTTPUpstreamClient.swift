@@ -42,7 +42,9 @@ public struct HTTPUpstreamClient: UpstreamClient {
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
             return UpstreamResponse(
                 status: Int(response.status.code), reason: response.status.reasonPhrase,
-                contentType: response.headers.first(name: "content-type"), body: bytes)
+                contentType: response.headers.first(name: "content-type"), body: bytes,
+                retryAfter: response.status.code >= 400
+                    ? response.headers.first(name: "retry-after").flatMap { Int64($0).map { .seconds(max(0, $0)) } } : nil)
         } catch is NIOTooManyBytesError {
             throw .responseTooLarge(limit: request.maxResponseBytes)
         } catch let error as HTTPClientError {

@@ -129,7 +129,7 @@ public struct RequestBuilder: Sendable {
         }
         return UpstreamRequest(
             method: tool.method, url: url, displayURL: displayURL, headers: headers, body: body,
-            timeout: tool.timeout ?? target.timeout, maxResponseBytes: target.maxResponseBytes)
+            timeout: tool.timeout ?? target.timeout, maxResponseBytes: tool.maxResponseBytes ?? target.maxResponseBytes)
     }
 
     static func checkHeaderValue(_ value: String, name: String) throws(ArgumentError) {

@@ -2,24 +2,53 @@ import ConnectorModel
 import GatehouseJSON
 import Logging
 
-/// Runs one tool call: validate the arguments, build the request, call the
-/// upstream, shape its answer. Every failure becomes a tool result with
-/// `isError`, written so the model can correct itself.
+/// Runs one tool call: validate the arguments, build the request, pass the
+/// connector's and the tool's limits, call the upstream (retrying what is
+/// safe to retry), shape its answer. Every failure becomes a tool result
+/// with `isError`, written so the model can correct itself.
 public struct ToolInvoker: Sendable {
     public var client: any UpstreamClient
     public var builder: RequestBuilder
     public var shaper: ResponseShaper
+    public var limits: LimitRegistry
+    /// Waits between retries; tests replace it to run without sleeping.
+    public var sleep: @Sendable (Duration) async -> Void
 
-    public init(client: any UpstreamClient, builder: RequestBuilder = RequestBuilder(), shaper: ResponseShaper = ResponseShaper()) {
+    public init(
+        client: any UpstreamClient, builder: RequestBuilder = RequestBuilder(), shaper: ResponseShaper = ResponseShaper(),
+        limits: LimitRegistry = LimitRegistry(),
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+    ) {
         self.client = client
         self.builder = builder
         self.shaper = shaper
+        self.limits = limits
+        self.sleep = sleep
+    }
+
+    /// How a call ended, for metrics and the audit log.
+    public enum Kind: String, Sendable {
+        case ok
+        /// The upstream answered, with an error status.
+        case upstreamError = "upstream_error"
+        case invalidArguments = "invalid_arguments"
+        case timeout
+        case unreachable
+        case tooLarge = "too_large"
+        case rateLimited = "rate_limited"
+        case overloaded
     }
 
     public struct Outcome: Sendable {
         public var result: ToolResult
+        public var kind: Kind
         /// The upstream status, when the upstream answered.
         public var upstreamStatus: Int?
+        /// Bytes of the upstream answer.
+        public var responseBytes: Int = 0
+        /// Time spent in upstream calls, retries and their waits included.
+        public var upstreamDuration: Duration?
+        public var attempts: Int = 0
     }
 
     public func invoke(
@@ -28,28 +57,131 @@ public struct ToolInvoker: Sendable {
         let violations = tool.inputSchema.validate(.object(arguments))
         guard violations.isEmpty else {
             let details = violations.map(\.description).joined(separator: "; ")
-            return Outcome(result: .error("Invalid arguments for \(tool.name): \(details)."), upstreamStatus: nil)
+            return Outcome(result: .error("Invalid arguments for \(tool.name): \(details)."), kind: .invalidArguments)
         }
-        let request: UpstreamRequest
+        var request: UpstreamRequest
         do {
             request = try builder.build(tool: tool, target: target, arguments: arguments, caller: caller)
         } catch {
-            return Outcome(result: .error("Invalid arguments for \(tool.name): \(error.message)."), upstreamStatus: nil)
+            return Outcome(result: .error("Invalid arguments for \(tool.name): \(error.message)."), kind: .invalidArguments)
         }
-        do {
-            let response = try await client.send(request)
-            return Outcome(result: shaper.shape(response, tool: tool, request: request), upstreamStatus: response.status)
-        } catch {
-            let message: String
-            switch error {
-            case .timedOut(let timeout):
-                message = "The upstream API did not answer \(request.method.rawValue) \(request.displayURL) within \(timeout.formatted). It may be slow or down; try again later or with a narrower request."
-            case .connectionFailed(let reason):
-                message = "The upstream API at \(target.baseURL.origin) could not be reached (\(reason)). It may be down; try again later."
-            case .responseTooLarge(let limit):
-                message = "The upstream answer to \(request.method.rawValue) \(request.displayURL) is larger than \(limit) bytes and was refused. Narrow the request (filters, a smaller limit)."
+        if let trace = RequestTrace.current { request.headers += trace.upstreamHeaders }
+        if tool.limits.isEmpty && target.limits.isEmpty {
+            return await send(request, tool: tool, target: target)
+        }
+        return await withLimits(tool: tool, target: target, caller: caller, timeout: request.timeout) {
+            await send(request, tool: tool, target: target)
+        }
+    }
+
+    /// Rate limits first (a refused call should not queue), then the
+    /// concurrency limits, always connector before tool.
+    func withLimits(
+        tool: ToolDefinition, target: UpstreamTarget, caller: CallerIdentity, timeout: Duration,
+        _ body: () async -> Outcome
+    ) async -> Outcome {
+        let gates = [
+            target.limits.isEmpty ? nil : ("connector \(target.connector)", limits.connector(target.connector, limits: target.limits)),
+            tool.limits.isEmpty ? nil : ("tool \(tool.name)", limits.tool(tool.name, of: target.connector, limits: tool.limits)),
+        ].compactMap { $0 }
+        let key = caller.subject ?? "anonymous"
+        for (scope, gate) in gates {
+            guard let rate = gate.rate, case .limited(let retryAfter) = rate.take(for: key) else { continue }
+            let seconds = max(1, (retryAfter.milliseconds + 999) / 1000)
+            return Outcome(
+                result: .error(
+                    "Rate limit reached for \(scope): at most \(rate.limit.requests) calls per \(rate.limit.period.periodName) per user. Retry after \(seconds) s."
+                ),
+                kind: .rateLimited)
+        }
+        let deadline = ContinuousClock.now + timeout
+        var held: [ConcurrencyLimiter] = []
+        defer { for limiter in held { limiter.release() } }
+        for (scope, gate) in gates {
+            guard let limiter = gate.concurrency else { continue }
+            guard await limiter.acquire(until: deadline) else {
+                return Outcome(
+                    result: .error(
+                        "Too many calls to \(scope) are in progress (at most \(limiter.capacity) at once) and none finished within \(timeout.formatted). Try again shortly."
+                    ),
+                    kind: .overloaded)
             }
-            return Outcome(result: .error(message), upstreamStatus: nil)
+            held.append(limiter)
+        }
+        return await body()
+    }
+
+    /// Calls the upstream, retrying idempotent calls on connection failures
+    /// and on the statuses the policy names, while the call's time budget
+    /// allows another wait.
+    func send(_ request: UpstreamRequest, tool: ToolDefinition, target: UpstreamTarget) async -> Outcome {
+        let policy = tool.isIdempotent ? (tool.retries ?? target.retries) : .off
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure: UpstreamFailure
+            do {
+                let response = try await client.send(request)
+                if attempt <= policy.maxRetries, policy.retries(status: response.status),
+                    await waitBeforeRetry(attempt, policy: policy, retryAfter: response.retryAfter, started: started, budget: request.timeout)
+                {
+                    continue
+                }
+                let result = shaper.shape(response, tool: tool, request: request)
+                return Outcome(
+                    result: result, kind: (200..<300).contains(response.status) ? .ok : .upstreamError,
+                    upstreamStatus: response.status, responseBytes: response.body.count,
+                    upstreamDuration: ContinuousClock.now - started, attempts: attempt)
+            } catch {
+                failure = error
+            }
+            if case .connectionFailed = failure, attempt <= policy.maxRetries,
+                await waitBeforeRetry(attempt, policy: policy, retryAfter: nil, started: started, budget: request.timeout)
+            {
+                continue
+            }
+            return Outcome(
+                result: .error(message(for: failure, request: request, target: target)), kind: failure.kind,
+                upstreamDuration: ContinuousClock.now - started, attempts: attempt)
+        }
+    }
+
+    /// Waits before retry number `attempt`, unless that would overrun the
+    /// call's time budget; says whether to retry.
+    func waitBeforeRetry(
+        _ attempt: Int, policy: RetryPolicy, retryAfter: Duration?, started: ContinuousClock.Instant, budget: Duration
+    ) async -> Bool {
+        var wait = policy.delay(beforeRetry: attempt)
+        if let retryAfter {
+            // The upstream's own hint wins, unless it asks for longer than we
+            // would ever wait.
+            guard retryAfter <= policy.maxBackoff else { return false }
+            wait = max(wait, retryAfter)
+        }
+        guard ContinuousClock.now - started + wait < budget, !Task.isCancelled else { return false }
+        await sleep(wait)
+        return !Task.isCancelled
+    }
+
+    func message(for failure: UpstreamFailure, request: UpstreamRequest, target: UpstreamTarget) -> String {
+        switch failure {
+        case .timedOut(let timeout):
+            "The upstream API did not answer \(request.method.rawValue) \(request.displayURL) within \(timeout.formatted). It may be slow or down; try again later or with a narrower request."
+        case .connectionFailed(let reason):
+            "The upstream API at \(target.baseURL.origin) could not be reached (\(reason)). It may be down; try again later."
+        case .responseTooLarge(let limit):
+            "The upstream answer to \(request.method.rawValue) \(request.displayURL) is larger than \(limit) bytes and was refused. Narrow the request (filters, a smaller limit)."
+        }
+    }
+}
+
+extension UpstreamFailure {
+    var kind: ToolInvoker.Kind {
+        switch self {
+        case .timedOut: .timeout
+        case .connectionFailed: .unreachable
+        case .responseTooLarge: .tooLarge
         }
     }
 }
@@ -58,5 +190,16 @@ extension Duration {
     var formatted: String {
         let ms = milliseconds
         return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
+    }
+
+    /// `second`, `minute`, `hour`, `day`, or a plain duration.
+    var periodName: String {
+        switch milliseconds {
+        case 1000: "second"
+        case 60_000: "minute"
+        case 3_600_000: "hour"
+        case 86_400_000: "day"
+        default: formatted
+        }
     }
 }

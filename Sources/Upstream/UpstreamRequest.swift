@@ -36,12 +36,15 @@ public struct UpstreamResponse: Sendable {
     public var reason: String
     public var contentType: String?
     public var body: [UInt8]
+    /// The upstream's `Retry-After`, when it gave one in seconds.
+    public var retryAfter: Duration?
 
-    public init(status: Int, reason: String = "", contentType: String?, body: [UInt8]) {
+    public init(status: Int, reason: String = "", contentType: String?, body: [UInt8], retryAfter: Duration? = nil) {
         self.status = status
         self.reason = reason
         self.contentType = contentType
         self.body = body
+        self.retryAfter = retryAfter
     }
 }
 

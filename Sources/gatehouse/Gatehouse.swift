@@ -52,10 +52,18 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let logLevel = settings.logLevel
+        let logFormat = settings.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
+            switch logFormat {
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = logLevel
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardOutput(label: label)
+                handler.logLevel = logLevel
+                return handler
+            }
         }
         let logger = Logger(label: "gatehouse")
         let httpClient = HTTPUpstreamClient.makeHTTPClient()
@@ -84,20 +92,28 @@ struct Serve: AsyncParsableCommand {
             logger.notice("GATEHOUSE_SESSION_SECRET is not set: legacy sessions are valid on this process only")
         }
         logger.info("serving MCP at http://\(settings.host):\(settings.port)/mcp")
-        let services = ServiceGroup(
-            configuration: .init(
-                // Shut down in reverse order: the reload service ends the
-                // notification streams first, so the server can drain.
-                services: [.init(service: gateway.application()), .init(service: ReloadService(gateway: gateway))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            // Shut down in reverse order: the reload service ends the
+            // notification streams and reports not-ready first, then the
+            // server stops accepting and lets calls in flight finish.
+            services: [.init(service: gateway.application()), .init(service: ReloadService(gateway: gateway))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Calls still running after the grace period are cancelled.
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        configuration.maximumCancellationDuration = .seconds(5)
+        let services = ServiceGroup(configuration: configuration)
         do {
             try await services.run()
         } catch {
+            logger.error("shutdown did not complete cleanly: \(error)")
+            gateway.readiness.markUpstreamClosed()
             try? await httpClient.shutdown()
-            throw error
+            throw ExitCode.failure
         }
+        gateway.readiness.markUpstreamClosed()
         try await httpClient.shutdown()
+        logger.info("stopped")
     }
 }
 

@@ -1,0 +1,87 @@
+import CoreMetrics
+import Prometheus
+
+/// Every metric the gateway records, named once here so the names in
+/// dashboards and in the README cannot drift apart.
+///
+/// Exported in Prometheus text format at `/metrics`. Labels only take
+/// values from bounded sets (known MCP methods, catalog tool and connector
+/// names, fixed outcomes), so a client cannot grow the series without end.
+public struct GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+
+    public static let upstreamDurationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+        .seconds(10), .seconds(30),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["gatehouse_upstream_duration_seconds"] = Self.upstreamDurationBuckets
+        self.factory = factory
+    }
+
+    /// One request to `/mcp`, by JSON-RPC method and HTTP status.
+    func request(method: String, status: Int) {
+        factory.makeCounter(
+            label: "gatehouse_mcp_requests_total", dimensions: [("method", method), ("status", String(status))]
+        ).increment(by: 1)
+    }
+
+    /// One tool call, by how it ended.
+    func toolCall(tool: String, connector: String, outcome: String) {
+        factory.makeCounter(
+            label: "gatehouse_tool_calls_total", dimensions: [("tool", tool), ("connector", connector), ("outcome", outcome)]
+        ).increment(by: 1)
+    }
+
+    /// Time spent calling one connector's API for one tool call.
+    func upstreamDuration(connector: String, _ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        factory.makeTimer(label: "gatehouse_upstream_duration_seconds", dimensions: [("connector", connector)])
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    /// Upstream attempts beyond the first.
+    func retries(connector: String, count: Int) {
+        factory.makeCounter(label: "gatehouse_upstream_retries_total", dimensions: [("connector", connector)])
+            .increment(by: Int64(count))
+    }
+
+    func reload(outcome: String) {
+        factory.makeCounter(label: "gatehouse_reloads_total", dimensions: [("outcome", outcome)]).increment(by: 1)
+    }
+
+    func toolsLoaded(_ count: Int) {
+        factory.makeMeter(label: "gatehouse_tools_loaded", dimensions: []).set(Int64(count))
+    }
+
+    func authFailure(reason: String) {
+        factory.makeCounter(label: "gatehouse_auth_failures_total", dimensions: [("reason", reason)]).increment(by: 1)
+    }
+
+    /// The Prometheus text exposition of everything above.
+    public func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(4096)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+
+    /// Methods a client could send are unbounded; only the protocol's own
+    /// name their series.
+    static let knownMethods: Set<String> = [
+        "initialize", "ping", "tools/list", "tools/call", "server/discover", "subscriptions/listen", "resources/list",
+        "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete",
+        "logging/setLevel", "notifications/initialized", "notifications/cancelled", "notifications/progress",
+        "notifications/roots/list_changed",
+    ]
+
+    static func methodLabel(_ method: String?) -> String {
+        guard let method else { return "none" }
+        return knownMethods.contains(method) ? method : "other"
+    }
+}
