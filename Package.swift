@@ -132,7 +132,8 @@ let package = Package(
         .executableTarget(
             name: "gatehouse-bench",
             dependencies: [
-                "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "Upstream",
+                "Catalog", "ConnectorModel", "GatehouseJSON", "Gateway", "MCPProtocol", "OAuth", "Upstream",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

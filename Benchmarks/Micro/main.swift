@@ -8,6 +8,7 @@ let iterations = quick ? 20 : 2_000
 var results: [Measurement] = []
 results += try HotPathBenchmarks.run(iterations: iterations * 5)
 results += try await TokenBenchmarks.run(iterations: iterations)
+results += ObservabilityBenchmarks.run(iterations: iterations * 5)
 print("| operation | time per operation |")
 print("|---|---|")
 for result in results {

@@ -25,21 +25,21 @@ public struct GatewayMetrics: Sendable {
     }
 
     /// One request to `/mcp`, by JSON-RPC method and HTTP status.
-    func request(method: String, status: Int) {
+    public func request(method: String, status: Int) {
         factory.makeCounter(
             label: "gatehouse_mcp_requests_total", dimensions: [("method", method), ("status", String(status))]
         ).increment(by: 1)
     }
 
     /// One tool call, by how it ended.
-    func toolCall(tool: String, connector: String, outcome: String) {
+    public func toolCall(tool: String, connector: String, outcome: String) {
         factory.makeCounter(
             label: "gatehouse_tool_calls_total", dimensions: [("tool", tool), ("connector", connector), ("outcome", outcome)]
         ).increment(by: 1)
     }
 
     /// Time spent calling one connector's API for one tool call.
-    func upstreamDuration(connector: String, _ duration: Duration) {
+    public func upstreamDuration(connector: String, _ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         factory.makeTimer(label: "gatehouse_upstream_duration_seconds", dimensions: [("connector", connector)])
             .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)

@@ -36,21 +36,28 @@ public struct JSONLogHandler: LogHandler {
         level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
         function: String, line: UInt
     ) {
-        var object: JSONObject = [
-            "ts": .string(Self.timestamp()),
-            "level": .string(level.rawValue),
-            "logger": .string(label),
-            "msg": .string(message.description),
-        ]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit { merged.merge(explicit) { _, new in new } }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where object[key] == nil {
-            object[key] = Self.json(value)
+        // Written straight into one buffer: this runs for every tool call
+        // (the audit line), so no intermediate JSON tree.
+        var writer = JSONWriter(capacity: 512)
+        writer.append("{\"ts\":\"")
+        Self.writeTimestamp(into: &writer)
+        writer.append("\",\"level\":")
+        writer.writeString(level.rawValue)
+        writer.append(",\"logger\":")
+        writer.writeString(label)
+        writer.append(",\"msg\":")
+        writer.writeString(message.description)
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reservedKeys.contains(key) {
+            writer.append(",")
+            writer.writeString(key)
+            writer.append(":")
+            Self.writeValue(value, into: &writer)
         }
-        var bytes = JSONValue.object(object).jsonBytes
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
+        writer.append("}\n")
+        writer.bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
@@ -63,28 +70,62 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func json(_ value: Logger.Metadata.Value) -> JSONValue {
+    static let reservedKeys: Set<String> = ["ts", "level", "logger", "msg"]
+
+    static func writeValue(_ value: Logger.Metadata.Value, into writer: inout JSONWriter) {
         switch value {
-        case .string(let text): .string(text)
-        case .stringConvertible(let convertible): .string(convertible.description)
-        case .array(let values): .array(values.map(json))
-        case .dictionary(let values): .object(JSONObject(uniqueKeysWithValues: values.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
+        case .string(let text): writer.writeString(text)
+        case .stringConvertible(let convertible): writer.writeString(convertible.description)
+        case .array(let values):
+            writer.append("[")
+            for (index, element) in values.enumerated() {
+                if index > 0 { writer.append(",") }
+                writeValue(element, into: &writer)
+            }
+            writer.append("]")
+        case .dictionary(let values):
+            writer.append("{")
+            for (index, (key, element)) in values.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { writer.append(",") }
+                writer.writeString(key)
+                writer.append(":")
+                writeValue(element, into: &writer)
+            }
+            writer.append("}")
         }
     }
 
-    /// UTC with milliseconds, formatted by hand: a date formatter per line
-    /// would cost more than the rest of the line.
-    static func timestamp() -> String {
+    /// UTC with milliseconds, `2026-11-26T10:00:00.123Z`, digit by digit:
+    /// a date formatter per line would cost more than the rest of the line.
+    static func writeTimestamp(into writer: inout JSONWriter) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                writer.bytes.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        digits(Int(parts.tm_year) + 1900, 4)
+        writer.bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        writer.bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        writer.bytes.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        writer.bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        writer.bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        writer.bytes.append(UInt8(ascii: "."))
+        digits(Int(now.tv_nsec / 1_000_000), 3)
+        writer.bytes.append(UInt8(ascii: "Z"))
     }
 }
