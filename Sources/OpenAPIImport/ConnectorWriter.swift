@@ -22,6 +22,8 @@ struct ConnectorWriter: Sendable {
     var emitter = YAMLEmitter()
     /// Comments are wrapped to this many characters after the `#`.
     var commentWidth = 96
+    /// How far past the emitter's width an aligned one-line parameter may go.
+    var alignedSlack = 20
 
     func render(_ file: ConnectorFile) -> String {
         var lines = file.header.map { $0.isEmpty ? "#" : "# \($0)" }
@@ -69,7 +71,9 @@ struct ConnectorWriter: Sendable {
         let width = keys.map(\.count).max() ?? 0
         var lines: [String] = []
         for ((name, value), key) in zip(parameters, keys) {
-            if let flow = emitter.flow(value), indent + width + 1 + flow.count <= emitter.flowWidth + 20 {
+            // Aligned lines may run a little past the emitter's width: a
+            // parameter split over several lines reads worse.
+            if let flow = emitter.flow(value, limit: emitter.flowWidth + alignedSlack - indent - width - 1) {
                 lines.append(pad + key + String(repeating: " ", count: width - key.count + 1) + flow)
             } else {
                 lines += emitter.entry(name, value, indent: indent)

@@ -88,6 +88,15 @@ public struct OpenAPIImporter: Sendable {
                     + source.cuts.map { "\($0.schema) → \($0.target)" }.joined(separator: ", ")
                     + " became a plain object.", width: 96)
         }
+        if source.cutDeepReferences {
+            header.append("")
+            header += Text.wrap(
+                "References nested more than \(SchemaMapper.defaultMaximumDepth) levels deep became a plain object.", width: 96)
+            notes.append(
+                ImportNote(
+                    subject: "schemas",
+                    message: "references nested more than \(SchemaMapper.defaultMaximumDepth) levels deep are cut to a plain object"))
+        }
         let schemes = source.document.components.securitySchemes.compactMap { key, value in
             value.b.map { (name: key.rawValue, scheme: $0) }
         }

@@ -41,84 +41,28 @@ struct OperationMapper {
         guard Self.methods.contains(method) else {
             throw Skip(reason: "the connector format has no \(method) tools (only GET, POST, PUT, PATCH and DELETE)")
         }
-        let defaultLocation = method == "GET" || method == "DELETE" ? "query" : "body"
         var draft = ToolDraft(
             name: Naming.toolName(operationId: endpoint.operationId, method: method, path: endpoint.path.rawValue),
             description: "", method: method, path: endpoint.path.rawValue, parameters: [:], origin: Self.origin(of: endpoint))
         describe(&draft, endpoint)
-
-        var names = Set<String>()
-        var pathNames: [String: String] = [:]
-        let placeholders = Self.placeholders(in: endpoint.path.rawValue)
-        let byLocation = Dictionary(grouping: endpoint.parameters, by: \.location)
-        let pathParameters = byLocation[.path] ?? []
-
-        // Path parameters in the order the path names them.
-        for placeholder in placeholders {
-            let name = Naming.unique(Naming.parameterName(placeholder), among: names)
-            names.insert(name)
-            pathNames[placeholder] = name
-            guard let parameter = pathParameters.first(where: { $0.name == placeholder }) else {
-                draft.parameters[name] = ["type": "string"]
-                draft.notes.append("the path parameter '\(placeholder)' is not declared; it is taken as a string")
-                continue
-            }
-            let schema: JSONObject
-            do { schema = try parameterSchema(parameter, location: "path", notes: &draft.notes) } catch {
-                throw Skip(reason: "its path parameter '\(placeholder)' cannot be passed: \(error.reason)")
-            }
-            draft.parameters[name] = .object(Self.entry(schema, description: parameter.description))
-        }
-        for parameter in pathParameters where !placeholders.contains(parameter.name) {
-            draft.notes.append("the path parameter '\(parameter.name)' is left out: the path has no {\(parameter.name)}")
-        }
-        draft.path = Self.renaming(placeholders: pathNames, in: endpoint.path.rawValue)
-
+        var names = ArgumentNames()
+        try addPathParameters(endpoint, to: &draft, names: &names)
         for parameter in endpoint.parameters where parameter.location != .path {
-            let location = parameter.location.rawValue
-            if parameter.location == .header, Self.reservedHeaders.contains(parameter.name.lowercased()) {
-                draft.notes.append("the header parameter '\(parameter.name)' is left out: the gateway sets that header itself")
-                continue
-            }
-            let schema: JSONObject
-            do throws(Skip) {
-                guard parameter.location == .query || parameter.location == .header else {
-                    throw Skip(reason: "\(location) parameters are not supported by the connector format")
-                }
-                if parameter.location == .header, !Self.isHeaderName(parameter.name) {
-                    throw Skip(reason: "it is not a valid HTTP header name")
-                }
-                schema = try parameterSchema(parameter, location: location, notes: &draft.notes)
-            } catch {
-                if parameter.required {
-                    throw Skip(reason: "its required \(location) parameter '\(parameter.name)' cannot be passed: \(error.reason)")
-                }
-                draft.notes.append("the optional \(location) parameter '\(parameter.name)' is left out: \(error.reason)")
-                continue
-            }
-            let base = Naming.parameterName(parameter.name)
-            let uniqueName = names.contains(base) ? Naming.unique("\(location)_\(base)", among: names) : base
-            names.insert(uniqueName)
-            var explode: Bool?
-            if case .string("array")? = schema["type"], parameter.location == .query,
-                case .a(let context) = parameter.schemaOrContent, !context.explode
-            {
-                explode = false
-            }
-            draft.parameters[uniqueName] = .object(
-                Self.entry(
-                    schema, location: location == defaultLocation ? nil : location,
-                    upstreamName: uniqueName == parameter.name ? nil : parameter.name, required: parameter.required,
-                    explode: explode, description: parameter.description))
+            try addParameter(parameter, to: &draft, names: &names)
         }
-
         if let request = endpoint.requestBody {
-            try addBody(request, to: &draft, names: &names, defaultLocation: defaultLocation)
+            try addBody(request, to: &draft, names: &names)
         }
         return draft
     }
 
-    // MARK: Descriptions
+    /// Where an argument goes when the file does not say: the connector
+    /// format's own default, so `in:` is written only where it differs.
+    private static func defaultLocation(for method: String) -> String {
+        method == "GET" || method == "DELETE" ? "query" : "body"
+    }
+
+        // MARK: Descriptions
 
     private func describe(_ draft: inout ToolDraft, _ endpoint: ResolvedEndpoint) {
         let summary = Text.nonEmpty(endpoint.endpointSummary)
@@ -133,6 +77,70 @@ struct OperationMapper {
     }
 
     // MARK: Parameters
+
+    /// Path parameters in the order the path names them, each placeholder
+    /// renamed where its name cannot be an argument's.
+    private func addPathParameters(_ endpoint: ResolvedEndpoint, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
+        let placeholders = Self.placeholders(in: endpoint.path.rawValue)
+        let declared = endpoint.parameters.filter { $0.location == .path }
+        var renamed: [String: String] = [:]
+        for placeholder in placeholders {
+            let name = names.claim(placeholder, prefix: "path")
+            renamed[placeholder] = name
+            guard let parameter = declared.first(where: { $0.name == placeholder }) else {
+                draft.parameters[name] = ["type": "string"]
+                draft.notes.append("the path parameter '\(placeholder)' is not declared; it is taken as a string")
+                continue
+            }
+            let schema: JSONObject
+            do { schema = try parameterSchema(parameter, location: "path", notes: &draft.notes) } catch {
+                throw Skip(reason: "its path parameter '\(placeholder)' cannot be passed: \(error.reason)")
+            }
+            draft.parameters[name] = .object(Self.entry(schema, description: parameter.description))
+        }
+        for parameter in declared where !placeholders.contains(parameter.name) {
+            draft.notes.append("the path parameter '\(parameter.name)' is left out: the path has no {\(parameter.name)}")
+        }
+        draft.path = Self.renaming(placeholders: renamed, in: endpoint.path.rawValue)
+    }
+
+    /// A query or header parameter; others are left out, or the whole
+    /// operation when the parameter is required.
+    private func addParameter(_ parameter: DereferencedParameter, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
+        let location = parameter.location.rawValue
+        if parameter.location == .header, Self.reservedHeaders.contains(parameter.name.lowercased()) {
+            draft.notes.append("the header parameter '\(parameter.name)' is left out: the gateway sets that header itself")
+            return
+        }
+        let schema: JSONObject
+        do throws(Skip) {
+            guard parameter.location == .query || parameter.location == .header else {
+                throw Skip(reason: "\(location) parameters are not supported by the connector format")
+            }
+            if parameter.location == .header, !Self.isHeaderName(parameter.name) {
+                throw Skip(reason: "it is not a valid HTTP header name")
+            }
+            schema = try parameterSchema(parameter, location: location, notes: &draft.notes)
+        } catch {
+            if parameter.required {
+                throw Skip(reason: "its required \(location) parameter '\(parameter.name)' cannot be passed: \(error.reason)")
+            }
+            draft.notes.append("the optional \(location) parameter '\(parameter.name)' is left out: \(error.reason)")
+            return
+        }
+        let name = names.claim(parameter.name, prefix: location)
+        var explode: Bool?
+        if case .string("array")? = schema["type"], parameter.location == .query, case .a(let context) = parameter.schemaOrContent,
+            !context.explode
+        {
+            explode = false
+        }
+        draft.parameters[name] = .object(
+            Self.entry(
+                schema, location: location == Self.defaultLocation(for: draft.method) ? nil : location,
+                upstreamName: name == parameter.name ? nil : parameter.name, required: parameter.required, explode: explode,
+                description: parameter.description))
+    }
 
     /// The schema of a path, query or header parameter, or why it cannot be
     /// passed that way.
@@ -211,9 +219,7 @@ struct OperationMapper {
 
     // MARK: Body
 
-    private func addBody(_ request: DereferencedRequest, to draft: inout ToolDraft, names: inout Set<String>, defaultLocation: String)
-        throws(Skip)
-    {
+    private func addBody(_ request: DereferencedRequest, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
         let required = request.required
         func leaveOut(_ reason: String) throws(Skip) {
             if required { throw Skip(reason: "its request body cannot be sent: \(reason)") }
@@ -242,7 +248,7 @@ struct OperationMapper {
         if contentType.typeAndSubtype.lowercased() != "application/json" {
             draft.headers.append(("Content-Type", contentType.rawValue))
         }
-        let location = defaultLocation == "body" ? nil : "body"
+        let location = Self.defaultLocation(for: draft.method) == "body" ? nil : "body"
 
         if case .string("object")? = schema["type"], case .object(let properties)? = schema["properties"] {
             // Each property becomes a parameter; the template puts it back
@@ -250,9 +256,7 @@ struct OperationMapper {
             var template = JSONObject()
             for (property, value) in properties {
                 let propertySchema = value.objectValue ?? [:]
-                let base = Naming.parameterName(property)
-                let name = names.contains(base) ? Naming.unique("body_\(base)", among: names) : base
-                names.insert(name)
+                let name = names.claim(property, prefix: "body")
                 let isRequired = required && propertySchema["required"] == .bool(true)
                 draft.parameters[name] = .object(Self.entry(propertySchema, location: location, required: isRequired))
                 template[property] = .string("{{ \(name) }}")
@@ -260,8 +264,7 @@ struct OperationMapper {
             draft.body = .object(template)
         } else {
             // A list, a scalar or a free-form object is one argument.
-            let name = Naming.unique(names.contains("body") ? "request_body" : "body", among: names)
-            names.insert(name)
+            let name = names.claim("body", prefix: "request")
             let description = schema["description"]?.stringValue ?? Text.nonEmpty(request.description) ?? "The request body."
             draft.parameters[name] = .object(Self.entry(schema, location: location, required: required, description: description))
             draft.body = .string("{{ \(name) }}")
@@ -277,5 +280,19 @@ struct OperationMapper {
             let type = entry.0.typeAndSubtype.lowercased()
             return type.hasSuffix("+json") || type == "text/json"
         }
+    }
+}
+
+/// The argument names of one tool. The first to want a name gets it; a later
+/// one is prefixed with where it goes (`query_id`, `body_name`), so a path's
+/// `{name}` and a body's `name` can both be passed.
+private struct ArgumentNames {
+    private var taken = Set<String>()
+
+    mutating func claim(_ original: String, prefix: String) -> String {
+        let base = Naming.parameterName(original)
+        let name = taken.contains(base) ? Naming.unique("\(prefix)_\(base)", among: taken) : base
+        taken.insert(name)
+        return name
     }
 }

@@ -17,8 +17,11 @@ struct SchemaMapper {
 
     /// Objects and arrays nested deeper than this become a plain
     /// `type: object` or `type: array`: the connector format refuses very
-    /// deep parameters, and a model fills shallow ones more reliably.
-    var maximumDepth = 8
+    /// deep parameters, a model fills shallow ones more reliably, and a
+    /// document whose schemas refer to each other in long chains would
+    /// otherwise expand into a file nobody can read.
+    var maximumDepth = Self.defaultMaximumDepth
+    static let defaultMaximumDepth = 5
     /// Things loosened or dropped on the way, for the file's comments.
     private(set) var notes: [String] = []
 
@@ -123,10 +126,8 @@ struct SchemaMapper {
         _ schemas: [DereferencedJSONSchema], whole: DereferencedJSONSchema,
         core: DereferencedJSONSchema.CoreContext<JSONTypeFormat.AnyFormat>, depth: Int
     ) throws(Unsupported) -> JSONObject {
-        if let merged = try? whole.simplified() {
-            if case .all = merged {} else {
-                return Self.describing(try map(merged, depth: depth), with: core.description)
-            }
+        if let merged = try? whole.simplified(), !merged.isAllOf {
+            return Self.describing(try map(merged, depth: depth), with: core.description)
         }
         // OpenAPIKit could not merge them: merge the object parts by hand.
         var merged: JSONObject = ["type": "object"]
@@ -272,5 +273,11 @@ struct SchemaMapper {
         var out = schema
         out.removeValue(forKey: key)
         return out
+    }
+}
+
+extension DereferencedJSONSchema {
+    fileprivate var isAllOf: Bool {
+        if case .all = self { true } else { false }
     }
 }

@@ -12,6 +12,8 @@ struct SourceDocument {
     var declaredVersion: String
     /// References cut to end cycles among the component schemas.
     var cuts: [ReferenceCycleBreaker.Cut]
+    /// Whether chains of references were cut at the import's depth limit.
+    var cutDeepReferences: Bool
 
     init(text: String) throws(ImportError) {
         // JSON is YAML, so one parser reads both.
@@ -35,18 +37,20 @@ struct SourceDocument {
         else { throw ImportError.unsupportedVersion(version) }
 
         let (uncycled, cuts) = ReferenceCycleBreaker.breakCycles(in: MappingKeys.normalized(root))
+        let (bounded, cutDeepReferences) = ReferenceDepthLimiter.limit(uncycled, to: SchemaMapper.defaultMaximumDepth)
         do {
             if parts[1] == "0" {
-                let legacy = try YAMLDecoder().decode(OpenAPIKit30.OpenAPI.Document.self, from: uncycled)
+                let legacy = try YAMLDecoder().decode(OpenAPIKit30.OpenAPI.Document.self, from: bounded)
                 document = legacy.convert(to: .v3_1_1)
             } else {
-                document = try YAMLDecoder().decode(OpenAPIKit.OpenAPI.Document.self, from: uncycled)
+                document = try YAMLDecoder().decode(OpenAPIKit.OpenAPI.Document.self, from: bounded)
             }
         } catch {
             throw ImportError.invalidDocument(Self.describeDecoding(error))
         }
         declaredVersion = version
         self.cuts = cuts
+        self.cutDeepReferences = cutDeepReferences
     }
 
     /// `line 2, column 1: did not find expected ',' or ']' (while parsing a

@@ -17,12 +17,12 @@ struct YAMLEmitter: Sendable {
             let block = YAMLScalar.literalBlock(text, indent: indent + 2)
             return ["\(pad)\(renderedKey): \(block.header)"] + block.lines
         case .object(let members) where !members.isEmpty:
-            if let flow = flow(value), pad.count + renderedKey.count + 2 + flow.count <= flowWidth {
+            if let flow = flow(value, limit: flowWidth - pad.count - renderedKey.count - 2) {
                 return ["\(pad)\(renderedKey): \(flow)"]
             }
             return ["\(pad)\(renderedKey):"] + members.flatMap { entry($0.key, $0.value, indent: indent + 2) }
         case .array(let elements) where !elements.isEmpty:
-            if let flow = flow(value), pad.count + renderedKey.count + 2 + flow.count <= flowWidth {
+            if let flow = flow(value, limit: flowWidth - pad.count - renderedKey.count - 2) {
                 return ["\(pad)\(renderedKey): \(flow)"]
             }
             return ["\(pad)\(renderedKey):"] + elements.flatMap { item($0, indent: indent + 2) }
@@ -34,7 +34,7 @@ struct YAMLEmitter: Sendable {
     /// The lines of one `- value` list item at `indent` spaces.
     func item(_ value: JSONValue, indent: Int) -> [String] {
         let pad = String(repeating: " ", count: indent)
-        if case .object(let members) = value, !members.isEmpty, flow(value).map({ pad.count + 2 + $0.count > flowWidth }) ?? true {
+        if case .object(let members) = value, !members.isEmpty, flow(value, limit: flowWidth - pad.count - 2) == nil {
             var lines: [String] = []
             for (offset, member) in members.enumerated() {
                 var memberLines = entry(member.key, member.value, indent: indent + 2)
@@ -43,7 +43,7 @@ struct YAMLEmitter: Sendable {
             }
             return lines
         }
-        if case .array(let elements) = value, !elements.isEmpty, flow(value) == nil {
+        if case .array(let elements) = value, !elements.isEmpty, flow(value, limit: flowWidth - pad.count - 2) == nil {
             return ["\(pad)-"] + elements.flatMap { item($0, indent: indent + 2) }
         }
         if case .string(let text) = value, YAMLScalar.fitsLiteralBlock(text) {
@@ -53,29 +53,37 @@ struct YAMLEmitter: Sendable {
         return ["\(pad)- \(scalar(value, in: .block))"]
     }
 
-    /// The one-line form of a value, or nil when it has to span lines.
-    func flow(_ value: JSONValue) -> String? {
+    /// The one-line form of a value, or nil when it has to span lines or
+    /// would be longer than `limit` (checked as it is built, so trying a
+    /// large value costs no more than the limit).
+    func flow(_ value: JSONValue, limit: Int = .max) -> String? {
         switch value {
         case .object(let members):
             if members.isEmpty { return "{}" }
-            var parts: [String] = []
-            for (key, member) in members {
-                guard let rendered = flow(member) else { return nil }
-                parts.append("\(YAMLScalar.render(key, in: .flow)): \(rendered)")
+            var out = "{ "
+            for (index, (key, member)) in members.enumerated() {
+                let prefix = (index > 0 ? ", " : "") + YAMLScalar.render(key, in: .flow) + ": "
+                guard out.count + prefix.count < limit, let rendered = flow(member, limit: limit - out.count - prefix.count) else { return nil }
+                out += prefix + rendered
             }
-            return "{ " + parts.joined(separator: ", ") + " }"
+            out += " }"
+            return out.count <= limit ? out : nil
         case .array(let elements):
-            var parts: [String] = []
-            for element in elements {
-                guard let rendered = flow(element) else { return nil }
-                parts.append(rendered)
+            var out = "["
+            for (index, element) in elements.enumerated() {
+                let prefix = index > 0 ? ", " : ""
+                guard out.count + prefix.count < limit, let rendered = flow(element, limit: limit - out.count - prefix.count) else { return nil }
+                out += prefix + rendered
             }
-            return "[" + parts.joined(separator: ", ") + "]"
+            out += "]"
+            return out.count <= limit ? out : nil
         case .string(let text):
             if YAMLScalar.fitsLiteralBlock(text) { return nil }
-            return YAMLScalar.render(text, in: .flow)
+            let rendered = YAMLScalar.render(text, in: .flow)
+            return rendered.count <= limit ? rendered : nil
         default:
-            return scalar(value, in: .flow)
+            let rendered = scalar(value, in: .flow)
+            return rendered.count <= limit ? rendered : nil
         }
     }
 

@@ -11,8 +11,8 @@ struct ImportOpenAPI: ParsableCommand {
             op (operationId), tag, path or method, and * and ? are wildcards; an operation is kept when it \
             matches some --include (or none is given) and no --exclude:
 
-              gatehouse import-openapi petstore.yaml --include tag:pet --exclude op:deletePet
-              gatehouse import-openapi api.json --include 'path:/pets/*' --output connectors.d/pets.yaml
+              gatehouse import-openapi api.yaml --include tag:pets --exclude op:deletePet
+              gatehouse import-openapi api.json --include 'path:/pets/*' -o pets.yaml
 
             What cannot be expressed (cookie parameters, non-JSON bodies, …) is skipped with a warning \
             and a comment in the file.
@@ -20,11 +20,15 @@ struct ImportOpenAPI: ParsableCommand {
     )
 
     @Argument(help: "The OpenAPI document.") var document: String
-    @Option(name: .shortAndLong, help: "Where to write the connector file (default: standard output).") var output: String?
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the connector file (default: standard output).", valueName: "file"))
+    var output: String?
     @Option(name: .long, help: "The connector's name (default: derived from the document's title).") var name: String?
-    @Option(name: .long, help: "The API's base URL (default: the document's first server).") var baseURL: String?
-    @Option(name: .long, help: "Import only operations matching KIND:PATTERN (repeatable).") var include: [String] = []
-    @Option(name: .long, help: "Leave out operations matching KIND:PATTERN (repeatable).") var exclude: [String] = []
+    @Option(name: .long, help: ArgumentHelp("The API's base URL (default: the document's first server).", valueName: "url"))
+    var baseURL: String?
+    @Option(name: .long, help: ArgumentHelp("Import only operations matching this (repeatable).", valueName: "KIND:PATTERN"))
+    var include: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Leave out operations matching this (repeatable).", valueName: "KIND:PATTERN"))
+    var exclude: [String] = []
 
     func run() throws {
         let filter: OperationFilter

@@ -212,6 +212,47 @@ import Yams
         #expect(result == root)
     }
 
+    /// Sixty schemas, each referring to the two before it: fully inlined,
+    /// that is about 2^60 copies, so only a depth limit lets it finish.
+    @Test(.timeLimit(.minutes(1))) func longReferenceChainsAreBounded() throws {
+        var schemas = "  schemas:\n    S0: { type: object, properties: { id: { type: integer } } }\n"
+        schemas += "    S1: { type: object, properties: { a: { $ref: '#/components/schemas/S0' } } }\n"
+        for index in 2..<60 {
+            schemas += "    S\(index): { type: object, properties: { a: { $ref: '#/components/schemas/S\(index - 1)' }, "
+                + "b: { $ref: '#/components/schemas/S\(index - 2)' } } }\n"
+        }
+        let paths = """
+              /chains:
+                post:
+                  operationId: postChain
+                  requestBody:
+                    content:
+                      application/json:
+                        schema: { $ref: '#/components/schemas/S59' }
+            """
+        let imported = try Imported(document(paths: paths, components: schemas))
+        var level = try imported.tool("post_chain").parameter("a").schema
+        var depth = 1
+        while case .object(let properties)? = level["properties"], let next = properties["a"] {
+            level = next
+            depth += 1
+        }
+        #expect(level == ["type": "object"])
+        #expect(depth <= SchemaMapper.defaultMaximumDepth)
+        #expect(imported.result.yaml.contains("# References nested more than \(SchemaMapper.defaultMaximumDepth) levels deep"))
+    }
+
+    @Test func shortReferenceChainsAreLeftAlone() throws {
+        let text = document(
+            paths: "  /a:\n    get: { operationId: a }",
+            components: "  schemas:\n    A: { $ref: '#/components/schemas/B' }\n    B: { $ref: '#/components/schemas/C' }\n    C: { type: string }")
+        let root = try #require(try Yams.compose(yaml: text))
+        let (result, cut) = ReferenceDepthLimiter.limit(root, to: 3)
+        #expect(!cut && result == root)
+        let (deeper, deeperCut) = ReferenceDepthLimiter.limit(root, to: 2)
+        #expect(deeperCut && deeper != root)
+    }
+
     @Test func referenceNamesAreUnescaped() {
         #expect(ReferenceCycleBreaker.targetName("#/components/schemas/Pet") == "Pet")
         #expect(ReferenceCycleBreaker.targetName("#/components/schemas/a~1b~0c") == "a/b~c")
@@ -241,6 +282,6 @@ import Yams
             depth += 1
         }
         #expect(level == ["type": "object"])
-        #expect(depth == 8)
+        #expect(depth == SchemaMapper.defaultMaximumDepth)
     }
 }
