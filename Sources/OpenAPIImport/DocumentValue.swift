@@ -12,7 +12,9 @@ extension JSONValue {
         case let flag as Bool: self = .bool(flag)
         case let number as Int: self = .int(Int64(number))
         case let number as Int64: self = .int(number)
-        case let number as UInt: guard let fitting = Int64(exactly: number) else { return nil }; self = .int(fitting)
+        case let number as UInt:
+            guard let fitting = Int64(exactly: number) else { return nil }
+            self = .int(fitting)
         case let number as Double: self = .double(number)
         case let text as String: self = .string(text)
         case let elements as [Any]:

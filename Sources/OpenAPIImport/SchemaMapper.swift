@@ -38,14 +38,21 @@ struct SchemaMapper {
                     notes.append("the pattern \(pattern) is left out: the gateway's regular expressions cannot run it")
                 }
             }
-            if context.minLength > 0 { out["min_length"] = .int(Int64(context.minLength)) }
-            if let maxLength = context.maxLength { out["max_length"] = .int(Int64(maxLength)) }
+            if context.minLength > 0, let minLength = Self.count(context.minLength) { out["min_length"] = minLength }
+            if let maxLength = context.maxLength.flatMap(Self.count) { out["max_length"] = maxLength }
             return finish(out, core: core)
         case .integer(let core, let context):
             var out = base("integer", core: core)
-            // Integers can make an exclusive bound inclusive exactly.
-            if let minimum = context.minimum { out["minimum"] = .int(Int64(minimum.exclusive ? minimum.value + 1 : minimum.value)) }
-            if let maximum = context.maximum { out["maximum"] = .int(Int64(maximum.exclusive ? maximum.value - 1 : maximum.value)) }
+            // Integers can make an exclusive bound inclusive exactly (short
+            // of overflowing, where the bound means nothing anyway).
+            if let minimum = context.minimum {
+                let inclusive = minimum.exclusive ? minimum.value.addingReportingOverflow(1) : (partialValue: minimum.value, overflow: false)
+                if !inclusive.overflow { out["minimum"] = .int(Int64(inclusive.partialValue)) }
+            }
+            if let maximum = context.maximum {
+                let inclusive = maximum.exclusive ? maximum.value.subtractingReportingOverflow(1) : (partialValue: maximum.value, overflow: false)
+                if !inclusive.overflow { out["maximum"] = .int(Int64(inclusive.partialValue)) }
+            }
             return finish(out, core: core)
         case .number(let core, let context):
             var out = base("number", core: core)
@@ -58,8 +65,8 @@ struct SchemaMapper {
             return finish(base("boolean", core: core), core: core)
         case .array(let core, let context):
             var out = base("array", core: core)
-            if context.minItems > 0 { out["min_items"] = .int(Int64(context.minItems)) }
-            if let maxItems = context.maxItems { out["max_items"] = .int(Int64(maxItems)) }
+            if context.minItems > 0, let minItems = Self.count(context.minItems) { out["min_items"] = minItems }
+            if let maxItems = context.maxItems.flatMap(Self.count) { out["max_items"] = maxItems }
             // Items that cannot be described are left open rather than
             // making the whole array unusable.
             if depth < maximumDepth, let items = context.items, let mapped = try? map(items, depth: depth + 1) {
@@ -228,6 +235,12 @@ struct SchemaMapper {
 
     static func gatewayAccepts(pattern: String) -> Bool {
         (try? ConnectorModel.JSONSchema(["type": "string", "pattern": .string(pattern)])) != nil
+    }
+
+    /// A length or item count as the connector format takes it (0 to
+    /// 2^31-1); a larger one is no limit in practice and is left out.
+    static func count(_ value: Int) -> JSONValue? {
+        (0...Int(Int32.max)).contains(value) ? .int(Int64(value)) : nil
     }
 
     static func number(_ value: Double) -> JSONValue {

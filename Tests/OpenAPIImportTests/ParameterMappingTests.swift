@@ -173,6 +173,8 @@ import Testing
                             - { name: s, in: query, schema: { type: string, enum: [a, "b", 3], default: x } }
                             - { name: code, in: query, schema: { type: string, enum: ["200", "404"] } }
                             - { name: exclusive, in: query, schema: { type: integer, exclusiveMinimum: 0, exclusiveMaximum: 10 } }
+                            - { name: huge, in: query, schema: { type: integer, exclusiveMinimum: 9223372036854775807 } }
+                            - { name: long, in: query, schema: { type: string, maxLength: 9999999999 } }
                     """))
         let tool = try imported.tool("a")
         #expect(try tool.parameter("n").defaultValue == nil)
@@ -182,6 +184,9 @@ import Testing
         #expect(try tool.parameter("code").schema["enum"] == ["200", "404"])
         let exclusive = try tool.parameter("exclusive")
         #expect(exclusive.schema["minimum"] == 1 && exclusive.schema["maximum"] == 9)
+        // Bounds past what the format holds are no bounds, not a crash.
+        #expect(try tool.parameter("huge").schema == ["type": "integer"])
+        #expect(try tool.parameter("long").schema == ["type": "string"])
     }
 
     @Test func patternsTheGatewayCannotRunAreDropped() throws {
