@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Without its default ExternalLoading trait: only local references are resolved.
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
     ],
     targets: [
         // JSON values, a strict parser and a fast writer shared by every layer.
@@ -107,10 +109,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // OpenAPI 3.0/3.1 documents → connector files (`gatehouse import-openapi`).
+        .target(
+            name: "OpenAPIImport",
+            dependencies: [
+                "ConnectorModel", "GatehouseJSON",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "Gateway", "Catalog", "ConnectorModel",
+                "Gateway", "Catalog", "ConnectorModel", "OpenAPIImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -145,6 +160,10 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
+        .testTarget(
+            name: "OpenAPIImportTests",
+            dependencies: ["OpenAPIImport", "ConnectorModel", "GatehouseJSON", .product(name: "Yams", package: "Yams")]
+        ),
         // Fakes and key material shared by the OAuth and gateway tests.
         .target(
             name: "OAuthTestSupport",

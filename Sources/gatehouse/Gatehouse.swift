@@ -14,7 +14,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "Serve REST APIs described in YAML connector files as a remote MCP server.",
-        subcommands: [Serve.self, Check.self, Version.self],
+        subcommands: [Serve.self, Check.self, ImportOpenAPI.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -1,0 +1,16 @@
+/// Something of the document that the connector file leaves out, and why.
+/// Notes become comments in the generated file and warnings on stderr, so
+/// nothing is dropped silently.
+public struct ImportNote: Sendable, Equatable, CustomStringConvertible {
+    /// What the note is about: an operation (`addPet (POST /pet)`), a
+    /// schema, or the document.
+    public var subject: String
+    public var message: String
+
+    public init(subject: String, message: String) {
+        self.subject = subject
+        self.message = message
+    }
+
+    public var description: String { "\(subject): \(message)" }
+}

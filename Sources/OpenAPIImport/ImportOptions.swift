@@ -1,0 +1,18 @@
+/// What the person running the import chose on the command line.
+public struct ImportOptions: Sendable {
+    /// The `connector:` name; derived from the document's title when nil.
+    public var connectorName: String?
+    /// The `base_url:`; taken from the document's first server when nil.
+    public var baseURL: String?
+    /// Which operations become tools.
+    public var filter: OperationFilter
+    /// How the document is named in the generated file's header comment.
+    public var sourceName: String
+
+    public init(connectorName: String? = nil, baseURL: String? = nil, filter: OperationFilter = OperationFilter(), sourceName: String) {
+        self.connectorName = connectorName
+        self.baseURL = baseURL
+        self.filter = filter
+        self.sourceName = sourceName
+    }
+}

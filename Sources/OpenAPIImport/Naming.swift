@@ -1,0 +1,118 @@
+/// Names that the connector format accepts, made from names in the document.
+enum Naming {
+    /// The connector format's limit for tool, parameter and connector names.
+    static let maximumLength = 64
+
+    /// `findPetsByStatus` → `find_pets_by_status`, `HTTPStatus` →
+    /// `http_status`, `get-user.v2` → `get_user_v2`: tool names read like
+    /// the snake_case names models see from most MCP servers.
+    static func snakeCase(_ text: String) -> String {
+        let characters = Array(text)
+        var words: [String] = []
+        var word = ""
+        func endWord() {
+            if !word.isEmpty { words.append(word.lowercased()) }
+            word = ""
+        }
+        for (index, character) in characters.enumerated() {
+            guard character.isASCII, character.isLetter || character.isNumber else {
+                endWord()
+                continue
+            }
+            if character.isUppercase, let last = word.last {
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                // A capital starts a word after a lower-case letter or digit
+                // (`petId`), or ends an acronym before a lower-case letter
+                // (`HTTPStatus` → `http`, `status`).
+                if last.isLowercase || last.isNumber || (last.isUppercase && next?.isLowercase == true) {
+                    endWord()
+                }
+            }
+            word.append(character)
+        }
+        endWord()
+        return words.joined(separator: "_")
+    }
+
+    /// A tool name for an operation: its operationId in snake_case, or the
+    /// method and path (`get_pets_pet_id`) when it has none or nothing of it
+    /// survives.
+    static func toolName(operationId: String?, method: String, path: String) -> String {
+        if let operationId {
+            let name = truncated(snakeCase(operationId))
+            if !name.isEmpty { return name }
+        }
+        return truncated(snakeCase(method + " " + path))
+    }
+
+    /// A parameter name: the document's own when the format allows it,
+    /// otherwise every other character replaced with `_`. Names starting
+    /// `user.` are changed too, as they would refer to the signed-in caller
+    /// in templates.
+    static func parameterName(_ name: String) -> String {
+        var cleaned = String(
+            name.unicodeScalars.map { scalar -> Character in
+                isParameterCharacter(scalar) ? Character(scalar) : "_"
+            })
+        if cleaned.hasPrefix("user.") { cleaned = "user_" + cleaned.dropFirst("user.".count) }
+        cleaned = truncated(cleaned)
+        return cleaned.isEmpty ? "value" : cleaned
+    }
+
+    static func isParameterCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", ".": true
+        default: false
+        }
+    }
+
+    /// A connector name from the document's title: `Swagger Petstore -
+    /// OpenAPI 3.0` → `swagger-petstore-openapi-3-0`.
+    static func connectorName(fromTitle title: String) -> String {
+        var name = ""
+        var pendingDash = false
+        for scalar in title.lowercased().unicodeScalars {
+            switch scalar {
+            case "a"..."z", "0"..."9":
+                if pendingDash { name += "-" }
+                pendingDash = false
+                name.unicodeScalars.append(scalar)
+            default:
+                pendingDash = !name.isEmpty
+            }
+        }
+        name = truncated(name)
+        while name.hasSuffix("-") { name.removeLast() }
+        return name.isEmpty ? "openapi" : name
+    }
+
+    static func truncated(_ name: String) -> String {
+        String(name.prefix(maximumLength))
+    }
+
+    /// `name`, or `name_2`, `name_3`, … when taken, still within the
+    /// length limit.
+    static func unique(_ name: String, among taken: Set<String>) -> String {
+        guard taken.contains(name) else { return name }
+        var counter = 2
+        while true {
+            let suffix = "_\(counter)"
+            let candidate = String(name.prefix(maximumLength - suffix.count)) + suffix
+            if !taken.contains(candidate) { return candidate }
+            counter += 1
+        }
+    }
+}
+
+extension Naming {
+    /// The connector format's rule for `connector:` names.
+    static func isValidConnectorName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= maximumLength
+            && name.unicodeScalars.allSatisfy { scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "_", "-": true
+                default: false
+                }
+            }
+    }
+}

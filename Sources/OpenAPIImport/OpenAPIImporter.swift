@@ -1,0 +1,144 @@
+import ConnectorModel
+import OpenAPIKit
+
+/// `gatehouse import-openapi`: an OpenAPI 3.0, 3.1 or 3.2 document in, a
+/// connector file that passes `gatehouse check` out.
+///
+/// Every tool is checked with the same decoder the server uses before it is
+/// written, so a document the mapping did not foresee costs a tool (with a
+/// comment saying why), never the whole file.
+public struct OpenAPIImporter: Sendable {
+    public var options: ImportOptions
+
+    public init(options: ImportOptions) {
+        self.options = options
+    }
+
+    public func run(text: String) throws(ImportError) -> ImportResult {
+        let source = try SourceDocument(text: text)
+        let dereferenced: DereferencedDocument
+        do {
+            dereferenced = try source.document.locallyDereferenced()
+        } catch {
+            throw ImportError.unresolvableReference(OpenAPI.Error(from: error).localizedDescription)
+        }
+        let baseURL = try BaseURLChoice.resolve(option: options.baseURL, servers: source.document.servers)
+        let name = options.connectorName ?? Naming.connectorName(fromTitle: source.document.info.title)
+        guard Naming.isValidConnectorName(name) else {
+            throw ImportError("--name '\(name)' must be 1-64 characters of letters, digits, '_' and '-'")
+        }
+
+        var tools = try tools(from: dereferenced.resolvedEndpoints())
+        tools.notes.insert(contentsOf: Self.schemaNotes(source), at: 0)
+        let file = ConnectorFile(
+            header: header(source, tools: tools, connectorName: name), name: name,
+            description: Text.nonEmpty(source.document.info.summary) ?? Text.nonEmpty(source.document.info.title),
+            baseURL: baseURL, entries: tools.entries)
+        let writer = ConnectorWriter()
+        let yaml = writer.render(file)
+        try ToolCheck.verify(file: file, writer: writer)
+        return ImportResult(yaml: yaml, notes: tools.notes, toolCount: tools.count, skippedCount: tools.skipped)
+    }
+
+    /// The tools and skipped operations, in the document's order.
+    private struct Tools {
+        var entries: [ConnectorFile.Entry] = []
+        var notes: [ImportNote] = []
+        var count = 0
+        var skipped: Int { entries.count - count }
+    }
+
+    private func tools(from endpoints: [ResolvedEndpoint]) throws(ImportError) -> Tools {
+        var tools = Tools()
+        var taken = Set<String>()
+        let mapper = OperationMapper()
+        let selected = endpoints.filter {
+            options.filter.admits(
+                OperationSummary(operationId: $0.operationId, tags: $0.tags, path: $0.path.rawValue, method: $0.method.rawValue))
+        }
+        for endpoint in selected {
+            switch mapper.map(endpoint) {
+            case .tool(var draft):
+                draft.name = Naming.unique(draft.name, among: taken)
+                if let problem = ToolCheck.problem(with: draft) {
+                    let reason = "the generated tool is not valid (\(problem))"
+                    tools.entries.append(.skipped(origin: draft.origin, reason: reason))
+                    tools.notes.append(ImportNote(subject: draft.origin, message: "skipped: \(reason)"))
+                    continue
+                }
+                taken.insert(draft.name)
+                tools.count += 1
+                tools.entries.append(.tool(draft))
+                tools.notes += draft.notes.map { ImportNote(subject: draft.origin, message: $0) }
+            case .skipped(let reason):
+                let origin = OperationMapper.origin(of: endpoint)
+                tools.entries.append(.skipped(origin: origin, reason: reason))
+                tools.notes.append(ImportNote(subject: origin, message: "skipped: \(reason)"))
+            }
+        }
+        guard tools.count > 0 else {
+            if endpoints.isEmpty { throw ImportError("the document has no operations to import") }
+            if selected.isEmpty { throw ImportError("no operation matches the --include/--exclude filters") }
+            throw ImportError(
+                "none of the \(selected.count) selected operations can become a tool:\n"
+                    + tools.notes.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        return tools
+    }
+
+    private static func schemaNotes(_ source: SourceDocument) -> [ImportNote] {
+        var notes = source.cuts.map {
+            ImportNote(
+                subject: "schema '\($0.schema)'",
+                message: "its reference back to '\($0.target)' is recursive; it is cut there to a plain object")
+        }
+        if source.cutDeepReferences {
+            notes.append(
+                ImportNote(
+                    subject: "schemas",
+                    message: "references nested more than \(SchemaMapper.defaultMaximumDepth) levels deep are cut to a plain object"))
+        }
+        return notes
+    }
+
+    /// Where the file came from, what was cut, and how to authenticate.
+    private func header(_ source: SourceDocument, tools: Tools, connectorName: String) -> [String] {
+        let info = source.document.info
+        var header = [
+            "Generated by gatehouse import-openapi from \(Text.oneLine(options.sourceName))",
+            "(\(Text.oneLine(info.title)), version \(Text.oneLine(info.version)), OpenAPI \(source.declaredVersion)).",
+            "\(tools.count) tool\(tools.count == 1 ? "" : "s")"
+                + (tools.skipped > 0
+                    ? ", \(tools.skipped) operation\(tools.skipped == 1 ? "" : "s") skipped (see the comments below)." : "."),
+            "Review the descriptions: they are what the model reads to choose a tool.",
+        ]
+        if !source.cuts.isEmpty {
+            header.append("")
+            header += Text.wrap(
+                "Recursive schemas are expanded once; these references back became a plain object: "
+                    + source.cuts.map { "\($0.schema) → \($0.target)" }.joined(separator: ", ") + ".", width: 96)
+        }
+        if source.cutDeepReferences {
+            header.append("")
+            header += Text.wrap(
+                "References nested more than \(SchemaMapper.defaultMaximumDepth) levels deep became a plain object.", width: 96)
+        }
+        let schemes = source.document.components.securitySchemes.compactMap { key, value in
+            value.b.map { (name: key.rawValue, scheme: $0) }
+        }
+        let hint = SecurityHint.lines(schemes: schemes, connectorName: connectorName)
+        if !hint.isEmpty { header += [""] + hint }
+        return header
+    }
+}
+
+/// What an import produced.
+public struct ImportResult: Sendable {
+    /// The connector file.
+    public var yaml: String
+    /// Everything left out or loosened, also written as comments in `yaml`.
+    public var notes: [ImportNote]
+    public var toolCount: Int
+    /// Selected operations that did not become tools.
+    public var skippedCount: Int
+}

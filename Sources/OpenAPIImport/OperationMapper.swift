@@ -1,0 +1,298 @@
+import GatehouseJSON
+import OpenAPIKit
+
+/// Turns one operation of the document into one tool: its parameters, its
+/// JSON body as parameters plus a body template, its summary and description.
+///
+/// An operation is skipped only when a tool could not call it correctly: a
+/// required input the connector format cannot carry, or a method it has no
+/// form for. Optional parts it cannot carry are left out with a note.
+struct OperationMapper {
+    static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    /// Headers the gateway sets itself; OpenAPI says to ignore them as
+    /// parameters too.
+    static let reservedHeaders: Set<String> = ["accept", "content-type", "authorization"]
+
+    /// What became of one operation.
+    enum Outcome {
+        case tool(ToolDraft)
+        case skipped(reason: String)
+    }
+
+    private struct Skip: Error {
+        var reason: String
+    }
+
+    func map(_ endpoint: ResolvedEndpoint) -> Outcome {
+        do {
+            return .tool(try draft(endpoint))
+        } catch {
+            return .skipped(reason: error.reason)
+        }
+    }
+
+    static func origin(of endpoint: ResolvedEndpoint) -> String {
+        let route = "\(endpoint.method.rawValue.uppercased()) \(endpoint.path.rawValue)"
+        return endpoint.operationId.map { "\($0) (\(route))" } ?? route
+    }
+
+    private func draft(_ endpoint: ResolvedEndpoint) throws(Skip) -> ToolDraft {
+        let method = endpoint.method.rawValue.uppercased()
+        guard Self.methods.contains(method) else {
+            throw Skip(reason: "the connector format has no \(method) tools (only GET, POST, PUT, PATCH and DELETE)")
+        }
+        var draft = ToolDraft(
+            name: Naming.toolName(operationId: endpoint.operationId, method: method, path: endpoint.path.rawValue),
+            description: "", method: method, path: endpoint.path.rawValue, parameters: [:], origin: Self.origin(of: endpoint))
+        describe(&draft, endpoint)
+        var names = ArgumentNames()
+        try addPathParameters(endpoint, to: &draft, names: &names)
+        for parameter in endpoint.parameters where parameter.location != .path {
+            try addParameter(parameter, to: &draft, names: &names)
+        }
+        if let request = endpoint.requestBody {
+            try addBody(request, to: &draft, names: &names)
+        }
+        return draft
+    }
+
+    /// Where an argument goes when the file does not say: the connector
+    /// format's own default, so `in:` is written only where it differs.
+    private static func defaultLocation(for method: String) -> String {
+        method == "GET" || method == "DELETE" ? "query" : "body"
+    }
+
+        // MARK: Descriptions
+
+    private func describe(_ draft: inout ToolDraft, _ endpoint: ResolvedEndpoint) {
+        let summary = Text.nonEmpty(endpoint.endpointSummary)
+        let details = Text.nonEmpty(endpoint.endpointDescription)
+        var description =
+            details ?? summary ?? Text.nonEmpty(endpoint.routeDescription) ?? Text.nonEmpty(endpoint.routeSummary)
+            ?? "\(draft.method) \(endpoint.path.rawValue)"
+        if endpoint.deprecated { description = "Deprecated. " + description }
+        draft.description = description
+        // A summary that is not already the description makes a good title.
+        if let summary, let details, summary != details, !summary.contains("\n") { draft.title = summary }
+    }
+
+    // MARK: Parameters
+
+    /// Path parameters in the order the path names them, each placeholder
+    /// renamed where its name cannot be an argument's.
+    private func addPathParameters(_ endpoint: ResolvedEndpoint, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
+        let placeholders = Self.placeholders(in: endpoint.path.rawValue)
+        let declared = endpoint.parameters.filter { $0.location == .path }
+        var renamed: [String: String] = [:]
+        for placeholder in placeholders {
+            let name = names.claim(placeholder, prefix: "path")
+            renamed[placeholder] = name
+            guard let parameter = declared.first(where: { $0.name == placeholder }) else {
+                draft.parameters[name] = ["type": "string"]
+                draft.notes.append("the path parameter '\(placeholder)' is not declared; it is taken as a string")
+                continue
+            }
+            let schema: JSONObject
+            do { schema = try parameterSchema(parameter, location: "path", notes: &draft.notes) } catch {
+                throw Skip(reason: "its path parameter '\(placeholder)' cannot be passed: \(error.reason)")
+            }
+            draft.parameters[name] = .object(Self.entry(schema, description: parameter.description))
+        }
+        for parameter in declared where !placeholders.contains(parameter.name) {
+            draft.notes.append("the path parameter '\(parameter.name)' is left out: the path has no {\(parameter.name)}")
+        }
+        draft.path = Self.renaming(placeholders: renamed, in: endpoint.path.rawValue)
+    }
+
+    /// A query or header parameter; others are left out, or the whole
+    /// operation when the parameter is required.
+    private func addParameter(_ parameter: DereferencedParameter, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
+        let location = parameter.location.rawValue
+        if parameter.location == .header, Self.reservedHeaders.contains(parameter.name.lowercased()) {
+            draft.notes.append("the header parameter '\(parameter.name)' is left out: the gateway sets that header itself")
+            return
+        }
+        let schema: JSONObject
+        do throws(Skip) {
+            guard parameter.location == .query || parameter.location == .header else {
+                throw Skip(reason: "\(location) parameters are not supported by the connector format")
+            }
+            if parameter.location == .header, !Self.isHeaderName(parameter.name) {
+                throw Skip(reason: "it is not a valid HTTP header name")
+            }
+            schema = try parameterSchema(parameter, location: location, notes: &draft.notes)
+        } catch {
+            if parameter.required {
+                throw Skip(reason: "its required \(location) parameter '\(parameter.name)' cannot be passed: \(error.reason)")
+            }
+            draft.notes.append("the optional \(location) parameter '\(parameter.name)' is left out: \(error.reason)")
+            return
+        }
+        let name = names.claim(parameter.name, prefix: location)
+        var explode: Bool?
+        if case .string("array")? = schema["type"], parameter.location == .query, case .a(let context) = parameter.schemaOrContent,
+            !context.explode
+        {
+            explode = false
+        }
+        draft.parameters[name] = .object(
+            Self.entry(
+                schema, location: location == Self.defaultLocation(for: draft.method) ? nil : location,
+                upstreamName: name == parameter.name ? nil : parameter.name, required: parameter.required, explode: explode,
+                description: parameter.description))
+    }
+
+    /// The schema of a path, query or header parameter, or why it cannot be
+    /// passed that way.
+    private func parameterSchema(_ parameter: DereferencedParameter, location: String, notes: inout [String]) throws(Skip)
+        -> JSONObject
+    {
+        guard case .a(let context) = parameter.schemaOrContent else {
+            throw Skip(reason: "its value is described as a media type ('content'), not a schema")
+        }
+        var mapper = SchemaMapper()
+        let schema: JSONObject
+        do { schema = try mapper.map(context.schema) } catch { throw Skip(reason: error.reason) }
+        notes += mapper.notes.map { "parameter '\(parameter.name)': \($0)" }
+        switch schema["type"]?.stringValue {
+        case "object":
+            throw Skip(reason: "objects can only be sent in a JSON body")
+        case "array":
+            if case .object(let items)? = schema["items"], ["object", "array"].contains(items["type"]?.stringValue ?? "") {
+                throw Skip(reason: "arrays of objects or arrays can only be sent in a JSON body")
+            }
+            switch context.style {
+            case .form, .simple: break
+            default: throw Skip(reason: "arrays in the \(context.style) style are not supported (only comma-separated or repeated)")
+            }
+        default:
+            break
+        }
+        if location == "path", context.style != .simple {
+            throw Skip(reason: "path parameters in the \(context.style) style are not supported")
+        }
+        return schema
+    }
+
+    /// A parameter entry: its type, then where it goes, then the rest of
+    /// its schema, then its description.
+    static func entry(
+        _ schema: JSONObject, location: String? = nil, upstreamName: String? = nil, required: Bool = false, explode: Bool? = nil,
+        description: String? = nil
+    ) -> JSONObject {
+        var out: JSONObject = ["type": schema["type"] ?? "string"]
+        if let location { out["in"] = .string(location) }
+        if let upstreamName { out["as"] = .string(upstreamName) }
+        if required { out["required"] = true }
+        if let explode { out["explode"] = .bool(explode) }
+        for (key, value) in schema where !["type", "required", "description"].contains(key) { out[key] = value }
+        if let description = Text.nonEmpty(description) ?? schema["description"]?.stringValue {
+            out["description"] = .string(description)
+        }
+        return out
+    }
+
+    /// RFC 9110 token characters, as the connector format checks them.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { Naming.isParameterCharacter($0) || "!#$%&'*+^`|~".unicodeScalars.contains($0) }
+    }
+
+    /// `/pets/{petId}/photos` → `["petId"]`.
+    static func placeholders(in path: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(path)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = String(rest[rest.index(after: open)..<close])
+            if !names.contains(name) { names.append(name) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    static func renaming(placeholders names: [String: String], in path: String) -> String {
+        var result = path
+        for (original, renamed) in names where original != renamed {
+            result = result.replacingOccurrences(of: "{\(original)}", with: "{\(renamed)}")
+        }
+        return result
+    }
+
+    // MARK: Body
+
+    private func addBody(_ request: DereferencedRequest, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
+        let required = request.required
+        func leaveOut(_ reason: String) throws(Skip) {
+            if required { throw Skip(reason: "its request body cannot be sent: \(reason)") }
+            draft.notes.append("the optional request body is left out: \(reason)")
+        }
+        guard let (contentType, content) = Self.jsonContent(of: request.content) else {
+            let offered = request.content.keys.map(\.rawValue).joined(separator: ", ")
+            try leaveOut("it is \(offered.isEmpty ? "not described" : offered); only JSON bodies are supported")
+            return
+        }
+        guard draft.method != "GET" else {
+            try leaveOut("the connector format sends no body with GET")
+            return
+        }
+        guard let bodySchema = content.schema else {
+            try leaveOut("its JSON has no schema")
+            return
+        }
+        var mapper = SchemaMapper()
+        let schema: JSONObject
+        do { schema = try mapper.map(bodySchema) } catch {
+            try leaveOut(error.reason)
+            return
+        }
+        draft.notes += mapper.notes.map { "request body: \($0)" }
+        if contentType.typeAndSubtype.lowercased() != "application/json" {
+            draft.headers.append(("Content-Type", contentType.rawValue))
+        }
+        let location = Self.defaultLocation(for: draft.method) == "body" ? nil : "body"
+
+        if case .string("object")? = schema["type"], case .object(let properties)? = schema["properties"] {
+            // Each property becomes a parameter; the template puts it back
+            // under its own name.
+            var template = JSONObject()
+            for (property, value) in properties {
+                let propertySchema = value.objectValue ?? [:]
+                let name = names.claim(property, prefix: "body")
+                let isRequired = required && propertySchema["required"] == .bool(true)
+                draft.parameters[name] = .object(Self.entry(propertySchema, location: location, required: isRequired))
+                template[property] = .string("{{ \(name) }}")
+            }
+            draft.body = .object(template)
+        } else {
+            // A list, a scalar or a free-form object is one argument.
+            let name = names.claim("body", prefix: "request")
+            let description = schema["description"]?.stringValue ?? Text.nonEmpty(request.description) ?? "The request body."
+            draft.parameters[name] = .object(Self.entry(schema, location: location, required: required, description: description))
+            draft.body = .string("{{ \(name) }}")
+        }
+    }
+
+    /// The JSON media type of a body: `application/json` first, then any
+    /// `+json` type (`application/merge-patch+json`).
+    static func jsonContent(of content: DereferencedContent.Map) -> (OpenAPI.ContentType, DereferencedContent)? {
+        let entries = content.map { ($0.key, $0.value) }
+        if let exact = entries.first(where: { $0.0.typeAndSubtype.lowercased() == "application/json" }) { return exact }
+        return entries.first { entry in
+            let type = entry.0.typeAndSubtype.lowercased()
+            return type.hasSuffix("+json") || type == "text/json"
+        }
+    }
+}
+
+/// The argument names of one tool. The first to want a name gets it; a later
+/// one is prefixed with where it goes (`query_id`, `body_name`), so a path's
+/// `{name}` and a body's `name` can both be passed.
+private struct ArgumentNames {
+    private var taken = Set<String>()
+
+    mutating func claim(_ original: String, prefix: String) -> String {
+        let base = Naming.parameterName(original)
+        let name = taken.contains(base) ? Naming.unique("\(prefix)_\(base)", among: taken) : base
+        taken.insert(name)
+        return name
+    }
+}

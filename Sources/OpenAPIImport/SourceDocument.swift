@@ -1,0 +1,77 @@
+import Foundation
+import OpenAPIKit
+import OpenAPIKit30
+import OpenAPIKitCompat
+import Yams
+
+/// An OpenAPI document read from JSON or YAML text, as an OpenAPI 3.1 model
+/// whatever version it was written in.
+struct SourceDocument {
+    var document: OpenAPIKit.OpenAPI.Document
+    /// The `openapi:` field as written, for the generated file's header.
+    var declaredVersion: String
+    /// References cut to end cycles among the component schemas.
+    var cuts: [ReferenceCycleBreaker.Cut]
+    /// Whether chains of references were cut at the import's depth limit.
+    var cutDeepReferences: Bool
+
+    init(text: String) throws(ImportError) {
+        // JSON is YAML, so one parser reads both.
+        let root: Yams.Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ImportError.notAMapping }
+            root = node
+        } catch let error as ImportError {
+            throw error
+        } catch {
+            throw ImportError.invalidYAML(Self.describe(error))
+        }
+        guard case .mapping(let mapping) = root else { throw ImportError.notAMapping }
+        guard let version = mapping["openapi"]?.scalar?.string else {
+            if let swagger = mapping["swagger"]?.scalar?.string { throw ImportError.swagger(swagger) }
+            throw ImportError.notOpenAPI
+        }
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "3", ["0", "1", "2"].contains(parts[1]), parts[2].allSatisfy(\.isNumber),
+            !parts[2].isEmpty
+        else { throw ImportError.unsupportedVersion(version) }
+
+        let (uncycled, cuts) = ReferenceCycleBreaker.breakCycles(in: MappingKeys.normalized(root))
+        let (bounded, cutDeepReferences) = ReferenceDepthLimiter.limit(uncycled, to: SchemaMapper.defaultMaximumDepth)
+        do {
+            if parts[1] == "0" {
+                let legacy = try YAMLDecoder().decode(OpenAPIKit30.OpenAPI.Document.self, from: bounded)
+                document = legacy.convert(to: .v3_1_1)
+            } else {
+                document = try YAMLDecoder().decode(OpenAPIKit.OpenAPI.Document.self, from: bounded)
+            }
+        } catch {
+            throw ImportError.invalidDocument(Self.describeDecoding(error))
+        }
+        declaredVersion = version
+        self.cuts = cuts
+        self.cutDeepReferences = cutDeepReferences
+    }
+
+    /// `line 2, column 1: did not find expected ',' or ']' (while parsing a
+    /// flow sequence)`: where and what, without Yams' echo of the line.
+    private static func describe(_ error: any Error) -> String {
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let mark, _)?, .parser(let context, let problem, let mark, _)?,
+            .composer(let context, let problem, let mark, _)?:
+            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+            return "line \(mark.line), column \(mark.column): \(detail)"
+        case .duplicatedKeysInMapping(let duplicates, let context)?:
+            return "line \(context.mark.line), column \(context.mark.column): duplicate keys \(duplicates.joined(separator: ", "))"
+        default:
+            let text = "\(error)".trimmingCharacters(in: .whitespacesAndNewlines)
+            return text.split(separator: "\n").first.map(String.init) ?? text
+        }
+    }
+
+    private static func describeDecoding(_ error: any Error) -> String {
+        let readable = OpenAPIKit.OpenAPI.Error(from: error)
+        let path = readable.codingPathString
+        return path.isEmpty ? readable.localizedDescription : "\(readable.localizedDescription) (at \(path))"
+    }
+}

@@ -1,0 +1,37 @@
+import GatehouseJSON
+
+/// One tool as it will be written to the connector file.
+struct ToolDraft: Sendable {
+    var name: String
+    var title: String?
+    var description: String
+    var method: String
+    var path: String
+    /// Parameter name → its entry (`type`, `in`, `required`, …), in the
+    /// order they are written.
+    var parameters: JSONObject
+    var headers: [(name: String, value: String)] = []
+    /// The JSON body template, with `"{{ name }}"` placeholders.
+    var body: JSONValue?
+    /// Parts of the operation that were left out, and why.
+    var notes: [String] = []
+    /// The operation it came from, as `operationId (METHOD /path)`.
+    var origin: String
+
+    /// The tool as the connector format's keys, in the order people read.
+    var entry: JSONObject {
+        var out: JSONObject = ["name": .string(name)]
+        if let title { out["title"] = .string(title) }
+        out["description"] = .string(description)
+        if method != "GET" { out["method"] = .string(method) }
+        out["path"] = .string(path)
+        if !parameters.isEmpty { out["parameters"] = .object(parameters) }
+        if !headers.isEmpty {
+            var object = JSONObject()
+            for header in headers { object[header.name] = .string(header.value) }
+            out["headers"] = .object(object)
+        }
+        if let body { out["body"] = body }
+        return out
+    }
+}

@@ -1,0 +1,198 @@
+import ConnectorModel
+import GatehouseJSON
+import Testing
+
+@testable import OpenAPIImport
+
+@Suite struct BodyMappingTests {
+    static let petSchema = """
+            Pet:
+              type: object
+              required: [name]
+              properties:
+                id: { type: integer, readOnly: true }
+                name: { type: string, minLength: 1 }
+                tag: { type: string, description: Free-form label }
+                owner:
+                  type: object
+                  required: [email]
+                  properties:
+                    email: { type: string, format: email }
+                    phone: { type: string }
+                sizes: { type: array, items: { type: number }, maxItems: 3 }
+        """
+
+    @Test func jsonObjectBodiesBecomeParametersAndATemplate() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /pets:
+                        post:
+                          operationId: createPet
+                          requestBody:
+                            required: true
+                            content:
+                              application/json:
+                                schema: { $ref: '#/components/schemas/Pet' }
+                              application/xml:
+                                schema: { $ref: '#/components/schemas/Pet' }
+                    """,
+                components: "  schemas:\n" + Self.petSchema))
+        let tool = try imported.tool("create_pet")
+        #expect(tool.method == .POST)
+        // The server sets read-only properties, so `id` is not asked for.
+        #expect(tool.parameters.map(\.name) == ["name", "tag", "owner", "sizes"])
+        #expect(tool.parameters.allSatisfy { $0.location == .body })
+        let name = try tool.parameter("name")
+        #expect(name.required && name.schema["minLength"] == 1)
+        #expect(try !tool.parameter("tag").required)
+        let owner = try tool.parameter("owner")
+        #expect(owner.schema["required"] == ["email"])
+        #expect(owner.schema["properties"]?["email"] == ["type": "string", "format": "email"])
+        #expect(try tool.parameter("sizes").schema["maxItems"] == 3)
+
+        let body = try #require(tool.body)
+        #expect(
+            body
+                == .object([
+                    ("name", .string(StringTemplate(parts: [.reference(.argument("name"))]))),
+                    ("tag", .string(StringTemplate(parts: [.reference(.argument("tag"))]))),
+                    ("owner", .string(StringTemplate(parts: [.reference(.argument("owner"))]))),
+                    ("sizes", .string(StringTemplate(parts: [.reference(.argument("sizes"))]))),
+                ]))
+        #expect(tool.headers.isEmpty, "application/json needs no Content-Type of its own")
+    }
+
+    @Test func bodyPropertiesThatClashWithParametersAreRenamedInTheTemplateOnly() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /users/{name}:
+                        put:
+                          operationId: updateUser
+                          parameters:
+                            - { name: name, in: path, required: true, schema: { type: string } }
+                          requestBody:
+                            content:
+                              application/json:
+                                schema: { type: object, properties: { name: { type: string }, age: { type: integer } } }
+                    """))
+        let tool = try imported.tool("update_user")
+        #expect(tool.parameters.map(\.name) == ["name", "body_name", "age"])
+        #expect(imported.result.yaml.contains("name: \"{{ body_name }}\""))
+    }
+
+    @Test func listAndScalarBodiesAreOneArgument() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /batch:
+                        post:
+                          operationId: createMany
+                          requestBody:
+                            required: true
+                            description: The items to create.
+                            content:
+                              application/json:
+                                schema: { type: array, items: { type: object, properties: { id: { type: integer } } } }
+                    """))
+        let tool = try imported.tool("create_many")
+        let body = try tool.parameter("body")
+        #expect(body.required && body.location == .body)
+        #expect(body.schema["description"] == "The items to create.")
+        #expect(tool.body == .string(StringTemplate(parts: [.reference(.argument("body"))])))
+    }
+
+    @Test func jsonVariantMediaTypesAreSentWithTheirContentType() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /items/{id}:
+                        patch:
+                          operationId: patchItem
+                          parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+                          requestBody:
+                            content:
+                              application/merge-patch+json:
+                                schema: { type: object, properties: { title: { type: string } } }
+                    """))
+        let tool = try imported.tool("patch_item")
+        #expect(tool.headers.map(\.name) == ["Content-Type"])
+        #expect(tool.headers.first?.value == StringTemplate(parts: [.text("application/merge-patch+json")]))
+    }
+
+    @Test func deleteBodiesSayTheyGoInTheBody() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /sessions:
+                        delete:
+                          operationId: endSessions
+                          requestBody:
+                            content:
+                              application/json:
+                                schema: { type: object, properties: { ids: { type: array, items: { type: string } } } }
+                    """))
+        #expect(try imported.tool("end_sessions").parameter("ids").location == .body)
+    }
+
+    @Test func nonJSONBodiesAreSkippedWithAReason() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /upload:
+                        post:
+                          operationId: upload
+                          requestBody:
+                            required: true
+                            content:
+                              multipart/form-data:
+                                schema: { type: object, properties: { file: { type: string, format: binary } } }
+                      /photo:
+                        put:
+                          operationId: setPhoto
+                          requestBody:
+                            content:
+                              image/png: {}
+                    """))
+        // A required body that cannot be sent skips the operation; an
+        // optional one only the body.
+        #expect(imported.toolNames == ["set_photo"])
+        #expect(try imported.tool("set_photo").body == nil)
+        let yaml = imported.result.yaml
+        #expect(yaml.contains("# Skipped upload (POST /upload): its request body cannot be sent: it is multipart/form-data;"))
+        #expect(yaml.contains("# - the optional request body is left out: it is image/png; only JSON bodies are supported"))
+    }
+
+    @Test func optionalBodiesRequireNothing() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /notes:
+                        post:
+                          operationId: addNote
+                          requestBody:
+                            required: false
+                            content:
+                              application/json:
+                                schema: { type: object, required: [text], properties: { text: { type: string } } }
+                    """))
+        #expect(try !imported.tool("add_note").parameter("text").required)
+    }
+
+    @Test func bodiesOnGETAreLeftOut() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /search:
+                        get:
+                          operationId: search
+                          requestBody:
+                            content:
+                              application/json:
+                                schema: { type: object, properties: { q: { type: string } } }
+                    """))
+        #expect(try imported.tool("search").parameters.isEmpty)
+        #expect(imported.notes.contains { $0.contains("no body with GET") })
+    }
+}
