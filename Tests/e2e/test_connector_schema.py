@@ -226,6 +226,14 @@ scopes: [items:read]
       id: integer
       reason: { type: string, in: body, enum: [done, duplicate] }
 """),
+    "limits and retries": tool(head="""\
+limits: { max_concurrent: 16, rate_limit: 600/minute }
+retries: { max: 2, backoff: 100ms, max_backoff: 2s, statuses: [503, 504] }
+""", extra="""\
+max_response_bytes: 1MB
+limits: { rate_limit: { requests: 10, per: 1m, burst: 20 } }
+retries: 1
+"""),
 }
 
 
@@ -268,6 +276,14 @@ REFUSED = {
     "scope with a quote": (tool(head="scopes: ['a\"b']"), "not a valid OAuth scope"),
     "scopes as a mapping": (tool(head="scopes: { a: b }"), "must be a list"),
     "unknown tool key": (tool("summary: x"), "unknown key 'summary'"),
+    "unknown limits key": (tool(head="limits: { burst: 5 }"), "unknown key 'burst'"),
+    "zero concurrency": (tool(head="limits: { max_concurrent: 0 }"), "limits.max_concurrent must be between"),
+    "rate limit without a period": (tool(head="limits: { rate_limit: 60 }"), "limits.rate_limit must look like"),
+    "rate limit per fortnight": (tool(head="limits: { rate_limit: 5/fortnight }"), "limits.rate_limit must look like"),
+    "rate limit mapping without per": (tool(head="limits: { rate_limit: { requests: 5 } }"), "needs both requests and per"),
+    "too many retries": (tool(head="retries: 11"), "retries must be between 0 and 10"),
+    "retried status below 400": (tool(head="retries: { statuses: [200] }"), "retries.statuses entry must be between"),
+    "unknown retries key": (tool(head="retries: { attempts: 2 }"), "unknown key 'attempts'"),
     "tool without name": (tool().replace("  - name: get_item\n    description", "  - description"), "missing required key 'name'"),
     "tool without description": (tool().replace("    description: One item.\n", ""), "needs a description"),
     "tool without path": (tool().replace("    path: /items/{id}\n", ""), "missing required key 'path'"),
@@ -324,6 +340,9 @@ def test_broken_file_is_refused_by_check_and_schema(text, message, tmp_path):
 # --- files only `gatehouse check` can refuse ----------------------------------------------------
 
 CHECK_ONLY = {
+    # Whether a tool is idempotent depends on its method and its annotations
+    # together; the schema leaves that rule to the decoder.
+    "retries on a POST": (tool(method="POST", path="/items", extra="retries: 2\n"), "retries apply only to idempotent calls"),
     # A placeholder is checked against the tool's parameter names: the schema
     # cannot compare a string's contents with the keys of a sibling mapping.
     "path placeholder without a parameter": (tool(parameters="      other: integer\n"), "has no parameter named 'id'"),
@@ -409,7 +428,7 @@ EDIT_KEYS = [
     "title", "method", "path", "parameters", "query", "body", "annotations", "response", "type", "required", "default",
     "enum", "minimum", "pattern", "min_length", "max_items", "items", "properties", "additional_properties", "in", "as",
     "explode", "read_only", "select", "fields", "max_bytes", "output_schema", "bearer", "basic", "api_key", "value",
-    "colour", "id",
+    "colour", "id", "limits", "retries", "max_concurrent", "rate_limit",
 ]
 # What `gatehouse check` may find in an edited file that the schema passes:
 # the kinds of problem listed in CHECK_ONLY (and a base_url that is all secret).
@@ -418,6 +437,7 @@ CHECK_ONLY_MESSAGES = (
     "can only go in the body", "duplicate tool name", "is not set", "cannot read secret file", "default does not fit",
     "enum value", "invalid regular expression", "invalid output_schema", "must be a duration", "must be a size",
     "invalid port", "must be an integer", "connector name '1.0'", "base_url must be an absolute", "duplicate key",
+    "retries apply only to idempotent calls",
 )
 
 
