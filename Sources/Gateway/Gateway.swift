@@ -29,7 +29,7 @@ public struct Gateway: Sendable {
     public init(
         settings: GatewaySettings, upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)? = nil,
         verifier: (any TokenVerifier)? = nil, loader: CatalogLoader = CatalogLoader(),
-        metrics: GatewayMetrics = GatewayMetrics(), logger: Logger
+        metrics: GatewayMetrics = GatewayMetrics(), audit: (any AuditSink)? = nil, logger: Logger
     ) {
         self.settings = settings
         self.metrics = metrics
@@ -65,9 +65,19 @@ public struct Gateway: Sendable {
             client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry())
         let provider = CatalogToolProvider(
             store: store, invoker: invoker, metrics: metrics,
-            audit: AuditLog(logger: Logger(label: "gatehouse.audit"), argumentValues: settings.auditArgumentValues),
+            audit: AuditLog(
+                sink: audit ?? Self.auditSink(for: settings.logFormat), argumentValues: settings.auditArgumentValues),
             requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool })
         self.server = MCPServer(configuration: configuration, tools: provider)
+    }
+
+    /// JSON audit lines go straight to stdout beside the JSON log; text
+    /// ones through the logging system.
+    static func auditSink(for format: LogFormat) -> any AuditSink {
+        switch format {
+        case .json: JSONAuditSink(fileDescriptor: 1)
+        case .text: LoggerAuditSink(logger: Logger(label: "gatehouse.audit"))
+        }
     }
 
     static func insufficientScopeChallenge(_ server: ResourceServer) -> @Sendable ([String]) -> String {

@@ -72,6 +72,13 @@ let brokenConnector = """
         path: no-slash
     """
 
+/// Keeps the audit records a gateway writes.
+final class AuditTrail: AuditSink {
+    private let records = Mutex<[AuditRecord]>([])
+    var all: [AuditRecord] { records.withLock { $0 } }
+    func record(_ record: AuditRecord) { records.withLock { $0.append(record) } }
+}
+
 /// A connector folder in a fresh temporary directory.
 final class ConnectorFolder: Sendable {
     let path: String
@@ -90,14 +97,15 @@ final class ConnectorFolder: Sendable {
 }
 
 func makeGateway(
-    folder: String, upstream: FakeUpstream, configure: (inout GatewaySettings) -> Void = { _ in }, reload: Bool = true
+    folder: String, upstream: FakeUpstream, configure: (inout GatewaySettings) -> Void = { _ in }, reload: Bool = true,
+    audit: AuditTrail = AuditTrail()
 ) throws -> Gateway {
     var settings = GatewaySettings()
     settings.connectorsPath = folder
     settings.sessionSecret = "gateway-test-secret"
     settings.listTTLMilliseconds = 1234
     configure(&settings)
-    let gateway = Gateway(settings: settings, upstream: upstream, logger: Logger(label: "gatehouse.tests"))
+    let gateway = Gateway(settings: settings, upstream: upstream, audit: audit, logger: Logger(label: "gatehouse.tests"))
     if reload { try gateway.reload() }
     return gateway
 }

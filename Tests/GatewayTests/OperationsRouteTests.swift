@@ -83,6 +83,66 @@ struct OperationsRouteTests {
     }
 }
 
+@Suite("Audit trail")
+struct AuditTrailTests {
+    @Test func oneRecordPerCallWithArgumentNamesOnly() async throws {
+        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
+        let audit = AuditTrail()
+        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream(), audit: audit)
+        try await Application(router: gateway.router()).test(.router) { client in
+            _ = try await client.execute(
+                uri: "/mcp", method: .post,
+                headers: mcpHeaders(method: "tools/call", name: "get_item", extra: [("X-Request-Id", "audit-1")]),
+                body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "7", "limit": 2]]))
+            _ = try await client.execute(
+                uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "nope"),
+                body: modernRequest(method: "tools/call", params: ["name": "nope", "arguments": [:]]))
+        }
+        let records = audit.all
+        #expect(records.count == 2)
+        let call = try #require(records.first)
+        #expect(call.tool == "get_item" && call.connector == "demo" && call.subject == "anonymous")
+        #expect(call.argumentKeys == ["id", "limit"])
+        #expect(call.arguments == nil, "values are left out unless configured")
+        #expect(call.outcome == "ok" && call.upstreamStatus == 200 && call.attempts == 1)
+        #expect(call.requestID == "audit-1" && call.traceID?.count == 32)
+        #expect(call.responseBytes == #"{"id":"42","name":"Widget","secret":"not selected"}"#.utf8.count)
+        #expect(records.last?.outcome == "unknown_tool")
+    }
+
+    @Test func valuesWhenTheOperatorAsks() async throws {
+        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
+        let audit = AuditTrail()
+        let gateway = try makeGateway(
+            folder: folder.path, upstream: FakeUpstream(), configure: { $0.auditArgumentValues = true }, audit: audit)
+        try await Application(router: gateway.router()).test(.router) { client in
+            _ = try await client.execute(
+                uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
+                body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "7"]]))
+        }
+        #expect(audit.all.first?.arguments == ["id": "7"])
+    }
+
+    @Test func jsonAuditLineParses() throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        defer { close(descriptors[0]) }
+        JSONAuditSink(fileDescriptor: descriptors[1]).record(AuditRecord(
+            tool: "get_item", connector: "demo", subject: "user \"1\"", argumentKeys: ["id"], arguments: nil, outcome: "ok",
+            upstreamStatus: 200, latency: .microseconds(1500), upstreamDuration: .microseconds(900), responseBytes: 93,
+            attempts: 2, era: "2026-07-28", requestID: "r-1", traceID: "0af7651916cd43dd8448eb211c80319c"))
+        close(descriptors[1])
+        let line = FileHandle(fileDescriptor: descriptors[0]).readDataToEndOfFile()
+        let value = try JSONParser.parse(Array(line.dropLast()))
+        #expect(value["logger"] == "gatehouse.audit" && value["msg"] == "tool call" && value["level"] == "info")
+        #expect(value["subject"] == "user \"1\"")
+        #expect(value["argument_keys"] == ["id"])
+        #expect(value["latency_ms"] == "1.5" && value["upstream_ms"] == "0.9" && value["bytes"] == "93")
+        #expect(value["attempts"] == "2" && value["request_id"] == "r-1")
+        #expect(value["arguments"] == nil)
+    }
+}
+
 @Suite("JSON log lines")
 struct JSONLogHandlerTests {
     @Test func eachLineIsOneJSONObject() throws {

@@ -3,19 +3,133 @@ import GatehouseJSON
 import Logging
 import Upstream
 
-/// One line per tool call saying who called what and how it went, under
-/// the `gatehouse.audit` logger. Argument names are always there, their
-/// values only when the operator asks (they may hold personal data); the
-/// caller's token never is.
-public struct AuditLog: Sendable {
-    let logger: Logger
-    let argumentValues: Bool
+/// One tool call as the audit trail records it: who called what and how it
+/// went. Argument names always, their values only when the operator asks
+/// (they may hold personal data); the caller's token never.
+public struct AuditRecord: Sendable {
+    public var tool: String
+    public var connector: String?
+    public var subject: String
+    public var argumentKeys: [String]
+    /// Present only when `GATEHOUSE_AUDIT_ARGUMENT_VALUES` is on.
+    public var arguments: JSONObject?
+    public var outcome: String
+    public var upstreamStatus: Int?
+    public var latency: Duration
+    public var upstreamDuration: Duration?
+    public var responseBytes: Int?
+    public var attempts: Int
+    public var era: String
+    public var requestID: String?
+    public var traceID: String?
 
-    public init(logger: Logger, argumentValues: Bool) {
+    public init(
+        tool: String, connector: String?, subject: String, argumentKeys: [String], arguments: JSONObject?, outcome: String,
+        upstreamStatus: Int?, latency: Duration, upstreamDuration: Duration?, responseBytes: Int?, attempts: Int, era: String,
+        requestID: String?, traceID: String?
+    ) {
+        self.tool = tool
+        self.connector = connector
+        self.subject = subject
+        self.argumentKeys = argumentKeys
+        self.arguments = arguments
+        self.outcome = outcome
+        self.upstreamStatus = upstreamStatus
+        self.latency = latency
+        self.upstreamDuration = upstreamDuration
+        self.responseBytes = responseBytes
+        self.attempts = attempts
+        self.era = era
+        self.requestID = requestID
+        self.traceID = traceID
+    }
+}
+
+/// Where audit records go: a seam so tests can read them, and so the JSON
+/// line, written on every call, can skip the generic logging path.
+public protocol AuditSink: Sendable {
+    func record(_ record: AuditRecord)
+}
+
+/// Audit records as JSON lines on a file descriptor, in the same shape as
+/// the other log lines (logger `gatehouse.audit`), written field by field.
+public struct JSONAuditSink: AuditSink {
+    let fileDescriptor: Int32
+
+    public init(fileDescriptor: Int32 = 1) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    public func record(_ record: AuditRecord) {
+        JSONLine.write(to: fileDescriptor, level: "info", logger: "gatehouse.audit", message: "tool call") { writer in
+            func field(_ name: StaticString, _ value: String) {
+                writer.append(",")
+                writer.append(name)
+                writer.append(":")
+                writer.writeString(value)
+            }
+            field("\"tool\"", record.tool)
+            if let connector = record.connector { field("\"connector\"", connector) }
+            field("\"subject\"", record.subject)
+            writer.append(",\"argument_keys\":[")
+            for (index, key) in record.argumentKeys.enumerated() {
+                if index > 0 { writer.append(",") }
+                writer.writeString(key)
+            }
+            writer.append("]")
+            if let arguments = record.arguments { field("\"arguments\"", JSONValue.object(arguments).jsonString) }
+            field("\"outcome\"", record.outcome)
+            field("\"upstream_status\"", record.upstreamStatus.map(String.init) ?? "none")
+            field("\"latency_ms\"", String(record.latency.milliseconds))
+            if let upstream = record.upstreamDuration { field("\"upstream_ms\"", String(upstream.milliseconds)) }
+            if let bytes = record.responseBytes { field("\"bytes\"", String(bytes)) }
+            if record.attempts > 1 { field("\"attempts\"", String(record.attempts)) }
+            field("\"era\"", record.era)
+            if let requestID = record.requestID { field("\"request_id\"", requestID) }
+            if let traceID = record.traceID { field("\"trace_id\"", traceID) }
+        }
+    }
+}
+
+/// Audit records through swift-log, for the text log format.
+public struct LoggerAuditSink: AuditSink {
+    let logger: Logger
+
+    public init(logger: Logger) {
         var logger = logger
         // Audit lines are kept even when the operational log is quieter.
         if logger.logLevel > .info { logger.logLevel = .info }
         self.logger = logger
+    }
+
+    public func record(_ record: AuditRecord) {
+        var metadata: Logger.Metadata = [
+            "tool": .string(record.tool),
+            "subject": .string(record.subject),
+            "argument_keys": .array(record.argumentKeys.map { .string($0) }),
+            "outcome": .string(record.outcome),
+            "upstream_status": .string(record.upstreamStatus.map(String.init) ?? "none"),
+            "latency_ms": .stringConvertible(record.latency.milliseconds),
+            "era": .string(record.era),
+        ]
+        if let connector = record.connector { metadata["connector"] = .string(connector) }
+        if let arguments = record.arguments { metadata["arguments"] = .string(JSONValue.object(arguments).jsonString) }
+        if let upstream = record.upstreamDuration { metadata["upstream_ms"] = .stringConvertible(upstream.milliseconds) }
+        if let bytes = record.responseBytes { metadata["bytes"] = .stringConvertible(bytes) }
+        if record.attempts > 1 { metadata["attempts"] = .stringConvertible(record.attempts) }
+        if let requestID = record.requestID { metadata["request_id"] = .string(requestID) }
+        if let traceID = record.traceID { metadata["trace_id"] = .string(traceID) }
+        logger.info("tool call", metadata: metadata)
+    }
+}
+
+/// Builds the audit record of each tool call and hands it to the sink.
+public struct AuditLog: Sendable {
+    let sink: any AuditSink
+    let argumentValues: Bool
+
+    public init(sink: any AuditSink, argumentValues: Bool) {
+        self.sink = sink
         self.argumentValues = argumentValues
     }
 
@@ -23,26 +137,12 @@ public struct AuditLog: Sendable {
         tool: String, connector: String?, caller: CallerIdentity, arguments: JSONObject, outcome: String,
         invocation: ToolInvoker.Outcome?, latency: Duration, era: String
     ) {
-        var metadata: Logger.Metadata = [
-            "tool": .string(tool),
-            "subject": .string(caller.subject ?? "anonymous"),
-            "argument_keys": .array(arguments.keys.map { .string($0) }),
-            "outcome": .string(outcome),
-            "latency_ms": .stringConvertible(latency.milliseconds),
-            "era": .string(era),
-        ]
-        if let connector { metadata["connector"] = .string(connector) }
-        if let trace = RequestTrace.current {
-            metadata["request_id"] = .string(trace.requestID)
-            metadata["trace_id"] = .string(trace.context.traceID.description)
-        }
-        if argumentValues { metadata["arguments"] = .string(JSONValue.object(arguments).jsonString) }
-        if let invocation {
-            metadata["upstream_status"] = .string(invocation.upstreamStatus.map(String.init) ?? "none")
-            metadata["bytes"] = .stringConvertible(invocation.responseBytes)
-            if let upstream = invocation.upstreamDuration { metadata["upstream_ms"] = .stringConvertible(upstream.milliseconds) }
-            if invocation.attempts > 1 { metadata["attempts"] = .stringConvertible(invocation.attempts) }
-        }
-        logger.info("tool call", metadata: metadata)
+        let trace = RequestTrace.current
+        sink.record(AuditRecord(
+            tool: tool, connector: connector, subject: caller.subject ?? "anonymous", argumentKeys: Array(arguments.keys),
+            arguments: argumentValues ? arguments : nil, outcome: outcome, upstreamStatus: invocation?.upstreamStatus,
+            latency: latency, upstreamDuration: invocation?.upstreamDuration,
+            responseBytes: invocation.map(\.responseBytes), attempts: invocation?.attempts ?? 0, era: era,
+            requestID: trace?.requestID, traceID: trace?.context.traceID.description))
     }
 }

@@ -39,33 +39,12 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit { merged.merge(explicit) { _, new in new } }
-        // Written straight into one buffer: this runs for every tool call
-        // (the audit line), so no intermediate JSON tree.
-        var writer = JSONWriter(capacity: 512)
-        writer.append("{\"ts\":\"")
-        Self.writeTimestamp(into: &writer)
-        writer.append("\",\"level\":")
-        writer.writeString(level.rawValue)
-        writer.append(",\"logger\":")
-        writer.writeString(label)
-        writer.append(",\"msg\":")
-        writer.writeString(message.description)
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reservedKeys.contains(key) {
-            writer.append(",")
-            writer.writeString(key)
-            writer.append(":")
-            Self.writeValue(value, into: &writer)
-        }
-        writer.append("}\n")
-        writer.bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
+        JSONLine.write(to: fileDescriptor, level: level.rawValue, logger: label, message: message.description) { writer in
+            for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reservedKeys.contains(key) {
+                writer.append(",")
+                writer.writeString(key)
+                writer.append(":")
+                Self.writeValue(value, into: &writer)
             }
         }
     }
@@ -92,6 +71,40 @@ public struct JSONLogHandler: LogHandler {
                 writeValue(element, into: &writer)
             }
             writer.append("}")
+        }
+    }
+}
+
+/// One log line as a JSON object: `ts`, `level`, `logger`, `msg`, then
+/// whatever fields the caller writes, each line sent with a single
+/// `write(2)` so lines from concurrent tasks do not interleave on a pipe
+/// and no lock sits on the call path. Shared by the log handler and the
+/// audit line, which writes its fields without building a dictionary.
+enum JSONLine {
+    static func write(
+        to fileDescriptor: Int32, level: String, logger: String, message: String, fields: (inout JSONWriter) -> Void
+    ) {
+        var writer = JSONWriter(capacity: 512)
+        writer.append("{\"ts\":\"")
+        writeTimestamp(into: &writer)
+        writer.append("\",\"level\":")
+        writer.writeString(level)
+        writer.append(",\"logger\":")
+        writer.writeString(logger)
+        writer.append(",\"msg\":")
+        writer.writeString(message)
+        fields(&writer)
+        writer.append("}\n")
+        writer.bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
         }
     }
 
@@ -128,4 +141,9 @@ public struct JSONLogHandler: LogHandler {
         digits(Int(now.tv_nsec / 1_000_000), 3)
         writer.bytes.append(UInt8(ascii: "Z"))
     }
+}
+
+/// The C `write`, named apart from the methods called `write` above.
+private func systemWrite(_ fileDescriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fileDescriptor, bytes, count)
 }
