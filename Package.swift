@@ -122,6 +122,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The built-in OAuth authorization server: clients, consent, codes, tokens.
+        .target(
+            name: "AuthorizationServer",
+            dependencies: [
+                "GatehouseJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "gatehouse",
             dependencies: [
@@ -158,6 +168,7 @@ let package = Package(
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
+        .testTarget(name: "AuthorizationServerTests", dependencies: ["AuthorizationServer", "GatehouseJSON"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
         .testTarget(
