@@ -129,6 +129,7 @@ let package = Package(
                 "GatehouseJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -168,7 +169,9 @@ let package = Package(
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
-        .testTarget(name: "AuthorizationServerTests", dependencies: ["AuthorizationServer", "GatehouseJSON"]),
+        .testTarget(
+            name: "AuthorizationServerTests",
+            dependencies: ["AuthorizationServer", "GatehouseJSON", "OAuth", "ConnectorModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
         .testTarget(
