@@ -1,0 +1,133 @@
+/// What the authorization server keeps: clients, single-use codes, grants
+/// with their rotating refresh tokens, and signing keys. A protocol so the
+/// flows are tested against any backend, and so SQLite (one process) and
+/// PostgreSQL (replicas sharing state) run the same logic.
+///
+/// Tokens and codes are stored as SHA-256 hashes only; private keys as
+/// ciphertext from a ``SecretBox``.
+public protocol AuthStore: Sendable {
+    /// Creates or upgrades the schema; safe to call on every start.
+    func migrate() async throws
+
+    func saveClient(_ client: StoredClient) async throws
+    func client(id: String) async throws -> StoredClient?
+
+    func saveCode(_ code: AuthorizationCodeRecord) async throws
+    /// Marks a code used and returns it; a code used before comes back as
+    /// `.reused` so the grant it produced can be revoked.
+    func consumeCode(hash: String, now: Int64) async throws -> CodeConsumption
+
+    func saveGrant(_ grant: GrantRecord) async throws
+    func grant(id: String) async throws -> GrantRecord?
+    func revokeGrant(id: String, now: Int64) async throws
+    /// Revokes every grant of a user or of a client; returns how many.
+    func revokeGrants(subject: String?, clientID: String?, now: Int64) async throws -> Int
+
+    func saveRefreshToken(hash: String, grantID: String, expiresAt: Int64) async throws
+    /// Retires `hash` in favour of `replacement`. A token retired before is
+    /// reuse: its whole grant is revoked and `.reused` comes back.
+    func rotateRefreshToken(hash: String, replacement: String, expiresAt: Int64, now: Int64) async throws -> RefreshRotation
+
+    func signingKeys() async throws -> [StoredSigningKey]
+    func replaceSigningKeys(_ keys: [StoredSigningKey]) async throws
+}
+
+public struct StoredClient: Sendable, Equatable {
+    public var client: RegisteredClient
+    /// SHA-256 of the client secret, for confidential clients.
+    public var secretHash: String?
+
+    public init(client: RegisteredClient, secretHash: String? = nil) {
+        self.client = client
+        self.secretHash = secretHash
+    }
+}
+
+/// Everything a code is bound to: exchanged only by the same client, with
+/// the same redirect URI, for the same resource, by whoever holds the PKCE
+/// verifier.
+public struct AuthorizationCodeRecord: Sendable, Equatable {
+    public var hash: String
+    public var clientID: String
+    public var redirectURI: String
+    public var codeChallenge: String
+    public var resource: String
+    public var scopes: [String]
+    public var subject: String
+    /// The user's claims from the identity provider, as JSON text.
+    public var claimsJSON: String
+    public var expiresAt: Int64
+    /// Set once the code was exchanged: the grant it produced.
+    public var grantID: String?
+
+    public init(
+        hash: String, clientID: String, redirectURI: String, codeChallenge: String, resource: String, scopes: [String],
+        subject: String, claimsJSON: String, expiresAt: Int64, grantID: String? = nil
+    ) {
+        self.hash = hash
+        self.clientID = clientID
+        self.redirectURI = redirectURI
+        self.codeChallenge = codeChallenge
+        self.resource = resource
+        self.scopes = scopes
+        self.subject = subject
+        self.claimsJSON = claimsJSON
+        self.expiresAt = expiresAt
+        self.grantID = grantID
+    }
+}
+
+public enum CodeConsumption: Sendable, Equatable {
+    case fresh(AuthorizationCodeRecord)
+    case reused(AuthorizationCodeRecord)
+    case unknown
+}
+
+/// One user's consent to one client: the family every refresh token of
+/// that sign-in belongs to.
+public struct GrantRecord: Sendable, Equatable {
+    public var id: String
+    public var clientID: String
+    public var subject: String
+    public var scopes: [String]
+    public var resource: String
+    public var claimsJSON: String
+    public var createdAt: Int64
+    public var revokedAt: Int64?
+
+    public init(
+        id: String, clientID: String, subject: String, scopes: [String], resource: String, claimsJSON: String, createdAt: Int64,
+        revokedAt: Int64? = nil
+    ) {
+        self.id = id
+        self.clientID = clientID
+        self.subject = subject
+        self.scopes = scopes
+        self.resource = resource
+        self.claimsJSON = claimsJSON
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+public enum RefreshRotation: Sendable, Equatable {
+    case rotated(GrantRecord)
+    /// An old token came back: the grant is revoked now.
+    case reused(grantID: String)
+    case expired
+    case revoked
+    case unknown
+}
+
+public struct StoredSigningKey: Sendable, Equatable {
+    public var kid: String
+    /// The private key PEM, sealed by the store's ``SecretBox``.
+    public var sealedPrivateKey: [UInt8]
+    public var createdAt: Int64
+
+    public init(kid: String, sealedPrivateKey: [UInt8], createdAt: Int64) {
+        self.kid = kid
+        self.sealedPrivateKey = sealedPrivateKey
+        self.createdAt = createdAt
+    }
+}
