@@ -16,6 +16,8 @@ public protocol AuthStore: Sendable {
     /// Marks a code used and returns it; a code used before comes back as
     /// `.reused` so the grant it produced can be revoked.
     func consumeCode(hash: String, now: Int64) async throws -> CodeConsumption
+    /// Remembers which grant a code produced, so a replay can revoke it.
+    func attach(grantID: String, toCode hash: String) async throws
 
     func saveGrant(_ grant: GrantRecord) async throws
     func grant(id: String) async throws -> GrantRecord?

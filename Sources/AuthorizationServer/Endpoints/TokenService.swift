@@ -1,0 +1,156 @@
+import Foundation
+import GatehouseJSON
+
+/// The token endpoint's rules, apart from HTTP: exchange a code (PKCE
+/// checked, bound to client, redirect URI and resource; a replayed code
+/// revokes what it produced) or rotate a refresh token (a reused one
+/// revokes its whole family), and answer with a signed access token.
+public struct TokenService: Sendable {
+    public let store: any AuthStore
+    public let issuer: String
+    /// The MCP endpoint's URL: the only audience tokens are issued for.
+    public let resource: String
+    public let accessTokenLifetime: Int64
+    public let refreshTokenLifetime: Int64
+    let keys: @Sendable () async throws -> SigningKeyRing
+    let now: @Sendable () -> Int64
+
+    public init(
+        store: any AuthStore, issuer: String, resource: String, accessTokenLifetime: Int64 = 900,
+        refreshTokenLifetime: Int64 = 30 * 86_400, keys: @escaping @Sendable () async throws -> SigningKeyRing,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.store = store
+        self.issuer = issuer
+        self.resource = resource
+        self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.keys = keys
+        self.now = now
+    }
+
+    /// How the client proved who it is at the token endpoint.
+    public struct ClientCredentials: Sendable {
+        public var clientID: String
+        /// Present for confidential clients (Basic or form post).
+        public var secret: String?
+
+        public init(clientID: String, secret: String? = nil) {
+            self.clientID = clientID
+            self.secret = secret
+        }
+    }
+
+    /// A form-encoded token request.
+    public func handle(form: [String: String], credentials: ClientCredentials?) async throws -> JSONValue {
+        guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
+        guard let credentials = credentials ?? form["client_id"].map({ ClientCredentials(clientID: $0) }) else {
+            throw OAuthError.invalidClient("client_id is missing")
+        }
+        let client = try await authenticate(credentials)
+        switch grantType {
+        case "authorization_code":
+            guard let code = form["code"] else { throw OAuthError.invalidRequest("code is missing") }
+            guard let verifier = form["code_verifier"] else { throw OAuthError.invalidRequest("code_verifier is missing: PKCE is required") }
+            guard let redirectURI = form["redirect_uri"] else { throw OAuthError.invalidRequest("redirect_uri is missing") }
+            return try await exchange(code: code, verifier: verifier, redirectURI: redirectURI, resource: form["resource"], client: client)
+        case "refresh_token":
+            guard let token = form["refresh_token"] else { throw OAuthError.invalidRequest("refresh_token is missing") }
+            return try await refresh(token: token, resource: form["resource"], client: client)
+        default:
+            throw OAuthError.unsupportedGrantType(grantType)
+        }
+    }
+
+    func authenticate(_ credentials: ClientCredentials) async throws -> RegisteredClient {
+        guard let stored = try await store.client(id: credentials.clientID) else {
+            throw OAuthError.invalidClient("unknown client \(credentials.clientID); register again")
+        }
+        if let expected = stored.secretHash {
+            guard let secret = credentials.secret, OpaqueToken.hash(secret) == expected else {
+                throw OAuthError.invalidClient("client authentication failed")
+            }
+        }
+        return stored.client
+    }
+
+    func checkResource(_ requested: String?) throws {
+        if let requested, requested != resource {
+            throw OAuthError.invalidTarget("tokens are issued only for \(resource), not \(requested)")
+        }
+    }
+
+    func exchange(code: String, verifier: String, redirectURI: String, resource requested: String?, client: RegisteredClient)
+        async throws -> JSONValue
+    {
+        try checkResource(requested)
+        let now = now()
+        switch try await store.consumeCode(hash: OpaqueToken.hash(code), now: now) {
+        case .unknown:
+            throw OAuthError.invalidGrant("the authorization code is not valid")
+        case .reused(let record):
+            // The code leaked or was replayed: whatever it produced goes too.
+            if let grantID = record.grantID { try await store.revokeGrant(id: grantID, now: now) }
+            throw OAuthError.invalidGrant("the authorization code was already used; the tokens it produced are revoked")
+        case .fresh(let record):
+            guard record.clientID == client.clientID else { throw OAuthError.invalidGrant("the code was issued to another client") }
+            guard record.expiresAt > now else { throw OAuthError.invalidGrant("the authorization code has expired") }
+            guard record.redirectURI == redirectURI else { throw OAuthError.invalidGrant("redirect_uri differs from the authorization request") }
+            guard PKCE.verify(verifier: verifier, challenge: record.codeChallenge) else {
+                throw OAuthError.invalidGrant("code_verifier does not match the code challenge")
+            }
+            let grant = GrantRecord(
+                id: OpaqueToken.generate(bytes: 16), clientID: client.clientID, subject: record.subject, scopes: record.scopes,
+                resource: record.resource, claimsJSON: record.claimsJSON, createdAt: now)
+            try await store.saveGrant(grant)
+            try await store.attach(grantID: grant.id, toCode: record.hash)
+            return try await tokens(for: grant, client: client, now: now)
+        }
+    }
+
+    func refresh(token: String, resource requested: String?, client: RegisteredClient) async throws -> JSONValue {
+        try checkResource(requested)
+        let now = now()
+        let replacement = OpaqueToken.generate()
+        switch try await store.rotateRefreshToken(
+            hash: OpaqueToken.hash(token), replacement: OpaqueToken.hash(replacement), expiresAt: now + refreshTokenLifetime, now: now)
+        {
+        case .rotated(let grant):
+            guard grant.clientID == client.clientID else {
+                try await store.revokeGrant(id: grant.id, now: now)
+                throw OAuthError.invalidGrant("the refresh token was issued to another client")
+            }
+            return try await tokens(for: grant, client: client, now: now, refreshToken: replacement)
+        case .reused:
+            throw OAuthError.invalidGrant("the refresh token was already used; every token of this sign-in is revoked")
+        case .expired:
+            throw OAuthError.invalidGrant("the refresh token has expired; sign in again")
+        case .revoked:
+            throw OAuthError.invalidGrant("access was revoked; sign in again")
+        case .unknown:
+            throw OAuthError.invalidGrant("the refresh token is not valid")
+        }
+    }
+
+    func tokens(for grant: GrantRecord, client: RegisteredClient, now: Int64, refreshToken: String? = nil) async throws -> JSONValue {
+        let userClaims = (try? JSONParser.parse(Array(grant.claimsJSON.utf8)))?.objectValue
+        let claims = AccessTokenClaims(
+            issuer: issuer, subject: grant.subject, audience: resource, clientID: client.clientID, scopes: grant.scopes,
+            issuedAt: now, lifetime: accessTokenLifetime, userClaims: userClaims)
+        let accessToken = try await keys().sign(claims.json)
+        var response: JSONObject = [
+            "access_token": .string(accessToken), "token_type": "Bearer", "expires_in": .int(accessTokenLifetime),
+            "scope": .string(grant.scopes.joined(separator: " ")),
+        ]
+        if client.grantTypes.contains("refresh_token") {
+            var refresh = refreshToken
+            if refresh == nil {
+                let fresh = OpaqueToken.generate()
+                try await store.saveRefreshToken(hash: OpaqueToken.hash(fresh), grantID: grant.id, expiresAt: now + refreshTokenLifetime)
+                refresh = fresh
+            }
+            response["refresh_token"] = .string(refresh!)
+        }
+        return .object(response)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import GatehouseJSON
+import Logging
+import OAuth
+import Synchronization
+import Testing
+
+@testable import AuthorizationServer
+
+/// The token endpoint's refusals and successes, each its own test, on a
+/// real SQLite store and checked by the resource server's own verifier.
+@Suite("Token endpoint")
+struct TokenServiceTests {
+    static let issuer = "http://127.0.0.1:8080"
+    static let resource = "http://127.0.0.1:8080/mcp"
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    let redirect = "http://127.0.0.1:33418/callback"
+
+    final class Clock: Sendable {
+        let value = Atomic<Int64>(Int64(Date().timeIntervalSince1970))
+        func advance(_ seconds: Int64) { value.add(seconds, ordering: .relaxed) }
+    }
+
+    struct Harness {
+        let store: SQLiteAuthStore
+        let service: TokenService
+        let clock: Clock
+        let ring: SigningKeyRing
+        let path: String
+    }
+
+    func withService(_ body: (Harness) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-token-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await SQLiteAuthStore.open(path: path)
+        try await store.migrate()
+        let ring = try await SigningKeyRing([.generate(now: 0)])
+        let clock = Clock()
+        let service = TokenService(
+            store: store, issuer: Self.issuer, resource: Self.resource, keys: { ring }, now: { clock.value.load(ordering: .relaxed) })
+        try await store.saveClient(StoredClient(client: RegisteredClient(clientID: "public", origin: .dynamic, redirectURIs: [redirect])))
+        try await store.saveClient(StoredClient(
+            client: RegisteredClient(clientID: "confidential", origin: .static, redirectURIs: [redirect], tokenEndpointAuthMethod: "client_secret_basic"),
+            secretHash: OpaqueToken.hash("s3cret")))
+        try await body(Harness(store: store, service: service, clock: clock, ring: ring, path: path))
+        try await store.close()
+    }
+
+    /// A code as `/authorize` would leave it, for `client`.
+    func issueCode(_ harness: Harness, client: String = "public", lifetime: Int64 = 60) async throws -> String {
+        let code = OpaqueToken.generate()
+        try await harness.store.saveCode(AuthorizationCodeRecord(
+            hash: OpaqueToken.hash(code), clientID: client, redirectURI: redirect, codeChallenge: PKCE.challenge(for: verifier),
+            resource: Self.resource, scopes: ["tickets:read"], subject: "ada", claimsJSON: #"{"email":"ada@example.com"}"#,
+            expiresAt: harness.clock.value.load(ordering: .relaxed) + lifetime))
+        return code
+    }
+
+    func exchangeForm(_ code: String, verifier: String? = nil, redirect: String? = nil, resource: String? = nil) -> [String: String] {
+        var form = ["grant_type": "authorization_code", "code": code, "client_id": "public",
+                    "code_verifier": verifier ?? self.verifier, "redirect_uri": redirect ?? self.redirect]
+        if let resource { form["resource"] = resource }
+        return form
+    }
+
+    func expectRefusal(_ code: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+            Issue.record("expected \(code)")
+        } catch let error as OAuthError {
+            #expect(error.code == code, "\(error.description)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    func resourceVerifier(_ ring: SigningKeyRing) -> JWTVerifier {
+        JWTVerifier(
+            settings: AuthSettings(enabled: true, issuers: [.init(issuer: Self.issuer)], audiences: [Self.resource]),
+            http: LocalIssuer(issuer: Self.issuer, jwks: ring.jwks), logger: Logger(label: "test"))
+    }
+
+    @Test func aCodeBecomesTokensTheResourceServerAccepts() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness)
+            let response = try await harness.service.handle(form: exchangeForm(code, resource: Self.resource), credentials: nil)
+            #expect(response["token_type"] == "Bearer" && response["expires_in"] == 900 && response["scope"] == "tickets:read")
+            let access = try #require(response["access_token"]?.stringValue)
+            let caller = try await resourceVerifier(harness.ring).verify(access)
+            #expect(caller.subject == "ada" && caller.email == "ada@example.com" && caller.scopes == ["tickets:read"])
+            #expect(response["refresh_token"]?.stringValue?.count == 43)
+        }
+    }
+
+    @Test func wrongPKCEVerifier() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness)
+            await expectRefusal("invalid_grant") {
+                _ = try await harness.service.handle(form: exchangeForm(code, verifier: String(repeating: "x", count: 43)), credentials: nil)
+            }
+        }
+    }
+
+    @Test func missingPKCEVerifier() async throws {
+        try await withService { harness in
+            var form = exchangeForm(try await issueCode(harness))
+            form["code_verifier"] = nil
+            await expectRefusal("invalid_request") { _ = try await harness.service.handle(form: form, credentials: nil) }
+        }
+    }
+
+    @Test func reusedCodeRevokesWhatItIssued() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness)
+            let first = try await harness.service.handle(form: exchangeForm(code), credentials: nil)
+            await expectRefusal("invalid_grant") { _ = try await harness.service.handle(form: exchangeForm(code), credentials: nil) }
+            // The refresh token from the first exchange is dead too.
+            let refresh = try #require(first["refresh_token"]?.stringValue)
+            await expectRefusal("invalid_grant") {
+                _ = try await harness.service.handle(
+                    form: ["grant_type": "refresh_token", "refresh_token": refresh, "client_id": "public"], credentials: nil)
+            }
+        }
+    }
+
+    @Test func mismatchedRedirectURI() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness)
+            await expectRefusal("invalid_grant") {
+                _ = try await harness.service.handle(form: exchangeForm(code, redirect: "http://127.0.0.1:1/other"), credentials: nil)
+            }
+        }
+    }
+
+    @Test func resourceOfAnotherServer() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness)
+            await expectRefusal("invalid_target") {
+                _ = try await harness.service.handle(form: exchangeForm(code, resource: "https://other.example/mcp"), credentials: nil)
+            }
+        }
+    }
+
+    @Test func expiredCode() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness, lifetime: 60)
+            harness.clock.advance(61)
+            await expectRefusal("invalid_grant") { _ = try await harness.service.handle(form: exchangeForm(code), credentials: nil) }
+        }
+    }
+
+    @Test func aCodeOfAnotherClient() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness, client: "confidential")
+            await expectRefusal("invalid_grant") { _ = try await harness.service.handle(form: exchangeForm(code), credentials: nil) }
+        }
+    }
+
+    @Test func unknownClientIsInvalidClient() async throws {
+        try await withService { harness in
+            var form = exchangeForm(try await issueCode(harness))
+            form["client_id"] = "forgotten"
+            await expectRefusal("invalid_client") { _ = try await harness.service.handle(form: form, credentials: nil) }
+        }
+    }
+
+    @Test func confidentialClientsMustAuthenticate() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness, client: "confidential")
+            var form = exchangeForm(code)
+            form["client_id"] = nil
+            await expectRefusal("invalid_client") {
+                _ = try await harness.service.handle(form: form, credentials: .init(clientID: "confidential", secret: "wrong"))
+            }
+            let response = try await harness.service.handle(form: form, credentials: .init(clientID: "confidential", secret: "s3cret"))
+            #expect(response["access_token"] != nil)
+        }
+    }
+
+    @Test func refreshRotatesAndReuseRevokesTheFamily() async throws {
+        try await withService { harness in
+            let first = try await harness.service.handle(form: exchangeForm(try await issueCode(harness)), credentials: nil)
+            let r1 = try #require(first["refresh_token"]?.stringValue)
+            let refreshForm = { (token: String) in ["grant_type": "refresh_token", "refresh_token": token, "client_id": "public"] }
+            let second = try await harness.service.handle(form: refreshForm(r1), credentials: nil)
+            let r2 = try #require(second["refresh_token"]?.stringValue)
+            #expect(r2 != r1)
+            #expect(try await resourceVerifier(harness.ring).verify(try #require(second["access_token"]?.stringValue)).subject == "ada")
+            await expectRefusal("invalid_grant") { _ = try await harness.service.handle(form: refreshForm(r1), credentials: nil) }
+            await expectRefusal("invalid_grant") { _ = try await harness.service.handle(form: refreshForm(r2), credentials: nil) }
+        }
+    }
+
+    @Test func unsupportedGrantType() async throws {
+        try await withService { harness in
+            await expectRefusal("unsupported_grant_type") {
+                _ = try await harness.service.handle(form: ["grant_type": "password", "client_id": "public"], credentials: nil)
+            }
+        }
+    }
+}
