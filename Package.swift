@@ -133,6 +133,8 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                "OAuth", "ConnectorModel",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -174,7 +176,10 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(
             name: "AuthorizationServerTests",
-            dependencies: ["AuthorizationServer", "GatehouseJSON", "OAuth", "ConnectorModel", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "AuthorizationServer", "GatehouseJSON", "OAuth", "OAuthTestSupport", "ConnectorModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
         .testTarget(

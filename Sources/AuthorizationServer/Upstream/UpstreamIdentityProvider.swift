@@ -1,0 +1,119 @@
+import ConnectorModel
+import Foundation
+import GatehouseJSON
+import Logging
+import OAuth
+
+/// The team's OpenID Connect provider, which does the actual sign-in behind
+/// this server: authorization code with PKCE and a nonce, through a client
+/// the team registered there once.
+///
+/// Its ID tokens are checked by the same verifier that checks access tokens
+/// at the MCP endpoint (signature from the provider's key set, `iss`, `aud`
+/// equal to our client id, `exp`), and then for the nonce of this sign-in.
+public struct UpstreamIdentityProvider: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var issuer: String
+        public var clientID: String
+        public var clientSecret: String
+        public var scopes: [String]
+        /// This server's callback, registered at the provider.
+        public var redirectURI: String
+
+        public init(issuer: String, clientID: String, clientSecret: String, scopes: [String] = ["openid", "email", "profile"], redirectURI: String) {
+            self.issuer = issuer
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.scopes = scopes
+            self.redirectURI = redirectURI
+        }
+    }
+
+    /// The provider's endpoints, from its discovery document.
+    public struct Endpoints: Sendable, Equatable {
+        public var authorization: String
+        public var token: String
+    }
+
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let settings: Settings
+    let http: any AuthHTTPClient
+    let idTokens: JWTVerifier
+
+    public init(settings: Settings, http: any AuthHTTPClient, logger: Logger, allowInsecure: Bool = false) {
+        self.settings = settings
+        self.http = http
+        self.idTokens = JWTVerifier(
+            settings: AuthSettings(
+                enabled: true, issuers: [.init(issuer: settings.issuer)], audiences: [settings.clientID],
+                allowInsecureIssuers: allowInsecure),
+            http: http, logger: logger)
+    }
+
+    public func endpoints() async throws(Failure) -> Endpoints {
+        let url = settings.issuer.trimmingSuffix("/") + "/.well-known/openid-configuration"
+        let answer: (status: Int, body: [UInt8])
+        do { answer = try await http.get(url) } catch { throw Failure(description: "the identity provider could not be reached: \(error)") }
+        guard answer.status == 200, let document = try? JSONParser.parse(answer.body),
+            document["issuer"]?.stringValue == settings.issuer,
+            let authorization = document["authorization_endpoint"]?.stringValue,
+            let token = document["token_endpoint"]?.stringValue
+        else { throw Failure(description: "the identity provider's discovery document at \(url) is missing or does not name \(settings.issuer)") }
+        return Endpoints(authorization: authorization, token: token)
+    }
+
+    /// Where to send the person's browser to sign in.
+    public func signInURL(endpoints: Endpoints, state: String, nonce: String, codeVerifier: String) -> URL? {
+        guard var components = URLComponents(string: endpoints.authorization) else { return nil }
+        components.queryItems = (components.queryItems ?? []) + [
+            URLQueryItem(name: "response_type", value: "code"),
+            URLQueryItem(name: "client_id", value: settings.clientID),
+            URLQueryItem(name: "redirect_uri", value: settings.redirectURI),
+            URLQueryItem(name: "scope", value: settings.scopes.joined(separator: " ")),
+            URLQueryItem(name: "state", value: state),
+            URLQueryItem(name: "nonce", value: nonce),
+            URLQueryItem(name: "code_challenge", value: PKCE.challenge(for: codeVerifier)),
+            URLQueryItem(name: "code_challenge_method", value: "S256"),
+        ]
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        return components.url
+    }
+
+    /// Trades the provider's code for its ID token and returns the verified
+    /// claims of the person who signed in.
+    public func signIn(endpoints: Endpoints, code: String, codeVerifier: String, nonce: String) async throws(Failure) -> CallerIdentity {
+        let answer: (status: Int, body: [UInt8])
+        do {
+            answer = try await http.postForm(
+                endpoints.token,
+                form: [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", settings.redirectURI),
+                    ("code_verifier", codeVerifier),
+                ],
+                basicAuth: (settings.clientID, settings.clientSecret))
+        } catch {
+            throw Failure(description: "the identity provider's token endpoint could not be reached")
+        }
+        guard answer.status == 200, let body = try? JSONParser.parse(answer.body), let idToken = body["id_token"]?.stringValue else {
+            throw Failure(description: "the identity provider refused the sign-in (HTTP \(answer.status))")
+        }
+        let identity: CallerIdentity
+        do { identity = try await idTokens.verify(idToken) } catch {
+            throw Failure(description: "the identity provider's ID token was not accepted: \(error.description)")
+        }
+        guard identity.claims["nonce"]?.stringValue == nonce else {
+            throw Failure(description: "the ID token's nonce does not match this sign-in")
+        }
+        guard identity.subject != nil else { throw Failure(description: "the ID token names no subject") }
+        return identity
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GatehouseJSON
+import Logging
+import OAuthTestSupport
+import Testing
+
+@testable import AuthorizationServer
+
+/// The sign-in behind this server, against a fake provider network serving
+/// discovery, keys and a token endpoint.
+@Suite("Upstream identity provider")
+struct UpstreamIdentityProviderTests {
+    static let issuer = "http://127.0.0.1:4593/api/oidc"
+    static let settings = UpstreamIdentityProvider.Settings(
+        issuer: issuer, clientID: "gatehouse", clientSecret: "provider-secret", redirectURI: "http://127.0.0.1:8080/oauth/callback")
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+
+    func provider(idTokenClaims: JSONObject? = nil, status: Int = 200) async throws -> (UpstreamIdentityProvider, FakeAuthHTTP) {
+        let key = try await SigningKey.es256(kid: "provider-key")
+        let http = FakeAuthHTTP()
+        let discovery: JSONValue = [
+            "issuer": .string(Self.issuer), "authorization_endpoint": .string(Self.issuer + "/auth"),
+            "token_endpoint": .string(Self.issuer + "/token"), "jwks_uri": .string(Self.issuer + "/jwks"),
+        ]
+        http.serve(Self.issuer + "/.well-known/openid-configuration", json: discovery)
+        http.serve(Self.issuer + "/jwks", json: ["keys": [key.jwk]])
+        let now = Int64(Date().timeIntervalSince1970)
+        let claims = idTokenClaims ?? [
+            "iss": .string(Self.issuer), "aud": "gatehouse", "sub": "ada", "email": "ada@example.com", "nonce": "n-1",
+            "groups": ["support"], "iat": .int(now), "exp": .int(now + 300),
+        ]
+        http.answerPosts(to: Self.issuer + "/token", json: ["id_token": .string(try makeJWT(claims, key: key)), "token_type": "Bearer"], status: status)
+        return (UpstreamIdentityProvider(settings: Self.settings, http: http, logger: Logger(label: "test"), allowInsecure: true), http)
+    }
+
+    @Test func signInURLCarriesPKCEAndNonce() async throws {
+        let (provider, _) = try await provider()
+        let endpoints = try await provider.endpoints()
+        let url = try #require(provider.signInURL(endpoints: endpoints, state: "st", nonce: "n-1", codeVerifier: verifier))
+        let items = Dictionary(uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        #expect(url.absoluteString.hasPrefix(Self.issuer + "/auth?"))
+        #expect(items["code_challenge"] == PKCE.challenge(for: verifier) && items["code_challenge_method"] == "S256")
+        #expect(items["nonce"] == "n-1" && items["state"] == "st" && items["client_id"] == "gatehouse")
+        #expect(items["redirect_uri"] == "http://127.0.0.1:8080/oauth/callback" && items["scope"] == "openid email profile")
+    }
+
+    @Test func aVerifiedSignIn() async throws {
+        let (provider, http) = try await provider()
+        let identity = try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1")
+        #expect(identity.subject == "ada" && identity.email == "ada@example.com" && identity.claims["groups"] == ["support"])
+        let post = try #require(http.posts.first)
+        #expect(post.field("code_verifier") == verifier && post.user == "gatehouse" && post.password == "provider-secret")
+    }
+
+    @Test func aWrongNonceIsRefused() async throws {
+        let (provider, _) = try await provider()
+        await #expect(throws: UpstreamIdentityProvider.Failure.self) {
+            _ = try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "other")
+        }
+    }
+
+    @Test(arguments: ["aud", "iss", "exp"])
+    func badIDTokenClaimsAreRefused(claim: String) async throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        var claims: JSONObject = [
+            "iss": .string(Self.issuer), "aud": "gatehouse", "sub": "ada", "nonce": "n-1", "iat": .int(now), "exp": .int(now + 300),
+        ]
+        switch claim {
+        case "aud": claims["aud"] = "someone-else"
+        case "iss": claims["iss"] = "http://127.0.0.1:1/other"
+        default: claims["exp"] = .int(now - 600)
+        }
+        let (provider, _) = try await provider(idTokenClaims: claims)
+        await #expect(throws: UpstreamIdentityProvider.Failure.self) {
+            _ = try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1")
+        }
+    }
+
+    @Test func aRefusedSignInIsAFailure() async throws {
+        let (provider, _) = try await provider(status: 400)
+        await #expect(throws: UpstreamIdentityProvider.Failure.self) {
+            _ = try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1")
+        }
+    }
+}
