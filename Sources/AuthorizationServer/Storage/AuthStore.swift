@@ -30,6 +30,15 @@ public protocol AuthStore: Sendable {
     /// reuse: its whole grant is revoked and `.reused` comes back.
     func rotateRefreshToken(hash: String, replacement: String, expiresAt: Int64, now: Int64) async throws -> RefreshRotation
 
+    func savePending(_ pending: PendingAuthorization) async throws
+    func pending(id: String) async throws -> PendingAuthorization?
+    /// Records consent and the upstream sign-in it starts, once, before expiry.
+    func approvePending(id: String, upstreamStateHash: String, nonce: String, upstreamVerifier: String, now: Int64) async throws -> Bool
+    /// Takes the pending authorization an upstream callback belongs to; a
+    /// second callback with the same state finds nothing.
+    func takePending(upstreamStateHash: String, now: Int64) async throws -> PendingAuthorization?
+    func deletePending(id: String) async throws
+
     func signingKeys() async throws -> [StoredSigningKey]
     func replaceSigningKeys(_ keys: [StoredSigningKey]) async throws
 }
@@ -131,5 +140,42 @@ public struct StoredSigningKey: Sendable, Equatable {
         self.kid = kid
         self.sealedPrivateKey = sealedPrivateKey
         self.createdAt = createdAt
+    }
+}
+
+/// An `/authorize` request between the consent page and the upstream
+/// sign-in's return: stored, not kept in memory, so the callback may reach
+/// any replica.
+public struct PendingAuthorization: Sendable, Equatable {
+    public var id: String
+    public var clientID: String
+    public var redirectURI: String
+    public var state: String?
+    public var codeChallenge: String
+    public var resource: String
+    public var scopes: [String]
+    /// SHA-256 of the consent form's anti-forgery token.
+    public var csrfHash: String
+    public var createdAt: Int64
+    public var expiresAt: Int64
+    public var nonce: String?
+    public var upstreamVerifier: String?
+
+    public init(
+        id: String, clientID: String, redirectURI: String, state: String?, codeChallenge: String, resource: String, scopes: [String],
+        csrfHash: String, createdAt: Int64, expiresAt: Int64, nonce: String? = nil, upstreamVerifier: String? = nil
+    ) {
+        self.id = id
+        self.clientID = clientID
+        self.redirectURI = redirectURI
+        self.state = state
+        self.codeChallenge = codeChallenge
+        self.resource = resource
+        self.scopes = scopes
+        self.csrfHash = csrfHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.nonce = nonce
+        self.upstreamVerifier = upstreamVerifier
     }
 }

@@ -49,7 +49,15 @@ public final class SQLiteAuthStore: AuthStore {
         );
         CREATE INDEX refresh_tokens_grant ON refresh_tokens (grant_id);
         CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, sealed_private_key BLOB NOT NULL, created_at INTEGER NOT NULL);
+        """,
         """
+        CREATE TABLE pending_authorizations (
+            id TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, state TEXT, code_challenge TEXT NOT NULL,
+            resource TEXT NOT NULL, scopes TEXT NOT NULL, csrf_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL, upstream_state_hash TEXT UNIQUE, nonce TEXT, upstream_verifier TEXT,
+            approved_at INTEGER, taken_at INTEGER
+        );
+        """,
     ]
 
     public func migrate() async throws {
@@ -208,6 +216,62 @@ public final class SQLiteAuthStore: AuthStore {
         guard grant.revokedAt == nil else { return .revoked }
         try await saveRefreshToken(hash: replacement, grantID: grantID, expiresAt: expiresAt)
         return .rotated(grant)
+    }
+
+    // MARK: Pending authorizations
+
+    public func savePending(_ pending: PendingAuthorization) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO pending_authorizations (id, client_id, redirect_uri, state, code_challenge, resource, scopes, csrf_hash,
+                created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(pending.id), .text(pending.clientID), .text(pending.redirectURI), .optional(pending.state),
+                .text(pending.codeChallenge), .text(pending.resource), .text(pending.scopes.joined(separator: " ")),
+                .text(pending.csrfHash), .integer(Int(pending.createdAt)), .integer(Int(pending.expiresAt)),
+            ])
+    }
+
+    public func pending(id: String) async throws -> PendingAuthorization? {
+        try await connection.query("SELECT * FROM pending_authorizations WHERE id = ?", [.text(id)]).first.map(Self.pending)
+    }
+
+    public func approvePending(id: String, upstreamStateHash: String, nonce: String, upstreamVerifier: String, now: Int64) async throws
+        -> Bool
+    {
+        let rows = try await connection.query(
+            """
+            UPDATE pending_authorizations SET approved_at = ?, upstream_state_hash = ?, nonce = ?, upstream_verifier = ?
+            WHERE id = ? AND approved_at IS NULL AND expires_at > ? RETURNING id
+            """,
+            [.integer(Int(now)), .text(upstreamStateHash), .text(nonce), .text(upstreamVerifier), .text(id), .integer(Int(now))])
+        return !rows.isEmpty
+    }
+
+    public func takePending(upstreamStateHash: String, now: Int64) async throws -> PendingAuthorization? {
+        try await connection.query(
+            """
+            UPDATE pending_authorizations SET taken_at = ?
+            WHERE upstream_state_hash = ? AND taken_at IS NULL AND expires_at > ? RETURNING *
+            """,
+            [.integer(Int(now)), .text(upstreamStateHash), .integer(Int(now))]
+        ).first.map(Self.pending)
+    }
+
+    public func deletePending(id: String) async throws {
+        _ = try await connection.query("DELETE FROM pending_authorizations WHERE id = ?", [.text(id)])
+    }
+
+    static func pending(_ row: SQLiteRow) -> PendingAuthorization {
+        PendingAuthorization(
+            id: row.column("id")?.string ?? "", clientID: row.column("client_id")?.string ?? "",
+            redirectURI: row.column("redirect_uri")?.string ?? "", state: row.column("state")?.string,
+            codeChallenge: row.column("code_challenge")?.string ?? "", resource: row.column("resource")?.string ?? "",
+            scopes: words(row.column("scopes")?.string), csrfHash: row.column("csrf_hash")?.string ?? "",
+            createdAt: Int64(row.column("created_at")?.integer ?? 0), expiresAt: Int64(row.column("expires_at")?.integer ?? 0),
+            nonce: row.column("nonce")?.string, upstreamVerifier: row.column("upstream_verifier")?.string)
     }
 
     // MARK: Signing keys

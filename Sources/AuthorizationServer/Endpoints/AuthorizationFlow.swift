@@ -1,0 +1,160 @@
+import Foundation
+import GatehouseJSON
+
+/// The browser's path through this server: `/authorize` → consent page →
+/// the team's identity provider → `/oauth/callback` → back to the client
+/// with a code. Each step answers with what the HTTP layer should do.
+public struct AuthorizationFlow: Sendable {
+    public let store: any AuthStore
+    public let resolver: ClientResolver
+    public let provider: UpstreamIdentityProvider
+    public let scopeMapping: ScopeMapping
+    public let issuer: String
+    public let resource: String
+    /// How long a person has between the consent page and finishing the
+    /// upstream sign-in.
+    public let pendingLifetime: Int64
+    public let codeLifetime: Int64
+    let now: @Sendable () -> Int64
+
+    public init(
+        store: any AuthStore, resolver: ClientResolver, provider: UpstreamIdentityProvider, scopeMapping: ScopeMapping,
+        issuer: String, resource: String, pendingLifetime: Int64 = 600, codeLifetime: Int64 = 60,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.store = store
+        self.resolver = resolver
+        self.provider = provider
+        self.scopeMapping = scopeMapping
+        self.issuer = issuer
+        self.resource = resource
+        self.pendingLifetime = pendingLifetime
+        self.codeLifetime = codeLifetime
+        self.now = now
+    }
+
+    /// What the consent page shows and posts back.
+    public struct Consent: Sendable, Equatable {
+        public var pendingID: String
+        /// Goes in the form; only its hash is stored.
+        public var csrfToken: String
+        public var clientName: String
+        public var clientID: String
+        /// The host the person will be sent back to: the spec asks that it
+        /// be shown, since a client name can be anything.
+        public var redirectHost: String
+        public var redirectIsLoopback: Bool
+        public var scopes: [String]
+    }
+
+    public enum Step: Sendable, Equatable {
+        case consent(Consent)
+        /// An error page (status, message): the client is not trusted
+        /// enough to be redirected to.
+        case page(status: Int, message: String)
+        case redirect(URL)
+    }
+
+    public func begin(query: [(name: String, value: String)]) async throws -> Step {
+        let request: AuthorizationRequest
+        do {
+            request = try await AuthorizationRequest.validate(query: query, issuer: issuer, resource: resource, resolver: resolver)
+        } catch {
+            switch error {
+            case .page(let message): return .page(status: 400, message: message)
+            case .redirect(let url): return .redirect(url)
+            }
+        }
+        let csrf = OpaqueToken.generate()
+        let now = now()
+        let pending = PendingAuthorization(
+            id: OpaqueToken.generate(bytes: 16), clientID: request.client.clientID, redirectURI: request.redirectURI,
+            state: request.state, codeChallenge: request.codeChallenge, resource: request.resource, scopes: request.scopes,
+            csrfHash: OpaqueToken.hash(csrf), createdAt: now, expiresAt: now + pendingLifetime)
+        try await store.savePending(pending)
+        let host = URLComponents(string: request.redirectURI)?.host ?? request.redirectURI
+        return .consent(Consent(
+            pendingID: pending.id, csrfToken: csrf, clientName: request.client.name ?? request.client.clientID,
+            clientID: request.client.clientID, redirectHost: host, redirectIsLoopback: RedirectURIPolicy.isLoopback(host: host),
+            scopes: request.scopes))
+    }
+
+    /// The consent form's answer. Without the right anti-forgery token
+    /// nothing happens: another site cannot approve on the person's behalf.
+    public func decide(pendingID: String, csrfToken: String?, approve: Bool) async throws -> Step {
+        guard let pending = try await store.pending(id: pendingID), pending.expiresAt > now() else {
+            return .page(status: 400, message: "This sign-in request has expired or is unknown. Start again from the application.")
+        }
+        guard let csrfToken, OpaqueToken.hash(csrfToken) == pending.csrfHash else {
+            return .page(status: 403, message: "The consent form could not be verified. Start again from the application.")
+        }
+        guard let redirect = URL(string: pending.redirectURI) else { return .page(status: 400, message: "Invalid redirect URI.") }
+        guard approve else {
+            try await store.deletePending(id: pendingID)
+            return .redirect(AuthorizationRequest.errorRedirect(
+                redirect, error: "access_denied", description: "the user declined", state: pending.state, issuer: issuer))
+        }
+        let upstreamState = OpaqueToken.generate()
+        let nonce = OpaqueToken.generate()
+        let verifier = OpaqueToken.generate(bytes: 48)
+        guard try await store.approvePending(
+            id: pendingID, upstreamStateHash: OpaqueToken.hash(upstreamState), nonce: nonce, upstreamVerifier: verifier, now: now())
+        else {
+            return .page(status: 400, message: "This sign-in request was already answered. Start again from the application.")
+        }
+        do {
+            let endpoints = try await provider.endpoints()
+            guard let url = provider.signInURL(endpoints: endpoints, state: upstreamState, nonce: nonce, codeVerifier: verifier) else {
+                throw UpstreamIdentityProvider.Failure(description: "the identity provider's authorization endpoint is not a URL")
+            }
+            return .redirect(url)
+        } catch {
+            return .redirect(AuthorizationRequest.errorRedirect(
+                redirect, error: "temporarily_unavailable", description: "the identity provider cannot be reached",
+                state: pending.state, issuer: issuer))
+        }
+    }
+
+    /// The identity provider sends the browser back here.
+    public func callback(state: String?, code: String?, error: String?) async throws -> Step {
+        guard let state, let pending = try await store.takePending(upstreamStateHash: OpaqueToken.hash(state), now: now()),
+            let nonce = pending.nonce, let verifier = pending.upstreamVerifier, let redirect = URL(string: pending.redirectURI)
+        else {
+            return .page(status: 400, message: "This sign-in has expired, was already used, or did not start here.")
+        }
+        func refuse(_ code: String, _ description: String) -> Step {
+            .redirect(AuthorizationRequest.errorRedirect(redirect, error: code, description: description, state: pending.state, issuer: issuer))
+        }
+        if let error { return refuse(error == "access_denied" ? "access_denied" : "server_error", "the identity provider answered \(error)") }
+        guard let code else { return refuse("server_error", "the identity provider sent no code") }
+        let identity: UpstreamIdentityProviderIdentity
+        do {
+            let endpoints = try await provider.endpoints()
+            let caller = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce)
+            identity = UpstreamIdentityProviderIdentity(subject: caller.subject ?? "", claims: caller.claims)
+        } catch {
+            return refuse("server_error", "the sign-in at the identity provider could not be verified")
+        }
+        let scopes = scopeMapping.grant(requested: pending.scopes, for: identity.claims)
+        if !pending.scopes.isEmpty && scopes.isEmpty {
+            return refuse("access_denied", "the signed-in user may not have any of the requested scopes")
+        }
+        var claims: JSONObject = [:]
+        for key in ["email", "email_verified", "name", "preferred_username", "given_name", "family_name", "groups", "roles"] {
+            if let value = identity.claims[key] { claims[key] = value }
+        }
+        let ourCode = OpaqueToken.generate()
+        try await store.saveCode(AuthorizationCodeRecord(
+            hash: OpaqueToken.hash(ourCode), clientID: pending.clientID, redirectURI: pending.redirectURI,
+            codeChallenge: pending.codeChallenge, resource: pending.resource, scopes: scopes, subject: identity.subject,
+            claimsJSON: JSONValue.object(claims).jsonString, expiresAt: now() + codeLifetime))
+        return .redirect(AuthorizationRequest.redirect(
+            redirect, adding: [URLQueryItem(name: "code", value: ourCode)], state: pending.state, issuer: issuer))
+    }
+}
+
+/// Who signed in upstream, reduced to what the flow needs.
+struct UpstreamIdentityProviderIdentity {
+    var subject: String
+    var claims: JSONObject
+}
