@@ -163,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse-bench",
             dependencies: [
-                "Catalog", "ConnectorModel", "GatehouseJSON", "Gateway", "MCPProtocol", "OAuth", "Upstream",
+                "AuthorizationServer", "Catalog", "ConnectorModel", "GatehouseJSON", "Gateway", "MCPProtocol", "OAuth", "Upstream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -9,6 +9,7 @@ var results: [Measurement] = []
 results += try HotPathBenchmarks.run(iterations: iterations * 5)
 results += try await TokenBenchmarks.run(iterations: iterations)
 results += ObservabilityBenchmarks.run(iterations: iterations * 5)
+results += try await TokenEndpointBenchmarks.run(iterations: quick ? 5 : 200)
 print("| operation | time per operation |")
 print("|---|---|")
 for result in results {
