@@ -1,5 +1,4 @@
 import Crypto
-import ExtrasBase64
 
 /// Proof Key for Code Exchange with the only method this server accepts,
 /// S256: the token request must present the verifier whose SHA-256 the
@@ -16,8 +15,7 @@ public enum PKCE {
     }
 
     public static func challenge(for verifier: String) -> String {
-        Base64.encodeToString(
-            bytes: Array(SHA256.hash(data: Array(verifier.utf8))), options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
     }
 
     /// Compared in constant time: the challenge is not secret, but the

@@ -21,9 +21,8 @@ public struct RequestTrace: Sendable {
     /// Continues the caller's trace when its `traceparent` parses, and keeps
     /// its request id when that is short and printable.
     public init(requestIDHeader: String?, traceparent: String?, tracestate: String? = nil) {
-        var context: TraceContext
+        let context: TraceContext
         if let traceparent, let parent = try? TraceContext(traceParentHeaderValue: traceparent, traceStateHeaderValue: tracestate) {
-            context = parent
             context = TraceContext(traceID: parent.traceID, spanID: .random(), flags: parent.flags, state: parent.state)
         } else {
             context = TraceContext(traceID: .random(), spanID: .random(), flags: .sampled, state: TraceState())

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseJSON
 import Logging
 import OAuth
+import OAuthTestSupport
 import Synchronization
 import Testing
 
@@ -77,7 +78,7 @@ struct TokenServiceTests {
     func resourceVerifier(_ ring: SigningKeyRing) -> JWTVerifier {
         JWTVerifier(
             settings: AuthSettings(enabled: true, issuers: [.init(issuer: Self.issuer)], audiences: [Self.resource]),
-            http: LocalIssuer(issuer: Self.issuer, jwks: ring.jwks), logger: Logger(label: "test"))
+            http: localIssuer(Self.issuer, jwks: ring.jwks), logger: Logger(label: "test"))
     }
 
     @Test func aCodeBecomesTokensTheResourceServerAccepts() async throws {

@@ -3,28 +3,18 @@ import Foundation
 import GatehouseJSON
 import Logging
 import OAuth
+import OAuthTestSupport
 import Testing
 
 @testable import AuthorizationServer
 
-/// Serves this server's own metadata and key set to the resource server's
-/// verifier, as `/.well-known/oauth-authorization-server` and `/jwks.json`
-/// would.
-struct LocalIssuer: AuthHTTPClient {
-    let issuer: String
-    let jwks: JSONValue
-
-    func get(_ url: String) async throws -> (status: Int, body: [UInt8]) {
-        if url == issuer + "/jwks.json" { return (200, jwks.jsonBytes) }
-        if url.hasSuffix("/.well-known/oauth-authorization-server") {
-            return (200, AuthorizationServerMetadata(issuer: issuer, scopes: []).json.jsonBytes)
-        }
-        return (404, [])
-    }
-
-    func postForm(_ url: String, form: [(String, String)], basicAuth: (user: String, password: String)?) async throws
-        -> (status: Int, body: [UInt8])
-    { (404, []) }
+/// This server's own metadata and key set on the fake issuer network, as
+/// `/.well-known/oauth-authorization-server` and `/jwks.json` serve them.
+func localIssuer(_ issuer: String, jwks: JSONValue) -> FakeAuthHTTP {
+    let http = FakeAuthHTTP()
+    http.serve(issuer + "/.well-known/oauth-authorization-server", json: AuthorizationServerMetadata(issuer: issuer, scopes: []).json)
+    http.serve(issuer + "/jwks.json", json: jwks)
+    return http
 }
 
 @Suite("Access tokens")
@@ -35,7 +25,7 @@ struct AccessTokenTests {
     func verifier(_ ring: SigningKeyRing) -> JWTVerifier {
         JWTVerifier(
             settings: AuthSettings(enabled: true, issuers: [.init(issuer: issuer)], audiences: [audience]),
-            http: LocalIssuer(issuer: issuer, jwks: ring.jwks), logger: Logger(label: "test"))
+            http: localIssuer(issuer, jwks: ring.jwks), logger: Logger(label: "test"))
     }
 
     func claims(lifetime: Int64 = 300, audience: String? = nil) -> JSONObject {

@@ -1,3 +1,4 @@
+import ConnectorModel
 import Foundation
 import GatehouseJSON
 
@@ -127,11 +128,10 @@ public struct AuthorizationFlow: Sendable {
         }
         if let error { return refuse(error == "access_denied" ? "access_denied" : "server_error", "the identity provider answered \(error)") }
         guard let code else { return refuse("server_error", "the identity provider sent no code") }
-        let identity: UpstreamIdentityProviderIdentity
+        let identity: CallerIdentity
         do {
             let endpoints = try await provider.endpoints()
-            let caller = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce)
-            identity = UpstreamIdentityProviderIdentity(subject: caller.subject ?? "", claims: caller.claims)
+            identity = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce)
         } catch {
             return refuse("server_error", "the sign-in at the identity provider could not be verified")
         }
@@ -146,15 +146,9 @@ public struct AuthorizationFlow: Sendable {
         let ourCode = OpaqueToken.generate()
         try await store.saveCode(AuthorizationCodeRecord(
             hash: OpaqueToken.hash(ourCode), clientID: pending.clientID, redirectURI: pending.redirectURI,
-            codeChallenge: pending.codeChallenge, resource: pending.resource, scopes: scopes, subject: identity.subject,
+            codeChallenge: pending.codeChallenge, resource: pending.resource, scopes: scopes, subject: identity.subject ?? "",
             claimsJSON: JSONValue.object(claims).jsonString, expiresAt: now() + codeLifetime))
         return .redirect(AuthorizationRequest.redirect(
             redirect, adding: [URLQueryItem(name: "code", value: ourCode)], state: pending.state, issuer: issuer))
     }
-}
-
-/// Who signed in upstream, reduced to what the flow needs.
-struct UpstreamIdentityProviderIdentity {
-    var subject: String
-    var claims: JSONObject
 }

@@ -70,13 +70,10 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// (RFC 9207) so the client can tell which server answered.
     public static func redirect(_ base: URL, adding items: [URLQueryItem], state: String?, issuer: String) -> URL {
         var components = URLComponents(url: base, resolvingAgainstBaseURL: false) ?? URLComponents()
-        var query = components.queryItems ?? []
-        query += items
-        if let state { query.append(URLQueryItem(name: "state", value: state)) }
-        query.append(URLQueryItem(name: "iss", value: issuer))
-        components.queryItems = query
-        // `+` is a space to form decoders: encode it.
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        var added = items
+        if let state { added.append(URLQueryItem(name: "state", value: state)) }
+        added.append(URLQueryItem(name: "iss", value: issuer))
+        components.appendQueryItems(added)
         return components.url ?? base
     }
 

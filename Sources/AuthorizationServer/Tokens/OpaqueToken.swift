@@ -1,5 +1,4 @@
 import Crypto
-import ExtrasBase64
 
 /// Authorization codes, refresh tokens and client secrets: random strings
 /// handed out once. Only their SHA-256 is stored, so a copy of the database
@@ -9,7 +8,7 @@ public enum OpaqueToken {
     public static func generate(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let random = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Base64.encodeToString(bytes: random, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        return base64URL(random)
     }
 
     /// The stored form of a token: lowercase hex SHA-256.

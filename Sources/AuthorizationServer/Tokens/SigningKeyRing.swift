@@ -1,4 +1,3 @@
-import ExtrasBase64
 import GatehouseJSON
 import JWTKit
 
@@ -79,9 +78,9 @@ public struct SigningKeyRing: Sendable {
     public func sign(_ claims: JSONObject) throws -> String {
         let key = keys[0]
         let header: JSONObject = ["alg": "ES256", "typ": "at+jwt", "kid": .string(key.material.kid)]
-        let input = Self.base64URL(JSONValue.object(header).jsonBytes) + "." + Self.base64URL(JSONValue.object(claims).jsonBytes)
+        let input = base64URL(JSONValue.object(header).jsonBytes) + "." + base64URL(JSONValue.object(claims).jsonBytes)
         let signature = try key.signer.sign(Array(input.utf8))
-        return input + "." + Self.base64URL(signature)
+        return input + "." + base64URL(signature)
     }
 
     /// The key set after a rotation check: a new key when the newest is
@@ -101,9 +100,5 @@ public struct SigningKeyRing: Sendable {
             if now - retiredAt < tokenLifetime { kept.append(material) }
         }
         return kept
-    }
-
-    static func base64URL<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }

@@ -68,7 +68,7 @@ public struct UpstreamIdentityProvider: Sendable {
     /// Where to send the person's browser to sign in.
     public func signInURL(endpoints: Endpoints, state: String, nonce: String, codeVerifier: String) -> URL? {
         guard var components = URLComponents(string: endpoints.authorization) else { return nil }
-        components.queryItems = (components.queryItems ?? []) + [
+        components.appendQueryItems([
             URLQueryItem(name: "response_type", value: "code"),
             URLQueryItem(name: "client_id", value: settings.clientID),
             URLQueryItem(name: "redirect_uri", value: settings.redirectURI),
@@ -77,8 +77,7 @@ public struct UpstreamIdentityProvider: Sendable {
             URLQueryItem(name: "nonce", value: nonce),
             URLQueryItem(name: "code_challenge", value: PKCE.challenge(for: codeVerifier)),
             URLQueryItem(name: "code_challenge_method", value: "S256"),
-        ]
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        ])
         return components.url
     }
 
