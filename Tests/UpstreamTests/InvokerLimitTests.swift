@@ -167,13 +167,19 @@ struct InvokerLimitTests {
                 timeout: 100ms
                 limits: { max_concurrent: 1 }
             """)
-        let tools = ToolInvoker(client: ScriptedClient([response(200)], delay: .milliseconds(300)))
-        async let first = tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
-        try await Task.sleep(for: .milliseconds(20))
+        // The first call holds its slot until it is cancelled, so the test
+        // does not depend on how fast a loaded machine schedules it.
+        let client = ScriptedClient([response(200)], delay: .seconds(30))
+        let tools = ToolInvoker(client: client)
+        let first = Task { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while client.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(client.requests.count == 1, "the first call holds the only slot")
         let second = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
         #expect(second.kind == .overloaded)
         #expect(second.result.firstText?.contains("at most 1 at once") == true)
-        _ = await first
+        first.cancel()
+        _ = await first.value
     }
 
     @Test func limitsSurviveAReloadWithTheSameSettings() async throws {
