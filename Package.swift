@@ -31,6 +31,8 @@ let package = Package(
         // Without its default ExternalLoading trait: only local references are resolved.
         .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // JSON values, a strict parser and a fast writer shared by every layer.
@@ -68,6 +70,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -98,8 +101,9 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "Upstream",
+                "AuthorizationServer", "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

@@ -17,6 +17,8 @@ public struct Gateway: Sendable {
     public let logger: Logger
     /// Present when the endpoint is protected by OAuth.
     public let resourceServer: ResourceServer?
+    /// Present in built-in mode: this gateway issues the tokens it checks.
+    public let authorizationServer: BuiltInAuthorizationServer?
     public let metrics: GatewayMetrics
     public let readiness: Readiness
     let reloads: ReloadState
@@ -26,9 +28,11 @@ public struct Gateway: Sendable {
     /// - Parameters:
     ///   - authHTTP: fetches issuer metadata and keys when OAuth is on.
     ///   - verifier: replaces the token verifier built from the settings (tests).
+    ///   - authorizationServer: the built-in authorization server, started
+    ///     beforehand because opening its store is asynchronous.
     public init(
         settings: GatewaySettings, upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)? = nil,
-        verifier: (any TokenVerifier)? = nil, loader: CatalogLoader = CatalogLoader(),
+        verifier: (any TokenVerifier)? = nil, authorizationServer: BuiltInAuthorizationServer? = nil, loader: CatalogLoader = CatalogLoader(),
         metrics: GatewayMetrics = GatewayMetrics(), audit: (any AuditSink)? = nil, logger: Logger
     ) {
         self.settings = settings
@@ -39,13 +43,17 @@ public struct Gateway: Sendable {
         let store = CatalogStore()
         self.store = store
         self.reloads = ReloadState()
+        self.authorizationServer = authorizationServer
         var resourceServer: ResourceServer?
         if settings.auth.enabled {
             // Never fail open: without a public URL the local address stands in.
             let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
             let auth = settings.auth
-            let tokens = verifier ?? CachingTokenVerifier(
-                JWTVerifier(settings: auth, http: authHTTP ?? UnavailableAuthHTTP(), logger: logger))
+            var keysHTTP: any AuthHTTPClient = authHTTP ?? UnavailableAuthHTTP()
+            if let authorizationServer, let jwks = auth.issuers.first?.jwksURL {
+                keysHTTP = LocalIssuerHTTP(jwksURL: jwks, keys: authorizationServer.keys, fallback: keysHTTP)
+            }
+            let tokens = verifier ?? CachingTokenVerifier(JWTVerifier(settings: auth, http: keysHTTP, logger: logger))
             resourceServer = ResourceServer(settings: auth, resource: publicURL + "/mcp", verifier: tokens) {
                 var scopes = auth.requiredScopes
                 for scope in store.catalog.scopes where !scopes.contains(scope) { scopes.append(scope) }

@@ -11,8 +11,8 @@ import OAuth
 
 extension Gateway {
     /// The HTTP routes: `/mcp` and the operational endpoints.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
         let server = self.server
         let maxBody = settings.maxBodyBytes
         let metrics = self.metrics
@@ -69,13 +69,16 @@ extension Gateway {
         if let resourceServer {
             // RFC 9728 metadata, without authentication, at the path-inserted
             // location and at the root (clients try both).
-            let metadata = { @Sendable (_: Request, _: BasicRequestContext) -> Response in
+            let metadata = { @Sendable (_: Request, _: GatewayRequestContext) -> Response in
                 Response(
                     status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
                     body: .init(byteBuffer: ByteBuffer(bytes: resourceServer.metadata.jsonBytes)))
             }
             router.get("/.well-known/oauth-protected-resource/mcp", use: metadata)
             router.get("/.well-known/oauth-protected-resource", use: metadata)
+        }
+        if let authorizationServer {
+            AuthorizationServerRoutes(server: authorizationServer, toolScopes: { [store] in store.catalog.scopes }).add(to: router)
         }
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))

@@ -38,6 +38,12 @@ public struct GatewaySettings: Sendable {
     public var keepAliveInterval: Duration = .seconds(15)
     /// OAuth protection of the MCP endpoint; off unless configured.
     public var auth = AuthSettings()
+    /// Present when this gateway is its own authorization server.
+    public var authorizationServer: AuthorizationServerSettings?
+    /// Extra certificate authorities (PEM) trusted for outbound TLS: an
+    /// internal CA behind upstream APIs, the identity provider or client
+    /// metadata documents.
+    public var caFile: String?
 
     public init() {}
 
@@ -60,7 +66,7 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.poll.interval.ms", "GATEHOUSE_POLL_INTERVAL_MS", "polling interval (default 2000)"),
         ("gatehouse.reload.debounce.ms", "GATEHOUSE_RELOAD_DEBOUNCE_MS", "wait after a change before reloading (default 50)"),
         ("gatehouse.keepalive.seconds", "GATEHOUSE_KEEPALIVE_SECONDS", "keep-alive interval on notification streams (default 15)"),
-        ("gatehouse.auth", "GATEHOUSE_AUTH", "off (default, for local development) or oauth"),
+        ("gatehouse.auth", "GATEHOUSE_AUTH", "off (default, for local development), oauth (tokens from an external issuer) or builtin (this server issues them)"),
         ("gatehouse.auth.issuers", "GATEHOUSE_AUTH_ISSUERS", "comma-separated trusted issuer URLs"),
         ("gatehouse.auth.jwks.url", "GATEHOUSE_AUTH_JWKS_URL", "explicit key set URL (one issuer); found through issuer metadata otherwise"),
         ("gatehouse.auth.audiences", "GATEHOUSE_AUTH_AUDIENCES", "accepted token audiences (default: the public URL of /mcp)"),
@@ -71,7 +77,8 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.auth.introspection.client.secret", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET", "client secret for introspection"),
         ("gatehouse.auth.introspection.client.secret.file", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", "file holding that secret"),
         ("gatehouse.auth.allow.insecure.issuers", "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS", "accept http:// issuers beyond loopback (labs only)"),
-    ]
+        ("gatehouse.tls.ca.file", "GATEHOUSE_TLS_CA_FILE", "extra PEM certificate authorities trusted for outbound TLS"),
+    ] + AuthorizationServerSettings.keys
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -128,7 +135,37 @@ public struct GatewaySettings: Sendable {
         let keepAlive = reader.int(forKey: "gatehouse.keepalive.seconds", default: 15)
         guard (1...3600).contains(keepAlive) else { throw Invalid(description: "keep-alive must be between 1 and 3600 seconds") }
         keepAliveInterval = .seconds(keepAlive)
-        auth = try Self.authSettings(reader: reader, publicURL: publicURL)
+        caFile = reader.string(forKey: "gatehouse.tls.ca.file")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw Invalid(description: "GATEHOUSE_TLS_CA_FILE \(caFile) cannot be read")
+        }
+        if reader.string(forKey: "gatehouse.auth", default: "off").lowercased() == "builtin" {
+            guard let publicURL else {
+                throw Invalid(description: "built-in authorization needs GATEHOUSE_PUBLIC_URL: it is the issuer and the token audience")
+            }
+            do {
+                authorizationServer = try AuthorizationServerSettings(reader: reader, publicURL: publicURL)
+            } catch let error as AuthorizationServerSettings.Invalid {
+                throw Invalid(description: error.description)
+            }
+            auth = Self.builtInAuthSettings(reader: reader, publicURL: publicURL)
+        } else {
+            auth = try Self.authSettings(reader: reader, publicURL: publicURL)
+        }
+    }
+
+    /// The resource server's side of built-in mode: tokens from this very
+    /// server, checked by the same verifier as an external issuer's.
+    static func builtInAuthSettings(reader: ConfigReader, publicURL: String) -> AuthSettings {
+        var settings = AuthSettings(enabled: true)
+        settings.issuers = [AuthSettings.Issuer(issuer: publicURL)]
+        settings.issuers[0].jwksURL = publicURL + "/jwks.json"
+        settings.audiences = [publicURL + "/mcp"]
+        settings.requiredScopes = list(reader.string(forKey: "gatehouse.auth.scopes"))
+        settings.clockSkew = .seconds(reader.int(forKey: "gatehouse.auth.clock.skew.seconds", default: 60))
+        // The issuer's keys are read in process, never over the network.
+        settings.allowInsecureIssuers = true
+        return settings
     }
 
     static func list(_ text: String?) -> [String] {
@@ -137,7 +174,7 @@ public struct GatewaySettings: Sendable {
 
     static func authSettings(reader: ConfigReader, publicURL: String?) throws -> AuthSettings {
         let mode = reader.string(forKey: "gatehouse.auth", default: "off").lowercased()
-        guard mode == "off" || mode == "oauth" else { throw Invalid(description: "auth must be off or oauth, not '\(mode)'") }
+        guard mode == "off" || mode == "oauth" else { throw Invalid(description: "auth must be off, oauth or builtin, not '\(mode)'") }
         guard mode == "oauth" else { return AuthSettings() }
         var settings = AuthSettings(enabled: true)
         settings.issuers = list(reader.string(forKey: "gatehouse.auth.issuers")).map { AuthSettings.Issuer(issuer: $0) }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOSSL
 import NIOHTTP1
 
 /// The real upstream client: one shared AsyncHTTPClient with a connection
@@ -17,8 +18,15 @@ public struct HTTPUpstreamClient: UpstreamClient {
     /// decompression nor tracing spans, which together cost about a tenth of
     /// the CPU of a call (see BENCHMARKS.md). Upstreams are typically on the
     /// same network, where compression buys little.
-    public static func makeHTTPClient(connectTimeout: Duration = .seconds(5)) -> HTTPClient {
+    /// - Parameter caFile: PEM certificate authorities trusted beside the
+    ///   system's, for services behind an internal CA.
+    public static func makeHTTPClient(connectTimeout: Duration = .seconds(5), caFile: String? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(caFile)]
+            configuration.tlsConfiguration = tls
+        }
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         configuration.tracing.tracer = nil

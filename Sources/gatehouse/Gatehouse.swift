@@ -14,7 +14,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "Serve REST APIs described in YAML connector files as a remote MCP server.",
-        subcommands: [Serve.self, Check.self, ImportOpenAPI.self, Version.self],
+        subcommands: [Serve.self, Check.self, ImportOpenAPI.self, Auth.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -66,10 +66,28 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let logger = Logger(label: "gatehouse")
-        let httpClient = HTTPUpstreamClient.makeHTTPClient()
+        let httpClient = HTTPUpstreamClient.makeHTTPClient(caFile: settings.caFile)
+        var authorizationServer: BuiltInAuthorizationServer?
+        if let builtIn = settings.authorizationServer, let publicURL = settings.publicURL {
+            do {
+                authorizationServer = try await BuiltInAuthorizationServer.start(
+                    settings: builtIn, publicURL: publicURL, http: httpClient,
+                    events: AuthorizationAuditLog(), logger: logger)
+            } catch {
+                logger.critical("cannot start the built-in authorization server: \(error)")
+                try await httpClient.shutdown()
+                throw ExitCode.failure
+            }
+            logger.info(
+                "built-in authorization server on",
+                metadata: [
+                    "issuer": .string(publicURL), "identity_provider": .string(builtIn.upstream.issuer),
+                    "store": .string(builtIn.isPostgres ? "postgresql" : builtIn.store),
+                ])
+        }
         let gateway = Gateway(
             settings: settings, upstream: HTTPUpstreamClient(client: httpClient), authHTTP: HTTPAuthClient(client: httpClient),
-            logger: logger)
+            authorizationServer: authorizationServer, logger: logger)
         if settings.auth.enabled {
             logger.info(
                 "OAuth is on",
@@ -85,6 +103,7 @@ struct Serve: AsyncParsableCommand {
             try gateway.reload()
         } catch {
             logger.critical("cannot load connectors: \(error)")
+            try? await authorizationServer?.close()
             try await httpClient.shutdown()
             throw ExitCode.failure
         }
@@ -96,7 +115,8 @@ struct Serve: AsyncParsableCommand {
             // Shut down in reverse order: the reload service ends the
             // notification streams and reports not-ready first, then the
             // server stops accepting and lets calls in flight finish.
-            services: [.init(service: gateway.application()), .init(service: ReloadService(gateway: gateway))],
+            services: [.init(service: gateway.application()), .init(service: ReloadService(gateway: gateway))]
+                + (authorizationServer?.services(logger: logger) ?? []).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // Calls still running after the grace period are cancelled.
@@ -108,10 +128,12 @@ struct Serve: AsyncParsableCommand {
         } catch {
             logger.error("shutdown did not complete cleanly: \(error)")
             gateway.readiness.markUpstreamClosed()
+            try? await authorizationServer?.close()
             try? await httpClient.shutdown()
             throw ExitCode.failure
         }
         gateway.readiness.markUpstreamClosed()
+        try? await authorizationServer?.close()
         try await httpClient.shutdown()
         logger.info("stopped")
     }

@@ -16,11 +16,13 @@ public struct AuthorizationFlow: Sendable {
     /// upstream sign-in.
     public let pendingLifetime: Int64
     public let codeLifetime: Int64
+    let events: any AuthorizationEventSink
     let now: @Sendable () -> Int64
 
     public init(
         store: any AuthStore, resolver: ClientResolver, provider: UpstreamIdentityProvider, scopeMapping: ScopeMapping,
         issuer: String, resource: String, pendingLifetime: Int64 = 600, codeLifetime: Int64 = 60,
+        events: any AuthorizationEventSink = DiscardingEventSink(),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
@@ -31,6 +33,7 @@ public struct AuthorizationFlow: Sendable {
         self.resource = resource
         self.pendingLifetime = pendingLifetime
         self.codeLifetime = codeLifetime
+        self.events = events
         self.now = now
     }
 
@@ -62,8 +65,14 @@ public struct AuthorizationFlow: Sendable {
             request = try await AuthorizationRequest.validate(query: query, issuer: issuer, resource: resource, resolver: resolver)
         } catch {
             switch error {
-            case .page(let message): return .page(status: 400, message: message)
-            case .redirect(let url): return .redirect(url)
+            case .page(let message):
+                events.record(.init(.refused, clientID: Self.parameter("client_id", in: query), reason: message))
+                return .page(status: 400, message: message)
+            case .redirect(let url):
+                events.record(.init(
+                    .refused, clientID: Self.parameter("client_id", in: query),
+                    reason: URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "error" }?.value))
+                return .redirect(url)
             }
         }
         let csrf = OpaqueToken.generate()
@@ -92,6 +101,7 @@ public struct AuthorizationFlow: Sendable {
         guard let redirect = URL(string: pending.redirectURI) else { return .page(status: 400, message: "Invalid redirect URI.") }
         guard approve else {
             try await store.deletePending(id: pendingID)
+            events.record(.init(.refused, clientID: pending.clientID, scopes: pending.scopes, reason: "access_denied: consent declined"))
             return .redirect(AuthorizationRequest.errorRedirect(
                 redirect, error: "access_denied", description: "the user declined", state: pending.state, issuer: issuer))
         }
@@ -103,6 +113,7 @@ public struct AuthorizationFlow: Sendable {
         else {
             return .page(status: 400, message: "This sign-in request was already answered. Start again from the application.")
         }
+        events.record(.init(.consented, clientID: pending.clientID, scopes: pending.scopes))
         do {
             let endpoints = try await provider.endpoints()
             guard let url = provider.signInURL(endpoints: endpoints, state: upstreamState, nonce: nonce, codeVerifier: verifier) else {
@@ -123,8 +134,9 @@ public struct AuthorizationFlow: Sendable {
         else {
             return .page(status: 400, message: "This sign-in has expired, was already used, or did not start here.")
         }
-        func refuse(_ code: String, _ description: String) -> Step {
-            .redirect(AuthorizationRequest.errorRedirect(redirect, error: code, description: description, state: pending.state, issuer: issuer))
+        func refuse(_ code: String, _ description: String, detail: String? = nil) -> Step {
+            events.record(.init(.refused, clientID: pending.clientID, reason: "\(code): \(detail ?? description)"))
+            return .redirect(AuthorizationRequest.errorRedirect(redirect, error: code, description: description, state: pending.state, issuer: issuer))
         }
         if let error { return refuse(error == "access_denied" ? "access_denied" : "server_error", "the identity provider answered \(error)") }
         guard let code else { return refuse("server_error", "the identity provider sent no code") }
@@ -133,7 +145,9 @@ public struct AuthorizationFlow: Sendable {
             let endpoints = try await provider.endpoints()
             identity = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce)
         } catch {
-            return refuse("server_error", "the sign-in at the identity provider could not be verified")
+            return refuse(
+                "server_error", "the sign-in at the identity provider could not be verified",
+                detail: "the identity provider's sign-in was not accepted: \(error)")
         }
         let scopes = scopeMapping.grant(requested: pending.scopes, for: identity.claims)
         if !pending.scopes.isEmpty && scopes.isEmpty {
@@ -150,5 +164,9 @@ public struct AuthorizationFlow: Sendable {
             claimsJSON: JSONValue.object(claims).jsonString, expiresAt: now() + codeLifetime))
         return .redirect(AuthorizationRequest.redirect(
             redirect, adding: [URLQueryItem(name: "code", value: ourCode)], state: pending.state, issuer: issuer))
+    }
+
+    static func parameter(_ name: String, in query: [(name: String, value: String)]) -> String? {
+        query.first { $0.name == name }?.value
     }
 }

@@ -13,11 +13,13 @@ public struct TokenService: Sendable {
     public let accessTokenLifetime: Int64
     public let refreshTokenLifetime: Int64
     let keys: @Sendable () async throws -> SigningKeyRing
+    let events: any AuthorizationEventSink
     let now: @Sendable () -> Int64
 
     public init(
         store: any AuthStore, issuer: String, resource: String, accessTokenLifetime: Int64 = 900,
         refreshTokenLifetime: Int64 = 30 * 86_400, keys: @escaping @Sendable () async throws -> SigningKeyRing,
+        events: any AuthorizationEventSink = DiscardingEventSink(),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
@@ -26,6 +28,7 @@ public struct TokenService: Sendable {
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
         self.keys = keys
+        self.events = events
         self.now = now
     }
 
@@ -62,6 +65,23 @@ public struct TokenService: Sendable {
         }
     }
 
+    /// RFC 7009: a refresh token ends its whole grant. Access tokens are
+    /// short-lived JWTs checked without a lookup, so revoking one has no
+    /// effect beyond that; unknown tokens are not an error either, so the
+    /// answer reveals nothing about which tokens exist.
+    public func revoke(form: [String: String], credentials: ClientCredentials?) async throws {
+        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
+        guard let credentials = credentials ?? form["client_id"].map({ ClientCredentials(clientID: $0) }) else {
+            throw OAuthError.invalidClient("client_id is missing")
+        }
+        let client = try await authenticate(credentials)
+        guard let grantID = try await store.grantID(forRefreshToken: OpaqueToken.hash(token)),
+            let grant = try await store.grant(id: grantID), grant.clientID == client.clientID
+        else { return }
+        try await store.revokeGrant(id: grantID, now: now())
+        events.record(.init(.revoked, clientID: client.clientID, subject: grant.subject, reason: "revoked by the client"))
+    }
+
     func authenticate(_ credentials: ClientCredentials) async throws -> RegisteredClient {
         guard let stored = try await store.client(id: credentials.clientID) else {
             throw OAuthError.invalidClient("unknown client \(credentials.clientID); register again")
@@ -90,7 +110,10 @@ public struct TokenService: Sendable {
             throw OAuthError.invalidGrant("the authorization code is not valid")
         case .reused(let record):
             // The code leaked or was replayed: whatever it produced goes too.
-            if let grantID = record.grantID { try await store.revokeGrant(id: grantID, now: now) }
+            if let grantID = record.grantID {
+                try await store.revokeGrant(id: grantID, now: now)
+                events.record(.init(.revoked, clientID: record.clientID, subject: record.subject, reason: "authorization code replayed"))
+            }
             throw OAuthError.invalidGrant("the authorization code was already used; the tokens it produced are revoked")
         case .fresh(let record):
             guard record.clientID == client.clientID else { throw OAuthError.invalidGrant("the code was issued to another client") }
@@ -104,7 +127,9 @@ public struct TokenService: Sendable {
                 resource: record.resource, claimsJSON: record.claimsJSON, createdAt: now)
             try await store.saveGrant(grant)
             try await store.attach(grantID: grant.id, toCode: record.hash)
-            return try await tokens(for: grant, client: client, now: now)
+            let response = try await tokens(for: grant, client: client, now: now)
+            events.record(.init(.granted, clientID: client.clientID, subject: grant.subject, scopes: grant.scopes))
+            return response
         }
     }
 
@@ -120,8 +145,11 @@ public struct TokenService: Sendable {
                 try await store.revokeGrant(id: grant.id, now: now)
                 throw OAuthError.invalidGrant("the refresh token was issued to another client")
             }
-            return try await tokens(for: grant, client: client, now: now, refreshToken: replacement)
+            let response = try await tokens(for: grant, client: client, now: now, refreshToken: replacement)
+            events.record(.init(.refreshed, clientID: client.clientID, subject: grant.subject, scopes: grant.scopes))
+            return response
         case .reused:
+            events.record(.init(.revoked, clientID: client.clientID, reason: "refresh token reused"))
             throw OAuthError.invalidGrant("the refresh token was already used; every token of this sign-in is revoked")
         case .expired:
             throw OAuthError.invalidGrant("the refresh token has expired; sign in again")

@@ -26,6 +26,8 @@ public protocol AuthStore: Sendable {
     func revokeGrants(subject: String?, clientID: String?, now: Int64) async throws -> Int
 
     func saveRefreshToken(hash: String, grantID: String, expiresAt: Int64) async throws
+    /// The grant a refresh token (current or retired) belongs to, for revocation.
+    func grantID(forRefreshToken hash: String) async throws -> String?
     /// Retires `hash` in favour of `replacement`. A token retired before is
     /// reuse: its whole grant is revoked and `.reused` comes back.
     func rotateRefreshToken(hash: String, replacement: String, expiresAt: Int64, now: Int64) async throws -> RefreshRotation

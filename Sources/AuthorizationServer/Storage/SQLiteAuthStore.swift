@@ -181,6 +181,10 @@ public final class SQLiteAuthStore: AuthStore {
             "UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.integer(Int(now)), .text(id)])
     }
 
+    public func grantID(forRefreshToken hash: String) async throws -> String? {
+        try await connection.query("SELECT grant_id FROM refresh_tokens WHERE hash = ?", [.text(hash)]).first?.column("grant_id")?.string
+    }
+
     public func revokeGrants(subject: String?, clientID: String?, now: Int64) async throws -> Int {
         guard subject != nil || clientID != nil else { return 0 }
         var conditions = ["revoked_at IS NULL"]

@@ -1,0 +1,175 @@
+import AuthorizationServer
+import Configuration
+import ConnectorModel
+import Foundation
+import GatehouseJSON
+
+/// How the built-in authorization server (`GATEHOUSE_AUTH=builtin`) is set
+/// up: the team's identity provider behind it, where it keeps its state,
+/// and how long what it issues lives.
+public struct AuthorizationServerSettings: Sendable {
+    /// The OpenID Connect provider people actually sign in at.
+    public var upstream: UpstreamIdentityProvider.Settings
+    public var allowInsecureUpstream = false
+    public var scopeMapping = ScopeMapping()
+    /// Clients the operator lists, for clients that can neither register
+    /// nor publish a metadata document.
+    public var staticClients: [StaticClient] = []
+    /// A SQLite file path, or a `postgres://` URL when replicas share state.
+    public var store: String = "gatehouse-auth.sqlite"
+    /// Seals signing keys at rest; at least 32 bytes.
+    public var storeSecret: [UInt8]
+    public var accessTokenLifetime: Int64 = 900
+    public var refreshTokenLifetime: Int64 = 30 * 86_400
+    public var codeLifetime: Int64 = 60
+    public var keyRotation: Int64 = 30 * 86_400
+    public var redirectAllowList = RedirectURIPolicy.defaultAllowed
+    /// Lets client metadata documents live on loopback or private addresses.
+    public var allowInternalMetadataDocuments = false
+    /// Registrations per client address.
+    public var registrationRate = RateLimit(requests: 20, period: .seconds(3600), burst: 10)
+
+    public struct StaticClient: Sendable, Equatable {
+        public var client: RegisteredClient
+        public var secret: String?
+    }
+
+    public var isPostgres: Bool { store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") }
+
+    static let keys: [(key: String, variable: String, meaning: String)] = [
+        ("gatehouse.auth.upstream.issuer", "GATEHOUSE_AUTH_UPSTREAM_ISSUER", "builtin: the OpenID Connect provider people sign in at"),
+        ("gatehouse.auth.upstream.client.id", "GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID", "builtin: client id registered there (redirect URI <public URL>/oauth/callback)"),
+        ("gatehouse.auth.upstream.client.secret", "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET", "builtin: that client's secret"),
+        ("gatehouse.auth.upstream.client.secret.file", "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET_FILE", "builtin: file holding that secret"),
+        ("gatehouse.auth.upstream.scopes", "GATEHOUSE_AUTH_UPSTREAM_SCOPES", "builtin: scopes asked of the provider (default: openid email profile)"),
+        ("gatehouse.auth.scope.mapping", "GATEHOUSE_AUTH_SCOPE_MAPPING", "builtin: who gets which scope, e.g. '* -> mcp; groups=support|ops -> tickets:write'"),
+        ("gatehouse.auth.clients", "GATEHOUSE_AUTH_CLIENTS", "builtin: static clients, a JSON array of {client_id, redirect_uris, client_name?, client_secret_file?}"),
+        ("gatehouse.auth.store", "GATEHOUSE_AUTH_STORE", "builtin: SQLite file (default gatehouse-auth.sqlite) or postgres:// URL"),
+        ("gatehouse.auth.store.secret", "GATEHOUSE_AUTH_STORE_SECRET", "builtin: key (32+ bytes) sealing signing keys at rest"),
+        ("gatehouse.auth.store.secret.file", "GATEHOUSE_AUTH_STORE_SECRET_FILE", "builtin: file holding that key"),
+        ("gatehouse.auth.access.token.seconds", "GATEHOUSE_AUTH_ACCESS_TOKEN_SECONDS", "builtin: access token lifetime (default 900)"),
+        ("gatehouse.auth.refresh.token.days", "GATEHOUSE_AUTH_REFRESH_TOKEN_DAYS", "builtin: refresh token lifetime (default 30)"),
+        ("gatehouse.auth.code.seconds", "GATEHOUSE_AUTH_CODE_SECONDS", "builtin: authorization code lifetime (default 60)"),
+        ("gatehouse.auth.key.rotation.days", "GATEHOUSE_AUTH_KEY_ROTATION_DAYS", "builtin: signing key rotation period (default 30)"),
+        ("gatehouse.auth.redirect.allow", "GATEHOUSE_AUTH_REDIRECT_ALLOW", "builtin: redirect URIs clients may use; a trailing * matches any suffix (default: Claude's callbacks and loopback)"),
+        ("gatehouse.auth.metadata.documents.allow.internal", "GATEHOUSE_AUTH_METADATA_DOCUMENTS_ALLOW_INTERNAL", "builtin: fetch client metadata documents from private addresses (labs only)"),
+        ("gatehouse.auth.registration.rate", "GATEHOUSE_AUTH_REGISTRATION_RATE", "builtin: registrations per client address (default 20/hour)"),
+    ]
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(reader: ConfigReader, publicURL: String) throws {
+        guard let issuer = reader.string(forKey: "gatehouse.auth.upstream.issuer") else {
+            throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_ISSUER (your identity provider)")
+        }
+        guard let clientID = reader.string(forKey: "gatehouse.auth.upstream.client.id") else {
+            throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID")
+        }
+        guard let secret = try Self.secret(reader, "gatehouse.auth.upstream.client.secret") else {
+            throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET or _FILE")
+        }
+        var scopes = GatewaySettings.list(reader.string(forKey: "gatehouse.auth.upstream.scopes"))
+        if scopes.isEmpty { scopes = ["openid", "email", "profile"] }
+        if !scopes.contains("openid") { scopes.insert("openid", at: 0) }
+        upstream = .init(
+            issuer: issuer, clientID: clientID, clientSecret: secret, scopes: scopes, redirectURI: publicURL + "/oauth/callback")
+        allowInsecureUpstream = reader.bool(forKey: "gatehouse.auth.allow.insecure.issuers", default: false)
+        if let mapping = reader.string(forKey: "gatehouse.auth.scope.mapping") {
+            scopeMapping = try Self.scopeMapping(mapping)
+        }
+        if let clients = reader.string(forKey: "gatehouse.auth.clients") {
+            staticClients = try Self.staticClients(clients)
+        }
+        store = reader.string(forKey: "gatehouse.auth.store", default: store)
+        guard let storeSecret = try Self.secret(reader, "gatehouse.auth.store.secret") else {
+            throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_STORE_SECRET or _FILE (32 or more bytes, e.g. from openssl rand -base64 48)")
+        }
+        guard storeSecret.utf8.count >= 32 else { throw Invalid(description: "GATEHOUSE_AUTH_STORE_SECRET must be at least 32 bytes") }
+        self.storeSecret = Array(storeSecret.utf8)
+        accessTokenLifetime = try Self.bounded(reader, "gatehouse.auth.access.token.seconds", default: 900, 60...86_400)
+        refreshTokenLifetime = try Self.bounded(reader, "gatehouse.auth.refresh.token.days", default: 30, 1...365) * 86_400
+        codeLifetime = try Self.bounded(reader, "gatehouse.auth.code.seconds", default: 60, 1...600)
+        keyRotation = try Self.bounded(reader, "gatehouse.auth.key.rotation.days", default: 30, 1...365) * 86_400
+        let allow = GatewaySettings.list(reader.string(forKey: "gatehouse.auth.redirect.allow"))
+        if !allow.isEmpty { redirectAllowList = allow }
+        allowInternalMetadataDocuments = reader.bool(forKey: "gatehouse.auth.metadata.documents.allow.internal", default: false)
+        if let rate = reader.string(forKey: "gatehouse.auth.registration.rate") {
+            guard let parsed = RateLimit(shorthand: rate) else {
+                throw Invalid(description: "registration rate '\(rate)' must look like 20/hour")
+            }
+            registrationRate = parsed
+        }
+    }
+
+    static func secret(_ reader: ConfigReader, _ key: String) throws -> String? {
+        if let value = reader.string(forKey: ConfigKey(key), isSecret: true) { return value }
+        guard let file = reader.string(forKey: ConfigKey(key + ".file")) else { return nil }
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw Invalid(description: "cannot read \(file): \(error.localizedDescription)")
+        }
+    }
+
+    static func bounded(_ reader: ConfigReader, _ key: String, default value: Int, _ range: ClosedRange<Int>) throws -> Int64 {
+        let number = reader.int(forKey: ConfigKey(key), default: value)
+        guard range.contains(number) else {
+            throw Invalid(description: "\(key) must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
+        }
+        return Int64(number)
+    }
+
+    /// `* -> mcp; groups=support|ops -> tickets:read tickets:write`: rules
+    /// separated by `;`, `*` for scopes everyone signed in gets, otherwise
+    /// a claim and the values (any of, `|`-separated) that earn the scopes.
+    static func scopeMapping(_ text: String) throws -> ScopeMapping {
+        var mapping = ScopeMapping()
+        for entry in text.split(separator: ";") {
+            let parts = entry.components(separatedBy: "->")
+            guard parts.count == 2 else { throw Invalid(description: "scope mapping rule '\(entry)' must look like claim=value -> scope") }
+            let condition = parts[0].trimmingCharacters(in: .whitespaces)
+            let scopes = GatewaySettings.list(parts[1])
+            guard !scopes.isEmpty else { throw Invalid(description: "scope mapping rule '\(entry)' names no scope") }
+            if condition == "*" {
+                mapping.baseScopes.append(contentsOf: scopes)
+                continue
+            }
+            let sides = condition.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard sides.count == 2, !sides[0].isEmpty, !sides[1].isEmpty else {
+                throw Invalid(description: "scope mapping rule '\(entry)' must start with * or claim=value")
+            }
+            mapping.rules.append(.init(claim: sides[0], values: sides[1].split(separator: "|").map(String.init), scopes: scopes))
+        }
+        return mapping
+    }
+
+    static func staticClients(_ text: String) throws -> [StaticClient] {
+        guard case .array(let items) = try? JSONParser.parse(Array(text.utf8)) else {
+            throw Invalid(description: "GATEHOUSE_AUTH_CLIENTS must be a JSON array of clients")
+        }
+        var clients: [StaticClient] = []
+        for item in items {
+            guard let object = item.objectValue, let id = object["client_id"]?.stringValue, !id.isEmpty,
+                case .array(let uris) = object["redirect_uris"] ?? .null, !uris.isEmpty
+            else {
+                throw Invalid(description: "each static client needs client_id and a non-empty redirect_uris")
+            }
+            var secret = object["client_secret"]?.stringValue
+            if let file = object["client_secret_file"]?.stringValue {
+                do {
+                    secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                } catch {
+                    throw Invalid(description: "static client \(id): cannot read \(file)")
+                }
+            }
+            let client = RegisteredClient(
+                clientID: id, origin: .static, name: object["client_name"]?.stringValue,
+                redirectURIs: uris.compactMap(\.stringValue),
+                tokenEndpointAuthMethod: secret == nil ? "none" : "client_secret_basic")
+            clients.append(StaticClient(client: client, secret: secret))
+        }
+        return clients
+    }
+}
