@@ -1,0 +1,452 @@
+import AuthorizationServer
+import Configuration
+import Foundation
+import GatehouseJSON
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OAuth
+import OAuthTestSupport
+import Synchronization
+import Testing
+
+@testable import Gateway
+
+/// Keeps every authorization event, so tests can check the audit trail.
+final class RecordingEvents: AuthorizationEventSink {
+    private let events = Mutex<[AuthorizationEvent]>([])
+    var all: [AuthorizationEvent] { events.withLock { $0 } }
+    func record(_ event: AuthorizationEvent) { events.withLock { $0.append(event) } }
+}
+
+/// Hands out fixed addresses for metadata document hosts.
+struct StaticHosts: HostResolver {
+    func addresses(of host: String) async throws -> [String] { ["203.0.113.7"] }
+}
+
+/// Serves no metadata documents.
+struct NoDocuments: MetadataDocumentFetcher {
+    func fetch(_ url: String, maximumBytes: Int) async throws -> (status: Int, body: [UInt8], maxAge: Int?) { (404, [], nil) }
+}
+
+/// A gateway in built-in mode over HTTP, with the identity provider faked
+/// at its HTTP seam and a real SQLite store.
+struct BuiltInHarness {
+    static let publicURL = "http://127.0.0.1:8080"
+    static let resource = publicURL + "/mcp"
+    static let provider = "http://127.0.0.1:4593/oidc"
+    static let redirect = "http://127.0.0.1:33418/callback"
+    static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+
+    let gateway: Gateway
+    let server: BuiltInAuthorizationServer
+    let idp: FakeAuthHTTP
+    let idpKey: SigningKey
+    let events: RecordingEvents
+    let upstream: FakeUpstream
+
+    static func make(folder: String, registrationRate: String? = nil) async throws -> BuiltInHarness {
+        var values: [AbsoluteConfigKey: ConfigValue] = [
+            "gatehouse.auth": "builtin", "gatehouse.public.url": .init(.string(publicURL), isSecret: false),
+            "gatehouse.auth.upstream.issuer": .init(.string(provider), isSecret: false),
+            "gatehouse.auth.upstream.client.id": "gatehouse", "gatehouse.auth.upstream.client.secret": "idp-secret",
+            "gatehouse.auth.store": ":memory:",
+            "gatehouse.auth.store.secret": "a-store-secret-that-is-long-enough-1234567",
+            "gatehouse.auth.scope.mapping": "* -> tickets:read; groups=support -> tickets:write",
+            "gatehouse.auth.allow.insecure.issuers": "true",
+        ]
+        if let registrationRate { values["gatehouse.auth.registration.rate"] = .init(.string(registrationRate), isSecret: false) }
+        var settings = try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: values)))
+        settings.connectorsPath = folder
+        let builtIn = try #require(settings.authorizationServer)
+        let idp = FakeAuthHTTP()
+        idp.serve(provider + "/.well-known/openid-configuration", json: [
+            "issuer": .string(provider), "authorization_endpoint": .string(provider + "/auth"),
+            "token_endpoint": .string(provider + "/token"), "jwks_uri": .string(provider + "/jwks"),
+        ])
+        let idpKey = try await SigningKey.es256(kid: "idp")
+        idp.serve(provider + "/jwks", json: ["keys": [idpKey.jwk]])
+        let events = RecordingEvents()
+        let logger = Logger(label: "gatehouse.builtin-tests")
+        let store = try await SQLiteAuthStore.open(path: ":memory:")
+        let server = try await BuiltInAuthorizationServer(
+            settings: builtIn, publicURL: publicURL, store: store, closeStore: { try await store.close() }, idpHTTP: idp, documents: NoDocuments(), hosts: StaticHosts(),
+            events: events, logger: logger)
+        let upstream = FakeUpstream()
+        // No issuer network at all for the resource server: its keys must
+        // come from this server, in process.
+        let gateway = Gateway(
+            settings: settings, upstream: upstream, authHTTP: UnavailableAuthHTTP(), authorizationServer: server, logger: logger)
+        try gateway.reload()
+        return BuiltInHarness(gateway: gateway, server: server, idp: idp, idpKey: idpKey, events: events, upstream: upstream)
+    }
+
+    func application() -> some ApplicationProtocol { Application(router: gateway.router()) }
+
+    /// Runs `body` against the gateway's routes, then closes the store
+    /// whatever happened.
+    static func run(
+        folder: String, registrationRate: String? = nil,
+        _ body: @Sendable (BuiltInHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let harness = try await make(folder: folder, registrationRate: registrationRate)
+        do {
+            try await harness.application().test(.router) { client in try await body(harness, client) }
+        } catch {
+            try await harness.server.close()
+            throw error
+        }
+        try await harness.server.close()
+    }
+
+    static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.0)=\(HTTPAuthClient.formEncode($0.1))" }.joined(separator: "&"))
+    }
+
+    static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    static func query(_ location: String?) -> [String: String] {
+        let items = location.flatMap { URLComponents(string: $0)?.queryItems } ?? []
+        return Dictionary(items.map { ($0.name, $0.value ?? "") }) { first, _ in first }
+    }
+
+    static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    static func authorizeURI(client: String, verifier: String = verifier, extra: String = "") -> String {
+        let challenge = PKCE.challenge(for: verifier)
+        return "/authorize?response_type=code&client_id=\(client)&redirect_uri=\(HTTPAuthClient.formEncode(redirect))"
+            + "&code_challenge=\(challenge)&code_challenge_method=S256&state=client-state"
+            + "&resource=\(HTTPAuthClient.formEncode(resource))&scope=tickets:read%20tickets:write\(extra)"
+    }
+
+    /// The identity provider's token endpoint answers for `nonce`.
+    func providerSignsIn(nonce: String, groups: [String]) throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        let idToken = try makeJWT([
+            "iss": .string(Self.provider), "aud": "gatehouse", "sub": "ada", "email": "ada@example.com", "nonce": .string(nonce),
+            "groups": .array(groups.map { .string($0) }), "iat": .int(now), "exp": .int(now + 300),
+        ], key: idpKey)
+        idp.answerPosts(to: Self.provider + "/token", json: ["id_token": .string(idToken), "access_token": "idp-access"])
+    }
+
+    /// Registers a client, then walks the browser's way to a code.
+    func signIn(_ client: some TestClientProtocol, groups: [String] = ["support"]) async throws -> (clientID: String, code: String) {
+        let registered = try await client.execute(
+            uri: "/register", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"redirect_uris":["\#(Self.redirect)"],"client_name":"Route Test","token_endpoint_auth_method":"none"}"#))
+        #expect(registered.status == .created)
+        let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+        let page = try await client.execute(uri: Self.authorizeURI(client: clientID), method: .get)
+        #expect(page.status == .ok)
+        let html = String(buffer: page.body)
+        let approve = try await client.execute(
+            uri: "/authorize/consent", method: .post, headers: Self.formHeaders,
+            body: Self.form([("pending", try #require(Self.hidden("pending", in: html))),
+                             ("csrf_token", try #require(Self.hidden("csrf_token", in: html))), ("decision", "approve")]))
+        #expect(approve.status == .found)
+        let upstream = Self.query(approve.headers[.location])
+        try providerSignsIn(nonce: try #require(upstream["nonce"]), groups: groups)
+        let back = try await client.execute(
+            uri: "/oauth/callback?code=idp-code&state=\(try #require(upstream["state"]))", method: .get)
+        #expect(back.status == .found)
+        let answer = Self.query(back.headers[.location])
+        #expect(back.headers[.location]?.hasPrefix(Self.redirect + "?") == true)
+        #expect(answer["state"] == "client-state")
+        #expect(answer["iss"] == Self.publicURL)
+        return (clientID, try #require(answer["code"]))
+    }
+
+    func exchange(_ client: some TestClientProtocol, clientID: String, code: String, verifier: String = verifier) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/token", method: .post, headers: Self.formHeaders,
+            body: Self.form([("grant_type", "authorization_code"), ("code", code), ("code_verifier", verifier),
+                             ("redirect_uri", Self.redirect), ("client_id", clientID), ("resource", Self.resource)]))
+    }
+}
+
+@Suite("Built-in authorization server over HTTP")
+struct AuthorizationServerRouteTests {
+    @Test func metadataNamesThisServerAndWhatItSupports() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            for path in ["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"] {
+                let metadata = try await client.execute(uri: path, method: .get).json()
+                #expect(metadata["issuer"] == .string(BuiltInHarness.publicURL))
+                #expect(metadata["code_challenge_methods_supported"] == ["S256"])
+                #expect(metadata["token_endpoint_auth_methods_supported"]?.arrayValue?.contains("none") == true)
+                #expect(metadata["client_id_metadata_document_supported"] == true)
+                #expect(metadata["authorization_response_iss_parameter_supported"] == true)
+                let scopes = try #require(metadata["scopes_supported"]?.arrayValue)
+                #expect(scopes.contains("tickets:read") && scopes.contains("tickets:write"))
+            }
+            let resource = try await client.execute(uri: "/.well-known/oauth-protected-resource/mcp", method: .get).json()
+            #expect(resource["authorization_servers"] == [.string(BuiltInHarness.publicURL)])
+            let jwks = try await client.execute(uri: "/jwks.json", method: .get).json()
+            let key = try #require(jwks["keys"]?.arrayValue?.first)
+            #expect(key["alg"] == "ES256" && key["kty"] == "EC" && key["d"] == nil, "only the public key is published")
+        }
+    }
+
+    @Test func signInThroughTheConsentPageThenCallToolsWithTheIssuedToken() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let (clientID, code) = try await harness.signIn(client)
+            let tokens = try await harness.exchange(client, clientID: clientID, code: code)
+            #expect(tokens.status == .ok)
+            #expect(tokens.headers[.cacheControl] == "no-store")
+            let body = try tokens.json()
+            #expect(body["scope"] == "tickets:read tickets:write")
+            let access = try #require(body["access_token"]?.stringValue)
+            // The same verifier as for an external issuer accepts it.
+            let call = try await client.execute(
+                uri: "/mcp", method: .post,
+                headers: AuthFixture.headers(method: "tools/call", name: "write_ticket", authorization: "Bearer \(access)"),
+                body: AuthFixture.call("write_ticket", ["title": "Printer"]))
+            #expect(call.status == .ok)
+            #expect(try call.json()["result"]?["isError"] != true)
+            #expect(harness.upstream.seen.count == 1)
+            #expect(harness.events.all.contains { $0.kind == .granted && $0.subject == "ada" && $0.clientID == clientID })
+            #expect(harness.events.all.contains { $0.kind == .consented })
+        }
+    }
+
+    @Test func theConsentPageCannotBeFramedAndEscapesTheClientName() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let registered = try await client.execute(
+                uri: "/register", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"],"client_name":"<script>alert(1)</script>"}"#))
+            let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+            let page = try await client.execute(uri: BuiltInHarness.authorizeURI(client: clientID), method: .get)
+            #expect(page.headers[.init("X-Frame-Options")!] == "DENY")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            let html = String(buffer: page.body)
+            #expect(!html.contains("<script>"))
+            #expect(html.contains("&lt;script&gt;"))
+            #expect(html.contains("127.0.0.1"), "the redirect's host is shown")
+        }
+    }
+
+    @Test func aConsentPostWithoutTheAntiForgeryTokenIsRefused() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let registered = try await client.execute(
+                uri: "/register", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"]}"#))
+            let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+            let html = String(buffer: try await client.execute(uri: BuiltInHarness.authorizeURI(client: clientID), method: .get).body)
+            let pending = try #require(BuiltInHarness.hidden("pending", in: html))
+            for fields in [[("pending", pending), ("decision", "approve")], [("pending", pending), ("csrf_token", "forged"), ("decision", "approve")]] {
+                let response = try await client.execute(
+                    uri: "/authorize/consent", method: .post, headers: BuiltInHarness.formHeaders, body: BuiltInHarness.form(fields))
+                #expect(response.status == .forbidden)
+                #expect(response.headers[.location] == nil)
+            }
+            #expect(harness.idp.posts.isEmpty, "nothing reached the identity provider")
+        }
+    }
+
+    @Test func refreshRotatesAndAReusedRefreshTokenEndsTheFamily() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let (clientID, code) = try await harness.signIn(client)
+            let first = try await harness.exchange(client, clientID: clientID, code: code).json()
+            let refresh = try #require(first["refresh_token"]?.stringValue)
+            func refreshWith(_ token: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                    body: BuiltInHarness.form([("grant_type", "refresh_token"), ("refresh_token", token), ("client_id", clientID)]))
+            }
+            let second = try await refreshWith(refresh)
+            #expect(second.status == .ok)
+            let rotated = try #require(try second.json()["refresh_token"]?.stringValue)
+            #expect(rotated != refresh)
+            let reuse = try await refreshWith(refresh)
+            #expect(reuse.status == .badRequest)
+            #expect(try reuse.json()["error"] == "invalid_grant")
+            let afterReuse = try await refreshWith(rotated)
+            #expect(try afterReuse.json()["error"] == "invalid_grant", "the whole family is revoked")
+            #expect(harness.events.all.contains { $0.kind == .revoked && $0.reason == "refresh token reused" })
+        }
+    }
+
+    @Test func revocationEndsTheGrant() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let (clientID, code) = try await harness.signIn(client)
+            let refresh = try #require(try await harness.exchange(client, clientID: clientID, code: code).json()["refresh_token"]?.stringValue)
+            let revoked = try await client.execute(
+                uri: "/revoke", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("token", refresh), ("token_type_hint", "refresh_token"), ("client_id", clientID)]))
+            #expect(revoked.status == .ok)
+            let unknown = try await client.execute(
+                uri: "/revoke", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("token", "never-issued"), ("client_id", clientID)]))
+            #expect(unknown.status == .ok, "RFC 7009: unknown tokens are not an error")
+            let after = try await client.execute(
+                uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", clientID)]))
+            #expect(try after.json()["error"] == "invalid_grant")
+        }
+    }
+
+    @Test func tokenEndpointRefusalsAreOAuthErrors() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let unknown = try await client.execute(
+                uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("grant_type", "authorization_code"), ("code", "x"), ("client_id", "nobody")]))
+            #expect(unknown.status == .unauthorized)
+            #expect(try unknown.json()["error"] == "invalid_client")
+            let json = try await client.execute(
+                uri: "/token", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+            #expect(try json.json()["error"] == "invalid_request")
+            let twice = try await client.execute(
+                uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                body: ByteBuffer(string: "grant_type=refresh_token&client_id=a&client_id=b"))
+            #expect(try twice.json()["error"] == "invalid_request")
+            let basic = try await client.execute(
+                uri: "/token", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .authorization: "Basic " + Data("nobody:pw".utf8).base64EncodedString()],
+                body: ByteBuffer(string: "grant_type=refresh_token&refresh_token=x"))
+            #expect(basic.status == .unauthorized)
+            #expect(basic.headers[.wwwAuthenticate]?.hasPrefix("Basic") == true)
+            let (clientID, code) = try await harness.signIn(client)
+            let wrongVerifier = try await harness.exchange(client, clientID: clientID, code: code, verifier: String(repeating: "x", count: 43))
+            #expect(try wrongVerifier.json()["error"] == "invalid_grant")
+            #expect(harness.events.all.filter { $0.kind == .refused }.count >= 4)
+        }
+    }
+
+    @Test func registrationIsRateLimitedPerAddress() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path, registrationRate: "2/hour") { harness, client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<3 {
+                let response = try await client.execute(
+                    uri: "/register", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"]}"#))
+                statuses.append(response.status)
+                if response.status == .tooManyRequests { #expect(response.headers[.retryAfter] != nil) }
+            }
+            #expect(statuses == [.created, .created, .tooManyRequests])
+            let huge = try await client.execute(
+                uri: "/register", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"client_name":"\#(String(repeating: "a", count: 20_000))"}"#))
+            #expect(huge.status == .tooManyRequests || huge.status == .contentTooLarge)
+        }
+    }
+
+    @Test func registrationBodiesAreSizeLimited() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let huge = try await client.execute(
+                uri: "/register", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"],"client_name":"\#(String(repeating: "a", count: 20_000))"}"#))
+            #expect(huge.status == .contentTooLarge)
+            #expect(try huge.json()["error"] == "invalid_client_metadata")
+        }
+    }
+
+    @Test func operatorRevocationEndsEveryGrantOfAUser() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-revoke-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await SQLiteAuthStore.open(path: path)
+        try await store.migrate()
+        for (id, subject) in [("g1", "ada"), ("g2", "ada"), ("g3", "bob")] {
+            try await store.saveGrant(GrantRecord(id: id, clientID: "c", subject: subject, scopes: [], resource: "r", claimsJSON: "{}", createdAt: 1))
+        }
+        try await store.close()
+        let events = RecordingEvents()
+        let count = try await GrantRevocation.revoke(store: path, subject: "ada", clientID: nil, events: events, logger: Logger(label: "t"))
+        #expect(count == 2)
+        #expect(events.all.first?.kind == .revoked && events.all.first?.subject == "ada")
+        let reopened = try await SQLiteAuthStore.open(path: path)
+        #expect(try await reopened.grant(id: "g1")?.revokedAt != nil)
+        #expect(try await reopened.grant(id: "g3")?.revokedAt == nil)
+        try await reopened.close()
+    }
+}
+
+@Suite("Built-in authorization settings")
+struct AuthorizationServerSettingsTests {
+    func settings(_ values: [AbsoluteConfigKey: ConfigValue]) throws -> GatewaySettings {
+        var all: [AbsoluteConfigKey: ConfigValue] = [
+            "gatehouse.auth": "builtin", "gatehouse.public.url": "https://mcp.example.test",
+            "gatehouse.auth.upstream.issuer": "https://login.example.test", "gatehouse.auth.upstream.client.id": "gh",
+            "gatehouse.auth.upstream.client.secret": "s", "gatehouse.auth.store.secret": "0123456789abcdef0123456789abcdef",
+        ]
+        for (key, value) in values { all[key] = value }
+        return try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: all)))
+    }
+
+    @Test func builtInModeMakesThisServerTheTrustedIssuer() throws {
+        let settings = try settings([:])
+        #expect(settings.auth.enabled)
+        #expect(settings.auth.issuers.map(\.issuer) == ["https://mcp.example.test"])
+        #expect(settings.auth.audiences == ["https://mcp.example.test/mcp"])
+        let builtIn = try #require(settings.authorizationServer)
+        #expect(builtIn.upstream.redirectURI == "https://mcp.example.test/oauth/callback")
+        #expect(builtIn.upstream.scopes == ["openid", "email", "profile"])
+        #expect(builtIn.store == "gatehouse-auth.sqlite" && !builtIn.isPostgres)
+    }
+
+    @Test func scopeMappingText() throws {
+        let mapping = try AuthorizationServerSettings.scopeMapping("* -> mcp; groups=support|ops -> tickets:read tickets:write;roles=admin->admin")
+        #expect(mapping.baseScopes == ["mcp"])
+        #expect(mapping.rules == [
+            .init(claim: "groups", values: ["support", "ops"], scopes: ["tickets:read", "tickets:write"]),
+            .init(claim: "roles", values: ["admin"], scopes: ["admin"]),
+        ])
+        for bad in ["groups=support", "groups -> x", "=x -> y", "groups=a -> "] {
+            #expect(throws: (any Error).self, "\(bad)") { try AuthorizationServerSettings.scopeMapping(bad) }
+        }
+    }
+
+    @Test func staticClientsFromJSON() throws {
+        let clients = try AuthorizationServerSettings.staticClients(
+            #"[{"client_id":"desk","redirect_uris":["https://desk.example.test/cb"],"client_name":"Desk","client_secret":"pw"},{"client_id":"cli","redirect_uris":["http://127.0.0.1:9/cb"]}]"#)
+        #expect(clients.map(\.client.clientID) == ["desk", "cli"])
+        #expect(clients[0].client.tokenEndpointAuthMethod == "client_secret_basic" && clients[0].secret == "pw")
+        #expect(clients[1].client.isPublic && clients[1].client.origin == .static)
+        for bad in ["{}", "[{}]", #"[{"client_id":"x","redirect_uris":[]}]"#, "not json"] {
+            #expect(throws: (any Error).self, "\(bad)") { try AuthorizationServerSettings.staticClients(bad) }
+        }
+    }
+
+    @Test func missingOrWeakSettingsAreClearErrors() throws {
+        #expect(throws: (any Error).self) { try settings(["gatehouse.auth.store.secret": "short"]) }
+        #expect(throws: (any Error).self) { try settings(["gatehouse.auth.access.token.seconds": 5]) }
+        #expect(throws: (any Error).self) {
+            try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: ["gatehouse.auth": "builtin"])))
+        }
+        let postgres = try settings(["gatehouse.auth.store": "postgres://u@db.internal/gatehouse"])
+        #expect(postgres.authorizationServer?.isPostgres == true)
+    }
+}
+
+@Suite("Form requests")
+struct FormRequestTests {
+    @Test func decodesFormEncoding() throws {
+        let form = try FormRequest.decode(Array("a=1+2&b=%2Fx%3D&empty=&c".utf8))
+        #expect(form == ["a": "1 2", "b": "/x=", "empty": "", "c": ""])
+        #expect(throws: FormRequest.Malformed.self) { try FormRequest.decode(Array("a=1&a=2".utf8)) }
+        #expect(throws: FormRequest.Malformed.self) { try FormRequest.decode(Array("a=%zz".utf8)) }
+    }
+
+    @Test func clientCredentialsFromBasicOrBody() throws {
+        let header = "Basic " + Data("my%3Aclient:p%40ss".utf8).base64EncodedString()
+        let basic = try #require(try FormRequest.credentials(header: header, form: [:]))
+        #expect(basic.clientID == "my:client" && basic.secret == "p@ss")
+        let post = try #require(try FormRequest.credentials(header: nil, form: ["client_id": "c", "client_secret": "s"]))
+        #expect(post.clientID == "c" && post.secret == "s")
+        #expect(try FormRequest.credentials(header: nil, form: [:]) == nil)
+        #expect(throws: FormRequest.Malformed.self) { try FormRequest.credentials(header: header, form: ["client_secret": "s"]) }
+        #expect(throws: FormRequest.Malformed.self) { try FormRequest.credentials(header: "Basic !!!", form: [:]) }
+    }
+}
