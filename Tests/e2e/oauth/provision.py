@@ -4,7 +4,10 @@
 Creates: scopes mcp, tickets:read, tickets:write; users alice/bob; OIDC plugin 'oidc'
 (RS256 JWT access tokens, PKCE, RFC 8707 resource, DCR, introspection/revocation,
 client_credentials); a pre-registered public client and a confidential client.
-Writes STATE/info.json with everything a test needs.
+With --upstream-redirect URI (repeatable), also the confidential client 'gatehouse-upstream' that the
+gateway, as its own authorization server, uses to sign people in here (authorization code + PKCE,
+client_secret_basic or client_secret_post). ID tokens always carry email, name and groups (a
+multi-valued user property). Writes STATE/info.json with everything a test needs.
 """
 import argparse, json, http.cookiejar, sys, urllib.request, urllib.error
 
@@ -12,6 +15,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--port", required=True, type=int)
 ap.add_argument("--resource", required=True)
 ap.add_argument("--state", required=True)
+ap.add_argument("--upstream-redirect", action="append", default=[], metavar="URI",
+                help="redirect URI of the gatehouse-upstream client (repeatable; the client is made only if given)")
 a = ap.parse_args()
 
 BASE = f"http://127.0.0.1:{a.port}"
@@ -19,14 +24,18 @@ API = BASE + "/api"
 ISS = f"{BASE}/api/oidc"
 RES = a.resource
 SCOPES = ["mcp", "tickets:read", "tickets:write"]
+OIDC_SCOPES = ["email", "profile"]   # standard OIDC scopes a relying party asks for besides openid
 USERS = {
     "alice": {"password": "alice-password", "email": "alice@example.test", "name": "Alice",
-              "scope": ["openid", "g_profile", "mcp", "tickets:read", "tickets:write"]},
+              "groups": ["engineering", "gatehouse-admins"],
+              "scope": ["openid", "g_profile", "mcp", "tickets:read", "tickets:write"] + OIDC_SCOPES},
     "bob": {"password": "bob-password", "email": "bob@example.test", "name": "Bob",
-            "scope": ["openid", "g_profile", "mcp", "tickets:read"]},
+            "groups": ["engineering"],
+            "scope": ["openid", "g_profile", "mcp", "tickets:read"] + OIDC_SCOPES},
 }
 PUBLIC_CLIENT = "mcp-test-public"
 CONF_CLIENT, CONF_SECRET = "mcp-test-service", "mcp-test-service-secret"
+UPSTREAM_CLIENT, UPSTREAM_SECRET = "gatehouse-upstream", "gatehouse-upstream-secret"
 
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -49,12 +58,23 @@ pub = open(f"{a.state}/sign.pub").read()
 
 call("POST", "/auth/", {"username": "admin", "password": "password"})
 
-for s in SCOPES:
-    call("POST", "/scope/", {"name": s, "display_name": s, "description": f"MCP test scope {s}",
+for s in SCOPES + OIDC_SCOPES:
+    call("POST", "/scope/", {"name": s, "display_name": s,
+                             "description": f"MCP test scope {s}" if s in SCOPES else f"OpenID Connect {s} claims",
                              "password_required": True, "password_max_age": 0, "scheme": {}})
 
+# The database user backend stores only the properties named in its data-format: add 'groups'
+# (multi-valued), which the OIDC plugin below puts into ID tokens as the 'groups' claim.
+users_module = call("GET", "/mod/user/database")
+users_module["parameters"].setdefault("data-format", {})["groups"] = {
+    "multiple": True, "read": True, "write": True, "profile-read": True, "profile-write": False}
+call("PUT", "/mod/user/database", {k: users_module[k] for k in
+                                  ("module", "name", "display_name", "order", "parameters", "readonly")
+                                  if k in users_module})
+call("PUT", "/mod/user/database/reset")   # the running instance re-reads its parameters
+
 for u, d in USERS.items():
-    call("POST", "/user/", {"username": u, "name": d["name"], "email": d["email"],
+    call("POST", "/user/", {"username": u, "name": d["name"], "email": d["email"], "groups": d["groups"],
                             "password": d["password"], "scope": d["scope"], "enabled": True})
 
 plugin = {
@@ -72,15 +92,20 @@ plugin = {
         "auth-type-client-enabled": True,        # client_credentials grant
         "auth-type-device-enabled": False, "auth-type-refresh-enabled": True,
         "subject-type": "public",
-        "allowed-scope": ["openid"] + SCOPES,   # only used for discovery 'scopes_supported'
+        "allowed-scope": ["openid"] + OIDC_SCOPES + SCOPES,   # only used for discovery 'scopes_supported'
         "pkce-allowed": True, "pkce-method-plain-allowed": False, "pkce-required": True,
         # access token 'email' claim from the user's email property
         "additional-parameters": [{"user-parameter": "email", "token-parameter": "email"},
                                   {"user-parameter": "username", "token-parameter": "username"}],
-        "email-claim": "on-demand", "name-claim": "on-demand",
+        # ID token / userinfo claims: email and name always; groups from the user property
+        "email-claim": "mandatory", "name-claim": "mandatory",
+        "email-claim-scope": ["email"], "name-claim-scope": ["profile"],
+        "claims": [{"name": "groups", "user-property": "groups", "type": "string",
+                    "boolean-value-true": "", "boolean-value-false": "",
+                    "mandatory": True, "on-demand": True, "scope": []}],
         # RFC 8707: resource parameter -> aud; the MCP URL is allowed for every custom scope
         "resource-allowed": True,
-        "resource-scope": {s: [RES] for s in SCOPES + ["openid"]},
+        "resource-scope": {s: [RES] for s in SCOPES + ["openid"] + OIDC_SCOPES},
         "resource-client-property": "resource",
         "resource-scope-and-client-property": False,
         "resource-change-allowed": False,
@@ -113,18 +138,32 @@ call("POST", "/client/", {"client_id": CONF_CLIENT, "name": "MCP test service cl
                           "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"],
                           "resource": [RES]})
 
+# The gateway's own client here, for its upstream OpenID Connect sign-in (browser flow)
+if a.upstream_redirect:
+    call("POST", "/client/", {"client_id": UPSTREAM_CLIENT, "name": "Gatehouse (upstream sign-in)",
+                              "confidential": True, "enabled": True, "client_secret": UPSTREAM_SECRET,
+                              "redirect_uri": a.upstream_redirect,
+                              "scope": ["openid"] + OIDC_SCOPES + SCOPES,
+                              "authorization_type": ["code", "refresh_token"],
+                              "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"]})
+
 info = {
     "base": BASE, "issuer": ISS, "resource": RES,
     "openid_configuration": f"{ISS}/.well-known/openid-configuration",
     "jwks_uri": f"{ISS}/jwks", "authorization_endpoint": f"{ISS}/auth",
     "token_endpoint": f"{ISS}/token", "registration_endpoint": f"{ISS}/register",
     "introspection_endpoint": f"{ISS}/introspect", "login_endpoint": f"{API}/auth/",
+    "login_page": f"{BASE}/login.html",   # the web login and grant pages (a browser's way in)
     "grant_endpoint": f"{API}/auth/grant/{{client_id}}",
-    "users": {u: {"password": d["password"], "email": d["email"], "scope": [s for s in d["scope"] if s in SCOPES]}
+    "users": {u: {"password": d["password"], "email": d["email"], "name": d["name"], "groups": d["groups"],
+                  "scope": [s for s in d["scope"] if s in SCOPES]}
               for u, d in USERS.items()},
     "public_client": {"client_id": PUBLIC_CLIENT, "redirect_uris": redirects},
     "confidential_client": {"client_id": CONF_CLIENT, "client_secret": CONF_SECRET},
     "admin": {"username": "admin", "password": "password"},
 }
+if a.upstream_redirect:
+    info["upstream_client"] = {"client_id": UPSTREAM_CLIENT, "client_secret": UPSTREAM_SECRET,
+                               "redirect_uris": a.upstream_redirect}
 json.dump(info, open(f"{a.state}/info.json", "w"), indent=2)
 print(json.dumps(info, indent=2))
