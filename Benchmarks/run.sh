@@ -41,6 +41,9 @@ section = f"{begin}\n{sys.argv[1]}\n{end}"
 path.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: section, text, flags=re.S))
 PY
 
+echo "== token endpoint over HTTP" >&2
+"$venv/bin/python" Benchmarks/token_endpoint.py --gatehouse "$PWD/.build/release/gatehouse" --write BENCHMARKS.md
+
 echo "== end-to-end suite" >&2
 "$venv/bin/python" Benchmarks/suite.py --gatehouse "$PWD/.build/release/gatehouse" \
     --floor "$PWD/.build/release/gatehouse-floor" \

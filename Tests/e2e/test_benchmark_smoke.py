@@ -34,3 +34,17 @@ def test_benchmark_suite_completes(tmp_path):
         assert f"| {case} |" in result.stdout
     if peer:
         assert "| peer (FastMCP) |" in result.stdout
+
+
+def test_token_endpoint_benchmark_completes():
+    """Benchmarks/token_endpoint.py exchanges codes and rotates refresh
+    tokens over HTTP on the built-in authorization server, then the gateway
+    stops cleanly on SIGTERM."""
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, str(root / "Benchmarks" / "token_endpoint.py"), "--gatehouse", str(BIN), "--smoke"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "| /token code exchange | 20 |" in result.stdout
+    assert "| /token refresh rotation | 20 |" in result.stdout
