@@ -182,6 +182,7 @@ let package = Package(
             dependencies: [
                 "AuthorizationServer", "GatehouseJSON", "OAuth", "OAuthTestSupport", "ConnectorModel",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
