@@ -304,18 +304,6 @@ public final class SQLiteAuthStore: AuthStore {
             throw error
         }
     }
-
-    // MARK: Encoding
-
-    /// Lists of URIs and grant types as newline-separated text: neither can
-    /// contain a newline (they were validated on the way in).
-    static func list(_ values: [String]) -> String { values.joined(separator: "\n") }
-    static func list(_ text: String?) -> [String] {
-        (text ?? "").split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-    }
-    static func words(_ text: String?) -> [String] {
-        (text ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-    }
 }
 
 extension SQLiteData {

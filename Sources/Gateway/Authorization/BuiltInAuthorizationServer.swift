@@ -91,11 +91,24 @@ public struct BuiltInAuthorizationServer: Sendable {
     }
 }
 
-/// Opens the store an `GATEHOUSE_AUTH_STORE` value names.
+/// Opens the store a `GATEHOUSE_AUTH_STORE` value names: a `postgres://`
+/// URL or a SQLite file path.
 enum AuthStoreFactory {
     static func open(_ location: String, logger: Logger) async throws
         -> (store: any AuthStore, close: @Sendable () async throws -> Void)
     {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            let store = try PostgresAuthStore(url: location, logger: logger)
+            // The pool must run before the service group starts (migrations
+            // and signing keys are read at startup) and until after the HTTP
+            // server has drained its last request, so its task is owned by
+            // the close function rather than by the service group.
+            let pool = Task { await store.run() }
+            return (store, {
+                pool.cancel()
+                await pool.value
+            })
+        }
         let store = try await SQLiteAuthStore.open(path: location)
         return (store, { try await store.close() })
     }

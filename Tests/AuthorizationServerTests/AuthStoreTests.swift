@@ -3,19 +3,12 @@ import Testing
 
 @testable import AuthorizationServer
 
-/// The SQLite store, on a real database file.
-@Suite("SQLite store")
-struct SQLiteAuthStoreTests {
-    func withStore(_ body: (SQLiteAuthStore, String) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-auth-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try await SQLiteAuthStore.open(path: path)
-        try await store.migrate()
-        try await store.migrate()  // a second start finds the schema in place
-        try await body(store, path)
-        try await store.close()
-    }
-
+/// Every store backend against the same expectations: the flows above it
+/// are written against ``AuthStore`` and must not care which one runs.
+/// PostgreSQL is among them whenever a server is configured, which
+/// scripts/test always does (see ``StoreBackend``).
+@Suite("Auth store")
+struct AuthStoreTests {
     func code(_ hash: String, expiresAt: Int64 = 2_000) -> AuthorizationCodeRecord {
         AuthorizationCodeRecord(
             hash: hash, clientID: "c1", redirectURI: "http://127.0.0.1:9/cb", codeChallenge: String(repeating: "a", count: 43),
@@ -27,8 +20,8 @@ struct SQLiteAuthStoreTests {
         GrantRecord(id: id, clientID: client, subject: subject, scopes: ["a"], resource: "r", claimsJSON: "{}", createdAt: 1_000)
     }
 
-    @Test func clientsRoundTrip() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.tested) func clientsRoundTrip(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
             let client = RegisteredClient(
                 clientID: "c1", origin: .dynamic, name: "Claude", redirectURIs: ["https://claude.ai/api/mcp/auth_callback", "http://127.0.0.1:1/cb"],
                 tokenEndpointAuthMethod: "client_secret_basic", clientURI: "https://claude.ai", issuedAt: 1_700_000_000)
@@ -39,8 +32,19 @@ struct SQLiteAuthStoreTests {
         }
     }
 
-    @Test func aCodeIsUsedOnceAndItsReplayIsRecognised() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.tested) func savingAClientAgainReplacesIt(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            let first = RegisteredClient(clientID: "c1", origin: .dynamic, name: "Old", redirectURIs: ["http://127.0.0.1:1/cb"])
+            try await store.saveClient(StoredClient(client: first, secretHash: "old"))
+            let second = RegisteredClient(clientID: "c1", origin: .dynamic, name: nil, redirectURIs: ["http://127.0.0.1:2/cb"])
+            try await store.saveClient(StoredClient(client: second))
+            let loaded = try #require(try await store.client(id: "c1"))
+            #expect(loaded.client == second && loaded.secretHash == nil)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested) func aCodeIsUsedOnceAndItsReplayIsRecognised(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
             try await store.saveCode(code("h1"))
             guard case .fresh(let first) = try await store.consumeCode(hash: "h1", now: 1_500) else {
                 Issue.record("the first exchange must get the code")
@@ -57,8 +61,8 @@ struct SQLiteAuthStoreTests {
         }
     }
 
-    @Test func racingExchangesOfOneCodeHaveOneWinner() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.tested) func racingExchangesOfOneCodeHaveOneWinner(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
             try await store.saveCode(code("race"))
             let outcomes = try await withThrowingTaskGroup(of: CodeConsumption.self) { group in
                 for _ in 0..<8 { group.addTask { try await store.consumeCode(hash: "race", now: 1_500) } }
@@ -68,8 +72,8 @@ struct SQLiteAuthStoreTests {
         }
     }
 
-    @Test func refreshTokensRotateAndReuseRevokesTheFamily() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.tested) func refreshTokensRotateAndReuseRevokesTheFamily(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
             try await store.saveGrant(grant("g1"))
             try await store.saveRefreshToken(hash: "r1", grantID: "g1", expiresAt: 5_000)
             #expect(try await store.rotateRefreshToken(hash: "r1", replacement: "r2", expiresAt: 6_000, now: 2_000) == .rotated(grant("g1")))
@@ -82,16 +86,27 @@ struct SQLiteAuthStoreTests {
         }
     }
 
-    @Test func expiredRefreshTokensDoNotRotate() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.tested) func aRefreshTokenLeadsToItsGrantForRevocation(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            try await store.saveGrant(grant("g1"))
+            try await store.saveRefreshToken(hash: "r1", grantID: "g1", expiresAt: 5_000)
+            _ = try await store.rotateRefreshToken(hash: "r1", replacement: "r2", expiresAt: 6_000, now: 2_000)
+            #expect(try await store.grantID(forRefreshToken: "r1") == "g1", "a retired token still names its grant")
+            #expect(try await store.grantID(forRefreshToken: "r2") == "g1")
+            #expect(try await store.grantID(forRefreshToken: "nope") == nil)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested) func expiredRefreshTokensDoNotRotate(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
             try await store.saveGrant(grant("g1"))
             try await store.saveRefreshToken(hash: "r1", grantID: "g1", expiresAt: 1_500)
             #expect(try await store.rotateRefreshToken(hash: "r1", replacement: "r2", expiresAt: 9_000, now: 2_000) == .expired)
         }
     }
 
-    @Test func revokingEveryGrantOfAUserOrAClient() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.tested) func revokingEveryGrantOfAUserOrAClient(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
             try await store.saveGrant(grant("g1", subject: "ada", client: "c1"))
             try await store.saveGrant(grant("g2", subject: "ada", client: "c2"))
             try await store.saveGrant(grant("g3", subject: "bob", client: "c1"))
@@ -103,17 +118,32 @@ struct SQLiteAuthStoreTests {
         }
     }
 
-    @Test func signingKeysAreStoredSealedAndSurviveAReopen() async throws {
+    @Test(arguments: StoreBackend.tested) func pendingAuthorizationsAreApprovedAndTakenOnce(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            let pending = PendingAuthorization(
+                id: "p1", clientID: "c1", redirectURI: "http://127.0.0.1:9/cb", state: nil, codeChallenge: "x", resource: "r",
+                scopes: ["a", "b"], csrfHash: "csrf", createdAt: 1_000, expiresAt: 2_000)
+            try await store.savePending(pending)
+            #expect(try await store.pending(id: "p1") == pending)
+            #expect(try await store.approvePending(id: "p1", upstreamStateHash: "s1", nonce: "n", upstreamVerifier: "v", now: 1_100))
+            #expect(try await !store.approvePending(id: "p1", upstreamStateHash: "s2", nonce: "n", upstreamVerifier: "v", now: 1_101))
+            #expect(try await store.takePending(upstreamStateHash: "s1", now: 3_000) == nil, "expired")
+            let taken = try await store.takePending(upstreamStateHash: "s1", now: 1_200)
+            #expect(taken?.nonce == "n" && taken?.upstreamVerifier == "v" && taken?.scopes == ["a", "b"])
+            #expect(try await store.takePending(upstreamStateHash: "s1", now: 1_201) == nil, "a second callback finds nothing")
+            try await store.deletePending(id: "p1")
+            #expect(try await store.pending(id: "p1") == nil)
+        }
+    }
+
+    @Test(arguments: StoreBackend.tested) func signingKeysAreStoredSealedAndSurviveAReopen(_ backend: StoreBackend) async throws {
         let box = try SecretBox(secret: Array(String(repeating: "s", count: 32).utf8))
         let material = SigningKeyRing.Material.generate(now: 1_000)
-        try await withStore { store, path in
+        try await backend.withStore { store, location in
             let sealed = try box.seal(Array(material.privateKeyPEM.utf8))
             #expect(!String(decoding: sealed, as: UTF8.self).contains("PRIVATE KEY"))
             try await store.replaceSigningKeys([StoredSigningKey(kid: material.kid, sealedPrivateKey: sealed, createdAt: 1_000)])
-            let reopened = try await SQLiteAuthStore.open(path: path)
-            try await reopened.migrate()
-            let keys = try await reopened.signingKeys()
-            try await reopened.close()
+            let keys = try await location.withStore { reopened in try await reopened.signingKeys() }
             #expect(keys.count == 1 && keys[0].kid == material.kid)
             let pem = String(decoding: try box.open(keys[0].sealedPrivateKey), as: UTF8.self)
             #expect(pem == material.privateKeyPEM)
