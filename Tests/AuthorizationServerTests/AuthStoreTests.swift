@@ -152,6 +152,10 @@ struct AuthStoreTests {
         }
     }
 
+    @Test func bothBackendsHaveTheSameSchemaSteps() {
+        #expect(SQLiteAuthStore.migrations.count == PostgresAuthStore.migrations.count)
+    }
+
     @Test func theWrongSecretCannotOpenAKey() throws {
         let sealed = try SecretBox(secret: Array(String(repeating: "a", count: 32).utf8)).seal(Array("secret".utf8))
         #expect(throws: SecretBox.Failure.self) { try SecretBox(secret: Array(String(repeating: "b", count: 32).utf8)).open(sealed) }

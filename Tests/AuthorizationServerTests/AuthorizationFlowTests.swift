@@ -40,8 +40,10 @@ struct AuthorizationFlowTests {
             http: http, logger: Logger(label: "test"), allowInsecure: true)
         let resolver = ClientResolver(store: store, fetcher: DocumentServer([:]), hosts: FixedHosts(table: [:]), policy: RedirectURIPolicy())
         let mapping = ScopeMapping(baseScopes: ["tickets:read"], rules: [.init(claim: "groups", values: ["support"], scopes: ["tickets:write"])])
+        let vault = UpstreamTokenVault(store: store, box: try SecretBox(secret: Array(repeating: 1, count: 32)), provider: provider)
         let flow = AuthorizationFlow(
-            store: store, resolver: resolver, provider: provider, scopeMapping: mapping, issuer: Self.issuer, resource: Self.resource)
+            store: store, resolver: resolver, provider: provider, scopeMapping: mapping, issuer: Self.issuer, resource: Self.resource,
+            vault: vault)
         let ring = try await SigningKeyRing([.generate(now: 0)])
         let tokens = TokenService(store: store, issuer: Self.issuer, resource: Self.resource, keys: { ring })
         try await body(Harness(flow: flow, tokens: tokens, http: http, key: key, store: store))
@@ -65,7 +67,8 @@ struct AuthorizationFlowTests {
             "iss": .string(Self.providerIssuer), "aud": "gatehouse", "sub": "ada", "email": "ada@example.com", "nonce": .string(nonce),
             "groups": .array(groups.map { .string($0) }), "iat": .int(now), "exp": .int(now + 300),
         ], key: harness.key)
-        harness.http.answerPosts(to: Self.providerIssuer + "/token", json: ["id_token": .string(idToken)])
+        harness.http.answerPosts(
+            to: Self.providerIssuer + "/token", json: ["id_token": .string(idToken), "access_token": "idp-access", "refresh_token": "idp-refresh"])
     }
 
     @Test func consentSignInCodeAndTokens() async throws {
@@ -94,6 +97,9 @@ struct AuthorizationFlowTests {
                 form: ["grant_type": "authorization_code", "code": code, "code_verifier": verifier, "redirect_uri": Self.redirect, "client_id": "c1"],
                 credentials: nil)
             #expect(tokens["scope"] == "tickets:read tickets:write")
+            // The provider's own tokens are kept, sealed, for later per-user calls.
+            let vault = UpstreamTokenVault(store: harness.store, box: try SecretBox(secret: Array(repeating: 1, count: 32)), provider: harness.flow.provider)
+            #expect(try await vault.tokens(for: "ada")?.refreshToken == "idp-refresh")
             // A second callback with the same state finds nothing.
             guard case .page = try await harness.flow.callback(state: upstreamQuery["state"], code: "idp-code", error: nil) else {
                 Issue.record("a replayed callback must not produce a second code")

@@ -65,7 +65,7 @@ struct PostgresAuthStoreTests {
                     "SELECT version::BIGINT FROM schema_version ORDER BY version", logger: StoreBackend.logger)
                 var versions: [Int64] = []
                 for try await version in rows.decode(Int64.self) { versions.append(version) }
-                #expect(versions == [1, 2])
+                #expect(versions == Array(1...Int64(PostgresAuthStore.migrations.count)))
                 group.cancelAll()
             }
         }

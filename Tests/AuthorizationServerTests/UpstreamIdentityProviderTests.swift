@@ -29,7 +29,13 @@ struct UpstreamIdentityProviderTests {
             "iss": .string(Self.issuer), "aud": "gatehouse", "sub": "ada", "email": "ada@example.com", "nonce": "n-1",
             "groups": ["support"], "iat": .int(now), "exp": .int(now + 300),
         ]
-        http.answerPosts(to: Self.issuer + "/token", json: ["id_token": .string(try makeJWT(claims, key: key)), "token_type": "Bearer"], status: status)
+        http.answerPosts(
+            to: Self.issuer + "/token",
+            json: [
+                "id_token": .string(try makeJWT(claims, key: key)), "token_type": "Bearer", "access_token": "idp-access",
+                "refresh_token": "idp-refresh", "expires_in": 3600,
+            ],
+            status: status)
         return (UpstreamIdentityProvider(settings: Self.settings, http: http, logger: Logger(label: "test"), allowInsecure: true), http)
     }
 
@@ -46,8 +52,11 @@ struct UpstreamIdentityProviderTests {
 
     @Test func aVerifiedSignIn() async throws {
         let (provider, http) = try await provider()
-        let identity = try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1")
+        let signIn = try await provider.signIn(
+            endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1", now: 1_000)
+        let identity = signIn.identity
         #expect(identity.subject == "ada" && identity.email == "ada@example.com" && identity.claims["groups"] == ["support"])
+        #expect(signIn.tokens == UpstreamTokens(accessToken: "idp-access", refreshToken: "idp-refresh", expiresAt: 4_600))
         let post = try #require(http.posts.first)
         #expect(post.field("code_verifier") == verifier && post.user == "gatehouse" && post.password == "provider-secret")
     }

@@ -17,12 +17,14 @@ public struct AuthorizationFlow: Sendable {
     public let pendingLifetime: Int64
     public let codeLifetime: Int64
     let events: any AuthorizationEventSink
+    /// Keeps the provider's tokens of each user who signs in, when given.
+    let vault: UpstreamTokenVault?
     let now: @Sendable () -> Int64
 
     public init(
         store: any AuthStore, resolver: ClientResolver, provider: UpstreamIdentityProvider, scopeMapping: ScopeMapping,
         issuer: String, resource: String, pendingLifetime: Int64 = 600, codeLifetime: Int64 = 60,
-        events: any AuthorizationEventSink = DiscardingEventSink(),
+        events: any AuthorizationEventSink = DiscardingEventSink(), vault: UpstreamTokenVault? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
@@ -34,6 +36,7 @@ public struct AuthorizationFlow: Sendable {
         self.pendingLifetime = pendingLifetime
         self.codeLifetime = codeLifetime
         self.events = events
+        self.vault = vault
         self.now = now
     }
 
@@ -143,8 +146,12 @@ public struct AuthorizationFlow: Sendable {
         let identity: CallerIdentity
         do {
             let endpoints = try await provider.endpoints()
-            identity = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce)
-        } catch {
+            let signIn = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce, now: now())
+            identity = signIn.identity
+            if let vault, let tokens = signIn.tokens, let subject = identity.subject {
+                try await vault.save(tokens, for: subject, now: now())
+            }
+        } catch let error as UpstreamIdentityProvider.Failure {
             return refuse(
                 "server_error", "the sign-in at the identity provider could not be verified",
                 detail: "the identity provider's sign-in was not accepted: \(error)")

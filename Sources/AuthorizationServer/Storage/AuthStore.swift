@@ -42,6 +42,10 @@ public protocol AuthStore: Sendable {
     func deletePending(id: String) async throws
 
     func signingKeys() async throws -> [StoredSigningKey]
+    /// A user's tokens at the identity provider, sealed by the caller's
+    /// ``SecretBox``; one row per user, replaced on every sign-in and refresh.
+    func saveUpstreamTokens(subject: String, sealed: [UInt8], updatedAt: Int64) async throws
+    func upstreamTokens(subject: String) async throws -> [UInt8]?
     func replaceSigningKeys(_ keys: [StoredSigningKey]) async throws
 }
 

@@ -98,6 +98,9 @@ public final class PostgresAuthStore: AuthStore, Service {
             )
             """
         ],
+        [
+            "CREATE TABLE upstream_tokens (subject TEXT PRIMARY KEY, sealed BYTEA NOT NULL, updated_at BIGINT NOT NULL)"
+        ],
     ]
 
     /// The advisory lock every migration holds: an arbitrary constant that
@@ -341,6 +344,21 @@ public final class PostgresAuthStore: AuthStore, Service {
             keys.append(StoredSigningKey(kid: kid, sealedPrivateKey: Array(sealed.readableBytesView), createdAt: createdAt))
         }
         return keys
+    }
+
+    public func saveUpstreamTokens(subject: String, sealed: [UInt8], updatedAt: Int64) async throws {
+        try await client.query(
+            """
+            INSERT INTO upstream_tokens (subject, sealed, updated_at) VALUES (\(subject), \(ByteBuffer(bytes: sealed)), \(updatedAt))
+            ON CONFLICT (subject) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at
+            """,
+            logger: logger)
+    }
+
+    public func upstreamTokens(subject: String) async throws -> [UInt8]? {
+        try await first("SELECT sealed FROM upstream_tokens WHERE subject = \(subject)").map {
+            Array(try $0["sealed"].decode(ByteBuffer.self).readableBytesView)
+        }
     }
 
     /// Writers take the table lock first, so two replicas rotating keys at

@@ -58,6 +58,9 @@ public final class SQLiteAuthStore: AuthStore {
             approved_at INTEGER, taken_at INTEGER
         );
         """,
+        """
+        CREATE TABLE upstream_tokens (subject TEXT PRIMARY KEY, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL);
+        """,
     ]
 
     public func migrate() async throws {
@@ -287,6 +290,19 @@ public final class SQLiteAuthStore: AuthStore {
                 kid: kid, sealedPrivateKey: buffer.readBytes(length: buffer.readableBytes) ?? [],
                 createdAt: Int64(row.column("created_at")?.integer ?? 0))
         }
+    }
+
+    public func saveUpstreamTokens(subject: String, sealed: [UInt8], updatedAt: Int64) async throws {
+        _ = try await connection.query(
+            "INSERT OR REPLACE INTO upstream_tokens (subject, sealed, updated_at) VALUES (?, ?, ?)",
+            [.text(subject), .blob(ByteBuffer(bytes: sealed)), .integer(Int(updatedAt))])
+    }
+
+    public func upstreamTokens(subject: String) async throws -> [UInt8]? {
+        guard case .blob(var buffer)? = try await connection.query(
+            "SELECT sealed FROM upstream_tokens WHERE subject = ?", [.text(subject)]
+        ).first?.column("sealed") else { return nil }
+        return buffer.readBytes(length: buffer.readableBytes)
     }
 
     public func replaceSigningKeys(_ keys: [StoredSigningKey]) async throws {

@@ -81,9 +81,18 @@ public struct UpstreamIdentityProvider: Sendable {
         return components.url
     }
 
+    /// Who signed in, and the provider's tokens for them.
+    public struct SignIn: Sendable {
+        public var identity: CallerIdentity
+        /// Absent when the provider returned no access token.
+        public var tokens: UpstreamTokens?
+    }
+
     /// Trades the provider's code for its ID token and returns the verified
-    /// claims of the person who signed in.
-    public func signIn(endpoints: Endpoints, code: String, codeVerifier: String, nonce: String) async throws(Failure) -> CallerIdentity {
+    /// claims of the person who signed in, with the provider's tokens.
+    public func signIn(
+        endpoints: Endpoints, code: String, codeVerifier: String, nonce: String, now: Int64 = Int64(Date().timeIntervalSince1970)
+    ) async throws(Failure) -> SignIn {
         let answer: (status: Int, body: [UInt8])
         do {
             answer = try await http.postForm(
@@ -107,7 +116,24 @@ public struct UpstreamIdentityProvider: Sendable {
             throw Failure(description: "the ID token's nonce does not match this sign-in")
         }
         guard identity.subject != nil else { throw Failure(description: "the ID token names no subject") }
-        return identity
+        return SignIn(identity: identity, tokens: UpstreamTokens(answer: body, now: now))
+    }
+
+    /// A fresh access token from a refresh token (RFC 6749 §6).
+    public func refresh(endpoints: Endpoints, _ tokens: UpstreamTokens, now: Int64) async throws(Failure) -> UpstreamTokens {
+        guard let refreshToken = tokens.refreshToken else { throw Failure(description: "there is no refresh token to use") }
+        let answer: (status: Int, body: [UInt8])
+        do {
+            answer = try await http.postForm(
+                endpoints.token, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken)],
+                basicAuth: (settings.clientID, settings.clientSecret))
+        } catch {
+            throw Failure(description: "the identity provider's token endpoint could not be reached")
+        }
+        guard answer.status == 200, let body = try? JSONParser.parse(answer.body),
+            let fresh = UpstreamTokens(answer: body, now: now, previousRefreshToken: refreshToken)
+        else { throw Failure(description: "the identity provider refused the refresh (HTTP \(answer.status))") }
+        return fresh
     }
 }
 

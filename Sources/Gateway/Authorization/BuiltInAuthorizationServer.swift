@@ -15,6 +15,8 @@ public struct BuiltInAuthorizationServer: Sendable {
     public let resource: String
     public let store: any AuthStore
     public let keys: SigningKeys
+    /// Each signed-in user's tokens at the identity provider, sealed.
+    public let upstreamTokens: UpstreamTokenVault
     let tokens: TokenService
     let registration: RegistrationService
     let flow: AuthorizationFlow
@@ -73,9 +75,11 @@ public struct BuiltInAuthorizationServer: Sendable {
             allowInternalAddresses: settings.allowInternalMetadataDocuments)
         let provider = UpstreamIdentityProvider(
             settings: settings.upstream, http: idpHTTP, logger: logger, allowInsecure: settings.allowInsecureUpstream)
+        let vault = UpstreamTokenVault(store: store, box: box, provider: provider)
+        upstreamTokens = vault
         flow = AuthorizationFlow(
             store: store, resolver: resolver, provider: provider, scopeMapping: settings.scopeMapping, issuer: issuer,
-            resource: resource, codeLifetime: settings.codeLifetime, events: events)
+            resource: resource, codeLifetime: settings.codeLifetime, events: events, vault: vault)
         registrationLimiter = RateLimiter(limit: settings.registrationRate)
     }
 
