@@ -6,18 +6,28 @@ import Mustache
 /// client. Every value is HTML-escaped by the template engine, because the
 /// client's name is whatever the client chose to call itself.
 enum ConsentPage {
-    static let consentTemplate = try! MustacheTemplate(
+    /// The frame both pages share; `content` is an already rendered (and
+    /// escaped) page body.
+    static let layout = try! MustacheTemplate(
         string: """
             <!doctype html>
             <html lang="en">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Allow {{clientName}}?</title>
+            <title>{{title}}</title>
             <style>\(style)</style>
             </head>
             <body>
             <main>
+            {{{content}}}
+            </main>
+            </body>
+            </html>
+            """)
+
+    static let consentTemplate = try! MustacheTemplate(
+        string: """
             <h1>Allow <strong id="client-name">{{clientName}}</strong> to use {{serverName}}?</h1>
             <p>It will act as you when it calls these tools. After you approve, you sign in at your organisation's identity provider.</p>
             <dl>
@@ -35,28 +45,12 @@ enum ConsentPage {
             <button type="submit" name="decision" value="deny" id="deny" class="secondary">Deny</button>
             </form>
             <p class="note">Only approve if you started this from {{clientName}} just now.</p>
-            </main>
-            </body>
-            </html>
             """)
 
     static let errorTemplate = try! MustacheTemplate(
         string: """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Sign-in problem</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            <main>
             <h1>This sign-in cannot continue</h1>
             <p id="message">{{message}}</p>
-            </main>
-            </body>
-            </html>
             """)
 
     static let style = """
@@ -73,10 +67,10 @@ enum ConsentPage {
             "redirectIsLoopback": consent.redirectIsLoopback, "scopes": consent.scopes, "pendingID": consent.pendingID,
             "csrfToken": consent.csrfToken, "action": action, "serverName": "Gatehouse",
         ]
-        return consentTemplate.render(context)
+        return layout.render(["title": "Allow \(consent.clientName)?", "content": consentTemplate.render(context)])
     }
 
     static func error(_ message: String) -> String {
-        errorTemplate.render(["message": message])
+        layout.render(["title": "Sign-in problem", "content": errorTemplate.render(["message": message])])
     }
 }
