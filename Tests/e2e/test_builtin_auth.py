@@ -1,0 +1,554 @@
+"""The gateway as its own OAuth authorization server (GATEHOUSE_AUTH=builtin)
+with a real OpenID Connect provider (Debian's glewlwyd) behind it and a real
+browser (headless Chromium) playing the person: the official MCP Python SDK
+signs in three ways (dynamic registration, a client ID metadata document
+served over HTTPS, an operator-listed static client) and calls tools; then
+every refusal the flow promises is checked over plain HTTP, with the browser
+wherever a person would be involved."""
+
+import asyncio
+import base64
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import types
+import urllib.parse
+
+import httpx2
+import pytest
+import requests
+from mcp import Client, ClientSession
+from mcp.client.auth import OAuthClientProvider, TokenStorage
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
+from selenium.webdriver.common.by import By
+
+from oauth.browser import headless_chromium, save_screenshot
+from oauth.consent import (DocumentServer, RedirectListener, approve_and_sign_in, deny, make_tls_material,
+                           pkce_pair)
+
+from conftest import free_port, start_gateway
+
+HERE = pathlib.Path(__file__).resolve().parent
+MODERN = "2026-07-28"
+ALICE = ("alice", "alice-password")
+OTHER_RESOURCE = "https://tickets.example.test/mcp"
+
+CONNECTOR = """
+connector: tickets
+base_url: {base}
+tools:
+  - name: whoami
+    description: Echo the headers the upstream received.
+    path: /headers
+    headers:
+      X-User-Email: "{{{{ user.email }}}}"
+    response:
+      select: headers
+  - name: write_ticket
+    description: Open a ticket as the signed-in user (needs tickets:write).
+    scopes: [tickets:write]
+    method: POST
+    path: /anything/tickets
+    parameters:
+      title: {{ type: string, required: true }}
+    body:
+      title: "{{{{ title }}}}"
+      reporter: "{{{{ user.email }}}}"
+    response:
+      select: json
+"""
+
+
+def builtin_env(port: int, setup, name: str, **extra) -> dict:
+    env = {
+        "GATEHOUSE_AUTH": "builtin",
+        "GATEHOUSE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "GATEHOUSE_AUTH_UPSTREAM_ISSUER": setup.info["issuer"],
+        "GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID": setup.info["upstream_client"]["client_id"],
+        "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET_FILE": str(setup.upstream_secret),
+        "GATEHOUSE_AUTH_STORE": str(setup.root / f"{name}.sqlite"),
+        "GATEHOUSE_AUTH_STORE_SECRET_FILE": str(setup.store_secret),
+        "GATEHOUSE_AUTH_SCOPE_MAPPING": "* -> mcp tickets:read; groups=gatehouse-admins -> tickets:write",
+        "GATEHOUSE_AUTH_SCOPES": "mcp",
+        "GATEHOUSE_AUTH_CLIENTS": json.dumps([{"client_id": "static-cli", "client_name": "Static CLI",
+                                               "redirect_uris": [setup.listener.url]}]),
+        "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS": "true",
+        "GATEHOUSE_LOG_FORMAT": "json",
+    }
+    env.update(extra)
+    return env
+
+
+def stop(gateway):
+    if gateway.process.poll() is None:
+        gateway.process.terminate()
+        gateway.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def setup(httpbin_url):
+    """glewlwyd, the loopback redirect listener, the HTTPS metadata document
+    server, and the gateway in built-in mode (trusting the document server's
+    CA and allowed to fetch documents from loopback)."""
+    if shutil.which("glewlwyd") is None:
+        pytest.fail("glewlwyd is not installed: run Tests/e2e/oauth/setup.sh (scripts/test does)")
+    root = pathlib.Path(tempfile.mkdtemp(prefix="gatehouse-builtin-"))
+    s = types.SimpleNamespace(root=root)
+    s.listener = RedirectListener().start()
+    tls = make_tls_material(root / "tls")
+    s.ca = tls["ca"]
+    s.docs = DocumentServer(tls["cert"], tls["key"]).start()
+    s.port, s.strict_port, issuer_port = free_port(), free_port(), free_port()
+    state = root / "glewlwyd"
+    subprocess.run([str(HERE / "oauth" / "start.sh"), str(issuer_port), f"http://127.0.0.1:{s.port}/mcp", str(state),
+                    "--upstream-redirect", f"http://127.0.0.1:{s.port}/oauth/callback",
+                    "--upstream-redirect", f"http://127.0.0.1:{s.strict_port}/oauth/callback"],
+                   check=True, capture_output=True, timeout=60)
+    s.info = json.loads((state / "info.json").read_text())
+    s.glewlwyd = s.info["base"]
+    s.upstream_secret = root / "upstream.secret"
+    s.upstream_secret.write_text(s.info["upstream_client"]["client_secret"])
+    s.store_secret = root / "store.secret"
+    s.store_secret.write_text(base64.b64encode(__import__("os").urandom(48)).decode())
+    s.folder = root / "connectors.d"
+    s.folder.mkdir()
+    (s.folder / "tickets.yaml").write_text(CONNECTOR.format(base=httpbin_url))
+    s.gateway = None
+    try:
+        s.gateway = start_gateway(s.folder, builtin_env(
+            s.port, s, "main", GATEHOUSE_TLS_CA_FILE=str(s.ca), GATEHOUSE_AUTH_METADATA_DOCUMENTS_ALLOW_INTERNAL="true"),
+            port=s.port)
+        yield s
+    finally:
+        if s.gateway:
+            stop(s.gateway)
+        subprocess.run([str(HERE / "oauth" / "stop.sh"), str(state)], check=False, timeout=30)
+        s.docs.stop()
+        s.listener.stop()
+
+
+@pytest.fixture(scope="module")
+def strict(setup):
+    """A second gateway on the same identity provider: codes live 1 s, and
+    metadata documents on private or loopback addresses are refused."""
+    gateway = start_gateway(setup.folder, builtin_env(setup.strict_port, setup, "strict", GATEHOUSE_AUTH_CODE_SECONDS="1"),
+                            port=setup.strict_port)
+    try:
+        yield gateway
+    finally:
+        stop(gateway)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    for path in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        if not pathlib.Path(path).exists():
+            pytest.fail(f"{path} is missing: apt-get install chromium chromium-driver (scripts/test does)")
+    driver = headless_chromium()
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# ---------------------------------------------------------------- helpers
+
+class MemoryStorage(TokenStorage):
+    def __init__(self, client=None):
+        self.tokens = None
+        self.client = client
+
+    async def get_tokens(self):
+        return self.tokens
+
+    async def set_tokens(self, tokens):
+        self.tokens = tokens
+
+    async def get_client_info(self):
+        return self.client
+
+    async def set_client_info(self, client):
+        self.client = client
+
+
+def claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def text(result) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+def audit_lines(gateway) -> list[dict]:
+    path = gateway.folder.parent / f"gatehouse-{gateway.url.rsplit(':', 1)[1]}.log"
+    entries = []
+    for line in path.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("logger") == "gatehouse.audit" and entry.get("msg") == "authorization":
+            entries.append(entry)
+    return entries
+
+
+def wait_for_audit(gateway, predicate, timeout=3.0) -> dict:
+    deadline = time.time() + timeout
+    while True:
+        found = [e for e in audit_lines(gateway) if predicate(e)]
+        if found or time.time() > deadline:
+            assert found, f"no matching audit line in {audit_lines(gateway)}"
+            return found[-1]
+        time.sleep(0.1)
+
+
+def authorization_url(gateway, listener, *, drop=(), plus=False, **overrides) -> tuple[str, dict, str]:
+    """/authorize for static-cli with a fresh PKCE pair and state; returns
+    (url, query, verifier). Spaces are written %20 unless `plus` (see
+    plus_as_percent_20 for the gateway bug that makes this matter)."""
+    verifier, challenge = pkce_pair()
+    query = {"response_type": "code", "client_id": "static-cli", "redirect_uri": listener.url,
+             "scope": "mcp tickets:write", "state": f"st-{time.monotonic_ns()}", "code_challenge": challenge,
+             "code_challenge_method": "S256", "resource": gateway.mcp}
+    query.update(overrides)
+    for name in drop:
+        query.pop(name)
+    encoded = urllib.parse.urlencode(query, quote_via=urllib.parse.quote_plus if plus else urllib.parse.quote)
+    return gateway.url + "/authorize?" + encoded, query, verifier
+
+
+def get_code(setup, browser, gateway=None, **overrides) -> tuple[dict, dict, str]:
+    """Drives the browser through consent and the sign-in as alice; returns
+    (what the redirect URI received, the request's query, the PKCE verifier)."""
+    gateway = gateway or setup.gateway
+    url, query, verifier = authorization_url(gateway, setup.listener, **overrides)
+    answer = approve_and_sign_in(browser, url, setup.listener, setup.glewlwyd, *ALICE)
+    assert answer.get("code") and answer.get("state") == query["state"], answer
+    assert answer.get("iss") == gateway.url, answer
+    return answer, query, verifier
+
+
+def token_request(gateway, **form) -> requests.Response:
+    form.setdefault("client_id", "static-cli")
+    return requests.post(gateway.url + "/token", data=form, timeout=10)
+
+
+def exchange(gateway, code, verifier, redirect_uri, **extra) -> requests.Response:
+    return token_request(gateway, grant_type="authorization_code", code=code, code_verifier=verifier,
+                         redirect_uri=redirect_uri, **extra)
+
+
+def refresh(gateway, token, **extra) -> requests.Response:
+    return token_request(gateway, grant_type="refresh_token", refresh_token=token, **extra)
+
+
+def assert_oauth_error(response, error, status=400, because=None):
+    assert response.status_code == status, (response.status_code, response.text)
+    assert response.json()["error"] == error, response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    if because:
+        assert because in response.json().get("error_description", ""), response.text
+
+
+def assert_error_page(response, phrase):
+    assert response.status_code == 400, (response.status_code, response.text[:300])
+    assert "Location" not in response.headers, "the person must not be redirected"
+    assert response.headers["Content-Type"].startswith("text/html")
+    message = re.search(r'<p id="message">(.*?)</p>', response.text, re.S)
+    assert message and phrase in message.group(1), response.text
+    return message.group(1)
+
+
+def redirected_error(response, listener, error) -> dict:
+    assert response.status_code == 302, (response.status_code, response.text[:300])
+    location = response.headers["Location"]
+    assert location.startswith(listener.url + "?"), location
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert query["error"] == error, query
+    assert "code" not in query
+    return query
+
+
+# ---------------------------------------------------------------- 1. the SDK's whole browser flow
+
+def plus_as_percent_20(url: str) -> str:
+    """KNOWN GATEWAY BUG (see test_a_form_encoded_space_in_the_query_is_a_space):
+    /authorize reads '+' in its query literally instead of as a space, so the
+    SDK's `scope=mcp+tickets%3Awrite` (urllib's urlencode) becomes the single
+    scope "mcp+tickets:write" and the sign-in ends in access_denied. Until that
+    is fixed the browser is given the same URL with spaces as %20, which means
+    the same to any correct server; drop this once the bug test passes."""
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(query=parts.query.replace("+", "%20")).geturl()
+
+
+def sdk_sign_in_and_call_tools(setup, browser, storage, era, variant, *, client_metadata_url=None):
+    """The SDK's OAuth client against the gateway; the browser is the person."""
+    captured = {}
+
+    def person(url):
+        captured["url"] = url
+        captured["answer"] = approve_and_sign_in(
+            browser, plus_as_percent_20(url), setup.listener, setup.glewlwyd, *ALICE, screenshot=f"consent-{variant}",
+            on_consent=lambda details: captured.update(consent=details))
+
+    async def redirect_handler(url):
+        await asyncio.to_thread(person, url)
+
+    async def callback_handler():
+        answer = captured["answer"]
+        assert "code" in answer, f"the redirect URI received {answer}"
+        return AuthorizationCodeResult(code=answer["code"], state=answer.get("state"), iss=answer.get("iss"))
+
+    provider = OAuthClientProvider(
+        server_url=setup.gateway.mcp,
+        client_metadata=OAuthClientMetadata(
+            client_name=f"SDK e2e ({variant})", redirect_uris=[setup.listener.url],
+            grant_types=["authorization_code", "refresh_token"], response_types=["code"],
+            token_endpoint_auth_method="none"),
+        storage=storage, redirect_handler=redirect_handler, callback_handler=callback_handler,
+        client_metadata_url=client_metadata_url)
+
+    async def exercise(list_tools, call_tool):
+        names = sorted(tool.name for tool in (await list_tools()).tools)
+        headers = json.loads(text(await call_tool("whoami", {})))
+        written = await call_tool("write_ticket", {"title": "Printer on fire"})
+        assert not written.is_error, text(written)
+        return names, headers, json.loads(text(written))
+
+    async def go():
+        http = httpx2.AsyncClient(auth=provider, timeout=30)
+        async with http:
+            transport = streamable_http_client(setup.gateway.mcp, http_client=http)
+            if era == "legacy":
+                async with transport as (read, write), ClientSession(read, write) as session:
+                    await session.initialize()
+                    return await exercise(session.list_tools, session.call_tool)
+            async with Client(transport, mode=MODERN, cache=None) as client:
+                return await exercise(client.list_tools, client.call_tool)
+
+    names, headers, written = asyncio.run(go())
+    assert names == ["whoami", "write_ticket"], "alice has tickets:write through gatehouse-admins"
+    assert headers["X-User-Email"] == "alice@example.test", headers
+    assert "Authorization" not in headers, "the caller's token never goes upstream"
+    assert written == {"title": "Printer on fire", "reporter": "alice@example.test"}
+
+    request = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(captured["url"]).query))
+    assert captured["url"].startswith(setup.gateway.url + "/authorize?")
+    assert request["code_challenge_method"] == "S256" and request["redirect_uri"] == setup.listener.url
+    consent = captured["consent"]
+    assert consent["redirect_host"].startswith("127.0.0.1"), consent
+    assert "(an application on this computer)" in consent["redirect_host"]
+    assert consent["client_id"] == request["client_id"]
+    token = claims(storage.tokens.access_token)
+    assert token["iss"] == setup.gateway.url and token["aud"] == setup.gateway.mcp
+    assert token["client_id"] == request["client_id"]
+    assert "tickets:write" in token["scope"].split()
+    assert token["email"] == "alice@example.test"
+    return request, consent, token
+
+
+@pytest.mark.parametrize("era", [MODERN, "legacy"])
+def test_sdk_registers_itself_signs_in_through_consent_and_calls_tools(setup, browser, era):
+    storage = MemoryStorage()
+    request, consent, token = sdk_sign_in_and_call_tools(setup, browser, storage, era, f"dcr-{era}")
+    client_id = storage.client.client_id
+    assert request["client_id"] == client_id and not client_id.startswith("https://")
+    assert consent["client_name"] == f"SDK e2e (dcr-{era})"
+    if era == MODERN:
+        assert request["resource"] == setup.gateway.mcp
+    # The grant is audited with the client and the person.
+    granted = wait_for_audit(setup.gateway, lambda e: e.get("event") == "grant" and e.get("client_id") == client_id)
+    assert granted["subject"] == token["sub"]
+    assert wait_for_audit(setup.gateway, lambda e: e.get("event") == "registration" and e.get("client_id") == client_id)
+
+
+def test_sdk_uses_a_client_id_metadata_document_over_https(setup, browser):
+    """The document is fetched over HTTPS (certificate from a throwaway CA the
+    gateway trusts through GATEHOUSE_TLS_CA_FILE). KNOWN GATEWAY BUG: the token
+    endpoint looks the client up only among stored clients, and a metadata
+    document client is never stored, so the code exchange answers 401
+    invalid_client "unknown client https://...; register again"."""
+    url = setup.docs.base + "/client.json"
+    setup.docs.documents["/client.json"] = {
+        "client_id": url, "client_name": "Metadata Document Client", "redirect_uris": [setup.listener.url],
+        "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+        "token_endpoint_auth_method": "none"}
+    registered_before = len([e for e in audit_lines(setup.gateway) if e.get("event") == "registration"])
+    storage = MemoryStorage()
+    request, consent, token = sdk_sign_in_and_call_tools(setup, browser, storage, MODERN, "cimd",
+                                                         client_metadata_url=url)
+    assert request["client_id"] == url and token["client_id"] == url
+    assert consent["client_name"] == "Metadata Document Client"
+    assert "/client.json" in setup.docs.requested, "the gateway fetched the document over HTTPS"
+    assert len([e for e in audit_lines(setup.gateway) if e.get("event") == "registration"]) == registered_before
+
+
+def test_sdk_uses_the_operators_static_client(setup, browser):
+    storage = MemoryStorage(OAuthClientInformationFull(
+        client_id="static-cli", token_endpoint_auth_method="none", redirect_uris=[setup.listener.url]))
+    request, consent, token = sdk_sign_in_and_call_tools(setup, browser, storage, MODERN, "static")
+    assert request["client_id"] == "static-cli"
+    assert consent["client_name"] == "Static CLI"
+    assert storage.client.client_id == "static-cli"
+
+
+# ---------------------------------------------------------------- 2. refusals
+
+def test_wrong_pkce_verifier_is_invalid_grant(setup, browser):
+    answer, query, verifier = get_code(setup, browser)
+    wrong, _ = pkce_pair()
+    r = exchange(setup.gateway, answer["code"], wrong, setup.listener.url)
+    assert_oauth_error(r, "invalid_grant")
+    assert "code_verifier" in r.json().get("error_description", "")
+    wait_for_audit(setup.gateway, lambda e: e.get("event") == "refusal" and "code_verifier" in e.get("reason", ""))
+
+
+def test_a_form_encoded_space_in_the_query_is_a_space(setup):
+    """A query string is form encoded (RFC 6749 appendix B): '+' is a space.
+    Python's urlencode, and with it the MCP SDK, writes spaces that way; scope
+    is space-separated, and state must come back exactly as sent."""
+    url, query, _ = authorization_url(setup.gateway, setup.listener, scope="mcp tickets:write", plus=True)
+    assert "scope=mcp+tickets%3Awrite" in url
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200, page.text[:300]
+    problems = []
+    scopes = re.findall(r"<li><code>([^<]*)</code></li>", page.text)
+    if scopes != ["mcp", "tickets:write"]:
+        problems.append(f"scope=mcp+tickets%3Awrite is shown as the scopes {scopes}, not ['mcp', 'tickets:write']")
+    url, query, _ = authorization_url(setup.gateway, setup.listener, state="two words", plus=True,
+                                      drop=("code_challenge", "code_challenge_method"))
+    answer = redirected_error(requests.get(url, allow_redirects=False, timeout=10), setup.listener, "invalid_request")
+    if answer["state"] != "two words":
+        problems.append(f"state=two+words comes back as {answer['state']!r}, not 'two words'")
+    assert not problems, "; ".join(problems)
+
+
+def test_missing_pkce_is_sent_back_to_the_client_with_state_and_iss(setup):
+    url, query, _ = authorization_url(setup.gateway, setup.listener, drop=("code_challenge", "code_challenge_method"))
+    r = requests.get(url, allow_redirects=False, timeout=10)
+    answer = redirected_error(r, setup.listener, "invalid_request")
+    assert answer["state"] == query["state"] and answer["iss"] == setup.gateway.url
+    assert "PKCE" in answer.get("error_description", "")
+
+
+def test_a_reused_code_is_refused_and_revokes_what_it_produced(setup, browser):
+    answer, query, verifier = get_code(setup, browser)
+    first = exchange(setup.gateway, answer["code"], verifier, setup.listener.url)
+    assert first.status_code == 200, first.text
+    tokens = first.json()
+    assert tokens["token_type"] == "Bearer" and tokens["refresh_token"]
+    again = exchange(setup.gateway, answer["code"], verifier, setup.listener.url)
+    assert_oauth_error(again, "invalid_grant", because="already used")
+    assert_oauth_error(refresh(setup.gateway, tokens["refresh_token"]), "invalid_grant", because="revoked")
+    wait_for_audit(setup.gateway, lambda e: e.get("event") == "revocation" and e.get("reason") == "authorization code replayed")
+
+
+def test_unregistered_redirect_uris_are_refused_without_redirecting(setup, browser):
+    elsewhere = f"http://127.0.0.1:{free_port()}/callback"
+    url, _, _ = authorization_url(setup.gateway, setup.listener, redirect_uri=elsewhere)
+    seen = len(setup.listener.queries)
+    assert_error_page(requests.get(url, allow_redirects=False, timeout=10), "is not registered for this application")
+    # What the person sees: an error page, and they stay on it.
+    browser.get(url)
+    message = browser.find_element(By.ID, "message").text
+    assert "not registered" in message and browser.current_url.startswith(setup.gateway.url + "/authorize")
+    save_screenshot(browser, "error-unregistered-redirect")
+    assert setup.listener.wait(seen + 1, timeout=0.5)[seen:] == []
+    # Registration: redirect URIs off the allow-list are refused.
+    for uri in ("https://evil.example.test/callback", "http://evil.example.test/callback"):
+        r = requests.post(setup.gateway.url + "/register", json={
+            "client_name": "Evil", "redirect_uris": [uri], "token_endpoint_auth_method": "none"}, timeout=10)
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] in ("invalid_redirect_uri", "invalid_client_metadata"), r.text
+
+
+def test_another_servers_resource_is_invalid_target(setup, browser):
+    url, query, _ = authorization_url(setup.gateway, setup.listener, resource=OTHER_RESOURCE)
+    answer = redirected_error(requests.get(url, allow_redirects=False, timeout=10), setup.listener, "invalid_target")
+    assert answer["state"] == query["state"] and answer["iss"] == setup.gateway.url
+    answer, query, verifier = get_code(setup, browser)
+    r = exchange(setup.gateway, answer["code"], verifier, setup.listener.url, resource=OTHER_RESOURCE)
+    assert_oauth_error(r, "invalid_target", because=OTHER_RESOURCE)
+
+
+def test_an_expired_code_is_invalid_grant(setup, strict, browser):
+    answer, query, verifier = get_code(setup, browser, gateway=strict, resource=strict.mcp)
+    time.sleep(2)
+    assert_oauth_error(exchange(strict, answer["code"], verifier, setup.listener.url), "invalid_grant",
+                       because="expired")
+
+
+def test_a_reused_refresh_token_ends_the_whole_grant(setup, browser):
+    answer, query, verifier = get_code(setup, browser)
+    first = exchange(setup.gateway, answer["code"], verifier, setup.listener.url)
+    assert first.status_code == 200, first.text
+    old = first.json()["refresh_token"]
+    rotated = refresh(setup.gateway, old)
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["refresh_token"]
+    assert new != old and rotated.json()["access_token"]
+    assert_oauth_error(refresh(setup.gateway, old), "invalid_grant", because="already used")
+    assert_oauth_error(refresh(setup.gateway, new), "invalid_grant", because="revoked")
+    wait_for_audit(setup.gateway, lambda e: e.get("event") == "revocation" and e.get("reason") == "refresh token reused"
+                   and e.get("client_id") == "static-cli")
+
+
+def test_a_metadata_document_naming_another_client_is_refused(setup, browser):
+    impostor = setup.docs.base + "/impostor.json"
+    setup.docs.documents["/impostor.json"] = {
+        "client_id": setup.docs.base + "/client.json", "client_name": "Impostor",
+        "redirect_uris": [setup.listener.url], "token_endpoint_auth_method": "none"}
+    url, _, _ = authorization_url(setup.gateway, setup.listener, client_id=impostor)
+    seen = len(setup.listener.queries)
+    message = assert_error_page(requests.get(url, allow_redirects=False, timeout=10), "could not be identified")
+    assert "differs from its URL" in message
+    assert "/impostor.json" in setup.docs.requested
+    browser.get(url)
+    assert "differs from its URL" in browser.find_element(By.ID, "message").text
+    save_screenshot(browser, "error-metadata-document-mismatch")
+    assert setup.listener.wait(seen + 1, timeout=0.5)[seen:] == []
+
+
+def test_a_metadata_document_on_a_loopback_address_is_refused_by_default(setup, strict):
+    setup.docs.documents["/loopback.json"] = {
+        "client_id": setup.docs.base + "/loopback.json", "client_name": "Loopback",
+        "redirect_uris": [setup.listener.url], "token_endpoint_auth_method": "none"}
+    url, _, _ = authorization_url(strict, setup.listener, client_id=setup.docs.base + "/loopback.json")
+    message = assert_error_page(requests.get(url, allow_redirects=False, timeout=10), "could not be identified")
+    assert "private or loopback address" in message
+    assert "/loopback.json" not in setup.docs.requested, "refused before any fetch"
+
+
+def test_declined_consent_sends_access_denied_with_state_and_iss(setup, browser):
+    url, query, _ = authorization_url(setup.gateway, setup.listener)
+    answer = deny(browser, url, setup.listener, screenshot="consent-deny")
+    assert answer["error"] == "access_denied" and "code" not in answer
+    assert answer["state"] == query["state"] and answer["iss"] == setup.gateway.url
+    wait_for_audit(setup.gateway, lambda e: e.get("event") == "refusal" and e.get("client_id") == "static-cli"
+                   and "access_denied" in e.get("reason", ""))
+
+
+def test_a_consent_post_without_the_csrf_token_is_forbidden(setup):
+    url, _, _ = authorization_url(setup.gateway, setup.listener)
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200
+    pending = re.search(r'name="pending" value="([^"]+)"', page.text).group(1)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    consent = setup.gateway.url + "/authorize/consent"
+    for form in ({"pending": pending, "decision": "approve"},
+                 {"pending": pending, "decision": "approve", "csrf_token": "forged"}):
+        r = requests.post(consent, data=form, allow_redirects=False, timeout=10)
+        assert r.status_code == 403, (r.status_code, r.text[:300])
+        assert "Location" not in r.headers
+        assert "could not be verified" in r.text
+    # The genuine form still works: on to the identity provider.
+    r = requests.post(consent, data={"pending": pending, "decision": "approve", "csrf_token": csrf},
+                      allow_redirects=False, timeout=10)
+    assert r.status_code == 302 and r.headers["Location"].startswith(setup.info["authorization_endpoint"] + "?")
