@@ -81,6 +81,32 @@ struct TokenServiceTests {
             http: localIssuer(Self.issuer, jwks: ring.jwks), logger: Logger(label: "test"))
     }
 
+    @Test func aClientKnownByItsMetadataDocumentExchangesItsCode() async throws {
+        try await withService { harness in
+            let url = "https://app.example.test/oauth/client.json"
+            let document = #"{"client_id":"\#(url)","client_name":"App","redirect_uris":["\#(redirect)"]}"#
+            let resolver = ClientResolver(
+                store: harness.store, fetcher: DocumentServer([url: (200, Array(document.utf8), nil)]),
+                hosts: FixedHosts(table: ["app.example.test": ["203.0.113.9"]]), policy: RedirectURIPolicy())
+            let service = TokenService(
+                store: harness.store, issuer: Self.issuer, resource: Self.resource, keys: { harness.ring }, documents: resolver)
+            let code = OpaqueToken.generate()
+            try await harness.store.saveCode(AuthorizationCodeRecord(
+                hash: OpaqueToken.hash(code), clientID: url, redirectURI: redirect, codeChallenge: PKCE.challenge(for: verifier),
+                resource: Self.resource, scopes: ["tickets:read"], subject: "ada", claimsJSON: "{}", expiresAt: Int64(Date().timeIntervalSince1970) + 60))
+            var form = exchangeForm(code)
+            form["client_id"] = url
+            let tokens = try await service.handle(form: form, credentials: nil)
+            #expect(tokens["access_token"]?.stringValue != nil)
+            // It is public: a secret is not how it proves itself.
+            await expectRefusal("invalid_client") {
+                _ = try await service.handle(form: form, credentials: .init(clientID: url, secret: "guess"))
+            }
+            // Without a resolver such clients are turned away, not looked up in the store.
+            await expectRefusal("invalid_client") { _ = try await harness.service.handle(form: form, credentials: nil) }
+        }
+    }
+
     @Test func aCodeBecomesTokensTheResourceServerAccepts() async throws {
         try await withService { harness in
             let code = try await issueCode(harness)

@@ -215,6 +215,23 @@ struct AuthorizationServerRouteTests {
         }
     }
 
+    @Test func aPlusInTheAuthorizationQueryIsASpace() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let registered = try await client.execute(
+                uri: "/register", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"]}"#))
+            let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+            let uri = BuiltInHarness.authorizeURI(client: clientID).replacingOccurrences(of: "%20", with: "+")
+            let page = String(buffer: try await client.execute(uri: uri, method: .get).body)
+            #expect(page.contains("<li><code>tickets:read</code></li><li><code>tickets:write</code></li>"))
+            let missingPKCE = try await client.execute(
+                uri: "/authorize?response_type=code&client_id=\(clientID)&redirect_uri=\(HTTPAuthClient.formEncode(BuiltInHarness.redirect))&state=a+b",
+                method: .get)
+            #expect(BuiltInHarness.query(missingPKCE.headers[.location])["state"] == "a b", "the client gets its state back unchanged")
+        }
+    }
+
     @Test func theConsentPageCannotBeFramedAndEscapesTheClientName() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
@@ -437,6 +454,13 @@ struct FormRequestTests {
         #expect(form == ["a": "1 2", "b": "/x=", "empty": "", "c": ""])
         #expect(throws: FormRequest.Malformed.self) { try FormRequest.decode(Array("a=1&a=2".utf8)) }
         #expect(throws: FormRequest.Malformed.self) { try FormRequest.decode(Array("a=%zz".utf8)) }
+    }
+
+    @Test func queriesAreFormEncodedTooSoPlusIsASpace() throws {
+        let query = try FormRequest.query("scope=mcp+tickets%3Aread&state=a+b&scope=again")
+        #expect(query.map(\.name) == ["scope", "state", "scope"], "repeats are kept for the caller to refuse")
+        #expect(query[0].value == "mcp tickets:read" && query[1].value == "a b")
+        #expect(try FormRequest.query(nil).isEmpty)
     }
 
     @Test func clientCredentialsFromBasicOrBody() throws {

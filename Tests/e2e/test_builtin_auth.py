@@ -210,8 +210,8 @@ def wait_for_audit(gateway, predicate, timeout=3.0) -> dict:
 
 def authorization_url(gateway, listener, *, drop=(), plus=False, **overrides) -> tuple[str, dict, str]:
     """/authorize for static-cli with a fresh PKCE pair and state; returns
-    (url, query, verifier). Spaces are written %20 unless `plus` (see
-    plus_as_percent_20 for the gateway bug that makes this matter)."""
+    (url, query, verifier). Spaces are written %20 unless `plus`
+    (form encoding, as the MCP Python SDK writes them)."""
     verifier, challenge = pkce_pair()
     query = {"response_type": "code", "client_id": "static-cli", "redirect_uri": listener.url,
              "scope": "mcp tickets:write", "state": f"st-{time.monotonic_ns()}", "code_challenge": challenge,
@@ -277,17 +277,6 @@ def redirected_error(response, listener, error) -> dict:
 
 # ---------------------------------------------------------------- 1. the SDK's whole browser flow
 
-def plus_as_percent_20(url: str) -> str:
-    """KNOWN GATEWAY BUG (see test_a_form_encoded_space_in_the_query_is_a_space):
-    /authorize reads '+' in its query literally instead of as a space, so the
-    SDK's `scope=mcp+tickets%3Awrite` (urllib's urlencode) becomes the single
-    scope "mcp+tickets:write" and the sign-in ends in access_denied. Until that
-    is fixed the browser is given the same URL with spaces as %20, which means
-    the same to any correct server; drop this once the bug test passes."""
-    parts = urllib.parse.urlsplit(url)
-    return parts._replace(query=parts.query.replace("+", "%20")).geturl()
-
-
 def sdk_sign_in_and_call_tools(setup, browser, storage, era, variant, *, client_metadata_url=None):
     """The SDK's OAuth client against the gateway; the browser is the person."""
     captured = {}
@@ -295,7 +284,7 @@ def sdk_sign_in_and_call_tools(setup, browser, storage, era, variant, *, client_
     def person(url):
         captured["url"] = url
         captured["answer"] = approve_and_sign_in(
-            browser, plus_as_percent_20(url), setup.listener, setup.glewlwyd, *ALICE, screenshot=f"consent-{variant}",
+            browser, url, setup.listener, setup.glewlwyd, *ALICE, screenshot=f"consent-{variant}",
             on_consent=lambda details: captured.update(consent=details))
 
     async def redirect_handler(url):
@@ -371,10 +360,8 @@ def test_sdk_registers_itself_signs_in_through_consent_and_calls_tools(setup, br
 
 def test_sdk_uses_a_client_id_metadata_document_over_https(setup, browser):
     """The document is fetched over HTTPS (certificate from a throwaway CA the
-    gateway trusts through GATEHOUSE_TLS_CA_FILE). KNOWN GATEWAY BUG: the token
-    endpoint looks the client up only among stored clients, and a metadata
-    document client is never stored, so the code exchange answers 401
-    invalid_client "unknown client https://...; register again"."""
+    gateway trusts through GATEHOUSE_TLS_CA_FILE). The client is never stored:
+    the token endpoint finds it through its document too."""
     url = setup.docs.base + "/client.json"
     setup.docs.documents["/client.json"] = {
         "client_id": url, "client_name": "Metadata Document Client", "redirect_uris": [setup.listener.url],

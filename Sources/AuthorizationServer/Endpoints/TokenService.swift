@@ -14,12 +14,15 @@ public struct TokenService: Sendable {
     public let refreshTokenLifetime: Int64
     let keys: @Sendable () async throws -> SigningKeyRing
     let events: any AuthorizationEventSink
+    /// Finds clients identified by a metadata document URL, which are never
+    /// in the store; nil turns such clients away.
+    let documents: ClientResolver?
     let now: @Sendable () -> Int64
 
     public init(
         store: any AuthStore, issuer: String, resource: String, accessTokenLifetime: Int64 = 900,
         refreshTokenLifetime: Int64 = 30 * 86_400, keys: @escaping @Sendable () async throws -> SigningKeyRing,
-        events: any AuthorizationEventSink = DiscardingEventSink(),
+        events: any AuthorizationEventSink = DiscardingEventSink(), documents: ClientResolver? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.store = store
@@ -29,6 +32,7 @@ public struct TokenService: Sendable {
         self.refreshTokenLifetime = refreshTokenLifetime
         self.keys = keys
         self.events = events
+        self.documents = documents
         self.now = now
     }
 
@@ -83,6 +87,16 @@ public struct TokenService: Sendable {
     }
 
     func authenticate(_ credentials: ClientCredentials) async throws -> RegisteredClient {
+        if ClientMetadataDocument.isDocumentURL(credentials.clientID) {
+            guard let documents else { throw OAuthError.invalidClient("client metadata documents are not accepted here") }
+            // The document is the client's only registration; it is public,
+            // so PKCE (checked with the code) is what binds it.
+            let client = try await documents.client(id: credentials.clientID)
+            guard client.isPublic, credentials.secret == nil else {
+                throw OAuthError.invalidClient("a client identified by a metadata document authenticates with PKCE only")
+            }
+            return client
+        }
         guard let stored = try await store.client(id: credentials.clientID) else {
             throw OAuthError.invalidClient("unknown client \(credentials.clientID); register again")
         }

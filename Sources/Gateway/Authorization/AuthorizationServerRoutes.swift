@@ -35,7 +35,9 @@ struct AuthorizationServerRoutes: Sendable {
         }
         router.post("/register") { request, context -> Response in await register(request, context) }
         router.get("/authorize") { request, _ -> Response in
-            let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+            guard let query = try? FormRequest.query(request.uri.query) else {
+                return Self.html(.badRequest, ConsentPage.error("The sign-in request is not valid form encoding."))
+            }
             return await page(try await server.flow.begin(query: query))
         }
         router.post(RouterPath(stringLiteral: Self.consentPath)) { request, _ -> Response in
@@ -52,10 +54,11 @@ struct AuthorizationServerRoutes: Sendable {
                 pendingID: pending, csrfToken: form["csrf_token"], approve: decision == "approve"))
         }
         router.get("/oauth/callback") { request, _ -> Response in
-            let query = request.uri.queryParameters
-            return await page(try await server.flow.callback(
-                state: query["state"].map(String.init), code: query["code"].map(String.init),
-                error: query["error"].map(String.init)))
+            guard let query = try? FormRequest.query(request.uri.query) else {
+                return Self.html(.badRequest, ConsentPage.error("The identity provider's answer is not valid form encoding."))
+            }
+            func first(_ name: String) -> String? { query.first { $0.name == name }?.value }
+            return await page(try await server.flow.callback(state: first("state"), code: first("code"), error: first("error")))
         }
         router.post("/token") { request, _ -> Response in
             await formEndpoint(request) { form, credentials in

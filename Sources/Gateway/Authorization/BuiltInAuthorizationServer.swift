@@ -66,13 +66,14 @@ public struct BuiltInAuthorizationServer: Sendable {
             try await store.saveClient(StoredClient(client: configured.client, secretHash: configured.secret.map(OpaqueToken.hash)))
         }
         let policy = RedirectURIPolicy(allowed: settings.redirectAllowList)
-        tokens = TokenService(
-            store: store, issuer: issuer, resource: resource, accessTokenLifetime: settings.accessTokenLifetime,
-            refreshTokenLifetime: settings.refreshTokenLifetime, keys: { try await keys.current() }, events: events)
-        registration = RegistrationService(store: store, policy: policy)
         let resolver = ClientResolver(
             store: store, fetcher: documents, hosts: hosts, policy: policy,
             allowInternalAddresses: settings.allowInternalMetadataDocuments)
+        tokens = TokenService(
+            store: store, issuer: issuer, resource: resource, accessTokenLifetime: settings.accessTokenLifetime,
+            refreshTokenLifetime: settings.refreshTokenLifetime, keys: { try await keys.current() }, events: events,
+            documents: resolver)
+        registration = RegistrationService(store: store, policy: policy)
         let provider = UpstreamIdentityProvider(
             settings: settings.upstream, http: idpHTTP, logger: logger, allowInsecure: settings.allowInsecureUpstream)
         let vault = UpstreamTokenVault(store: store, box: box, provider: provider)

@@ -14,15 +14,32 @@ enum FormRequest {
     /// check that read the first.
     static func decode(_ body: [UInt8]) throws(Malformed) -> [String: String] {
         var fields: [String: String] = [:]
-        for pair in body.split(separator: UInt8(ascii: "&")) where !pair.isEmpty {
+        for (name, value) in try pairs(body[...]) {
+            guard fields.updateValue(value, forKey: name) == nil else { throw Malformed(description: "\(name) is given more than once") }
+        }
+        return fields
+    }
+
+    /// Every name and value in order, repeats included: a query string is
+    /// form-encoded too (RFC 6749 appendix B), so `+` is a space there as
+    /// well; clients such as the MCP Python SDK write spaces that way.
+    static func pairs(_ bytes: ArraySlice<UInt8>) throws(Malformed) -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
+        for pair in bytes.split(separator: UInt8(ascii: "&")) where !pair.isEmpty {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = decodeComponent(parts[0]), !name.isEmpty else { throw Malformed(description: "a form field name is not valid") }
             guard let value = decodeComponent(parts.count > 1 ? parts[1] : []) else {
                 throw Malformed(description: "the value of \(name) is not valid form encoding")
             }
-            guard fields.updateValue(value, forKey: name) == nil else { throw Malformed(description: "\(name) is given more than once") }
+            pairs.append((name, value))
         }
-        return fields
+        return pairs
+    }
+
+    /// The query of a request URI, form-decoded.
+    static func query(_ query: String?) throws(Malformed) -> [(name: String, value: String)] {
+        guard let query else { return [] }
+        return try pairs(Array(query.utf8)[...])
     }
 
     static func decodeComponent(_ bytes: ArraySlice<UInt8>) -> String? {
