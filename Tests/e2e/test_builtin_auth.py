@@ -9,6 +9,7 @@ wherever a person would be involved."""
 import asyncio
 import base64
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -103,11 +104,12 @@ def setup(httpbin_url):
     tls = make_tls_material(root / "tls")
     s.ca = tls["ca"]
     s.docs = DocumentServer(tls["cert"], tls["key"]).start()
-    s.port, s.strict_port, issuer_port = free_port(), free_port(), free_port()
+    s.port, s.strict_port, s.replica_port, issuer_port = free_port(), free_port(), free_port(), free_port()
     state = root / "glewlwyd"
     subprocess.run([str(HERE / "oauth" / "start.sh"), str(issuer_port), f"http://127.0.0.1:{s.port}/mcp", str(state),
                     "--upstream-redirect", f"http://127.0.0.1:{s.port}/oauth/callback",
-                    "--upstream-redirect", f"http://127.0.0.1:{s.strict_port}/oauth/callback"],
+                    "--upstream-redirect", f"http://127.0.0.1:{s.strict_port}/oauth/callback",
+                    "--upstream-redirect", f"http://127.0.0.1:{s.replica_port}/oauth/callback"],
                    check=True, capture_output=True, timeout=60)
     s.info = json.loads((state / "info.json").read_text())
     s.glewlwyd = s.info["base"]
@@ -539,3 +541,71 @@ def test_a_consent_post_without_the_csrf_token_is_forbidden(setup):
     r = requests.post(consent, data={"pending": pending, "decision": "approve", "csrf_token": csrf},
                       allow_redirects=False, timeout=10)
     assert r.status_code == 302 and r.headers["Location"].startswith(setup.info["authorization_endpoint"] + "?")
+
+
+# ---------------------------------------------------------------- 3. replicas sharing PostgreSQL
+
+@pytest.fixture(scope="module")
+def replicas(setup):
+    """Two gateways behind one public URL (the first one's address, as a
+    load balancer would present it), sharing one PostgreSQL database: a new
+    database on the server scripts/test starts."""
+    url = os.environ.get("GATEHOUSE_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("GATEHOUSE_REQUIRE_POSTGRES") == "1":
+            pytest.fail("GATEHOUSE_TEST_POSTGRES_URL is not set: scripts/test starts a PostgreSQL server for this")
+        pytest.skip("needs GATEHOUSE_TEST_POSTGRES_URL (scripts/test always sets it)")
+    name = f"gatehouse_e2e_{os.getpid()}_{time.monotonic_ns()}"
+    subprocess.run(["psql", url, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=30)
+    database = url.rsplit("/", 1)[0] + "/" + name
+    public = f"http://127.0.0.1:{setup.replica_port}"
+    started = []
+    try:
+        for port in (setup.replica_port, free_port()):
+            env = builtin_env(setup.replica_port, setup, "unused", GATEHOUSE_AUTH_STORE=database)
+            started.append(start_gateway(setup.folder, env, port=port))
+        first, second = started
+        assert first.url == public and second.url != public
+        yield types.SimpleNamespace(first=first, second=second, public=public, database=database)
+    finally:
+        for gateway in started:
+            stop(gateway)
+        subprocess.run(["psql", url, "-q", "-c", f"DROP DATABASE IF EXISTS {name}"], check=False, capture_output=True,
+                       timeout=30)
+
+
+def call_tool(gateway, token, name, arguments):
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": name, "arguments": arguments, "_meta": {
+            "io.modelcontextprotocol/protocolVersion": MODERN,
+            "io.modelcontextprotocol/clientInfo": {"name": "replicas", "version": "1"},
+            "io.modelcontextprotocol/clientCapabilities": {}}}}
+    return requests.post(gateway.mcp, data=json.dumps(body), timeout=10, headers={
+        "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": name,
+        "Authorization": f"Bearer {token}"})
+
+
+def test_two_replicas_share_one_postgresql_store(setup, browser, replicas):
+    """Sign in on the first replica; exchange the code, refresh and call
+    tools on the second; the first accepts the second's tokens and sees the
+    refresh-token family revoked there."""
+    first, second = replicas.first, replicas.second
+    # The second replica publishes the key the first made at startup.
+    assert requests.get(first.url + "/jwks.json", timeout=10).json() == requests.get(second.url + "/jwks.json", timeout=10).json()
+    answer, query, verifier = get_code(setup, browser, gateway=first)
+    tokens = exchange(second, answer["code"], verifier, setup.listener.url, resource=first.mcp)
+    assert tokens.status_code == 200, tokens.text
+    access, refresh_token = tokens.json()["access_token"], tokens.json()["refresh_token"]
+    assert claims(access)["aud"] == first.mcp and claims(access)["iss"] == replicas.public
+    for gateway in (second, first):
+        called = call_tool(gateway, access, "whoami", {})
+        assert called.status_code == 200, called.text
+        assert "alice@example.test" in called.text, called.text
+    rotated = refresh(second, refresh_token)
+    assert rotated.status_code == 200, rotated.text
+    # The old refresh token comes back on the other replica: the family ends everywhere.
+    assert_oauth_error(refresh(first, refresh_token), "invalid_grant")
+    assert_oauth_error(refresh(second, rotated.json()["refresh_token"]), "invalid_grant")
+    # The replayed code is known to both.
+    assert_oauth_error(exchange(first, answer["code"], verifier, setup.listener.url), "invalid_grant")
