@@ -38,13 +38,18 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 gatehouse \
- && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin gatehouse
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin gatehouse \
+ && install -d -o 10001 -g 10001 -m 0700 /var/lib/gatehouse
 COPY --from=build /out/gatehouse /usr/local/bin/gatehouse
 # The sample connectors; mount your own folder over this one.
 COPY connectors.d/ /etc/gatehouse/connectors.d/
+# GATEHOUSE_AUTH_STORE: the built-in authorization server's SQLite file
+# (GATEHOUSE_AUTH=builtin), on the volume below so grants survive a restart.
 ENV GATEHOUSE_HOST=0.0.0.0 \
     GATEHOUSE_PORT=8080 \
-    GATEHOUSE_CONNECTORS=/etc/gatehouse/connectors.d
+    GATEHOUSE_CONNECTORS=/etc/gatehouse/connectors.d \
+    GATEHOUSE_AUTH_STORE=/var/lib/gatehouse/auth.sqlite
+VOLUME ["/var/lib/gatehouse"]
 USER 10001:10001
 EXPOSE 8080
 # The image has no curl or wget and the binary has no probe command yet, so

@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import BIN, ROOT
 
 SCRIPT = ROOT / "Tests" / "container" / "rootfs-test.sh"
 EXAMPLES = ROOT / "examples"
@@ -153,3 +153,25 @@ def test_examples_agree_with_the_dockerfile():
     compose = (EXAMPLES / "compose" / "docker-compose.yaml").read_text()
     assert f"./connectors.d:{folder}:ro" in compose
     assert f":{port}\"" in compose
+
+
+def test_the_builtin_auth_compose_example_matches_the_image_and_the_settings():
+    """The example for the built-in authorization server: only settings the
+    binary knows, the store on the image's volume, secrets where they are
+    mounted."""
+    import yaml
+
+    compose = yaml.safe_load((EXAMPLES / "compose" / "docker-compose.builtin-auth.yaml").read_text())
+    service = compose["services"]["gatehouse"]
+    known = subprocess.run([str(BIN), "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    for name in service["environment"]:
+        assert re.search(rf"\b{name}\b", known), f"{name} is not a setting gatehouse serve knows"
+    assert service["environment"]["GATEHOUSE_AUTH"] == "builtin"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    store = re.search(r"GATEHOUSE_AUTH_STORE=(\S+)", dockerfile).group(1)
+    assert f'VOLUME ["{os.path.dirname(store)}"]' in dockerfile
+    assert f"auth-store:{os.path.dirname(store)}" in service["volumes"]
+    for name, value in service["environment"].items():
+        if name.endswith("_FILE"):
+            secret = value.removeprefix("/run/secrets/")
+            assert secret in service["secrets"] and secret in compose["secrets"], name
