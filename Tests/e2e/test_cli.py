@@ -100,3 +100,16 @@ def test_hostile_yaml_is_refused_quickly(tmp_path):
     assert "deep.yaml:1:" in out and "invalid YAML" in out
     assert "numbers.yaml:3:10: timeout must be a duration" in out
     assert "numbers.yaml:9:34: minimum must be a finite number" in out
+
+
+def test_every_setting_is_documented_in_the_readme():
+    """Each GATEHOUSE_* variable `gatehouse serve --help` lists is named,
+    in full, in the README."""
+    import re
+
+    help_text = subprocess.run([str(BIN), "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    variables = sorted(set(re.findall(r"GATEHOUSE_[A-Z_]+", help_text)))
+    assert len(variables) > 40
+    readme = (ROOT / "README.md").read_text()
+    missing = [name for name in variables if not re.search(rf"`{name}`|\b{name}=", readme)]
+    assert not missing, f"not in README.md: {missing}"
