@@ -562,7 +562,9 @@ def replicas(setup):
     started = []
     try:
         for port in (setup.replica_port, free_port()):
-            env = builtin_env(setup.replica_port, setup, "unused", GATEHOUSE_AUTH_STORE=database)
+            # Debug logging: the test checks that not even then does a
+            # code or token reach the log.
+            env = builtin_env(setup.replica_port, setup, "unused", GATEHOUSE_AUTH_STORE=database, GATEHOUSE_LOG_LEVEL="debug")
             started.append(start_gateway(setup.folder, env, port=port))
         first, second = started
         assert first.url == public and second.url != public
@@ -609,3 +611,11 @@ def test_two_replicas_share_one_postgresql_store(setup, browser, replicas):
     assert_oauth_error(refresh(second, rotated.json()["refresh_token"]), "invalid_grant")
     # The replayed code is known to both.
     assert_oauth_error(exchange(first, answer["code"], verifier, setup.listener.url), "invalid_grant")
+    # Both logged the story (audit lines), never a secret.
+    secrets_seen = [answer["code"], access, refresh_token, rotated.json()["refresh_token"], rotated.json()["access_token"],
+                    verifier, setup.info["upstream_client"]["client_secret"]]
+    for gateway in (first, second):
+        log = (gateway.folder.parent / f"gatehouse-{gateway.url.rsplit(':', 1)[1]}.log").read_text()
+        assert '"msg":"authorization"' in log
+        for secret in secrets_seen:
+            assert secret not in log, f"a secret reached the log of {gateway.url}"
