@@ -5,6 +5,7 @@ import contextlib
 
 import mcp.client.session as sdk_session
 from mcp import Client, ClientSession
+from mcp.client.auth import TokenStorage
 from mcp.client.streamable_http import streamable_http_client
 
 
@@ -39,3 +40,24 @@ def run(coroutine):
 
 def text_of(result) -> str:
     return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")
+
+
+class MemoryStorage(TokenStorage):
+    """The SDK's OAuth token storage, in memory; `client` pre-seeds the
+    client information (a static client that never registers)."""
+
+    def __init__(self, client=None):
+        self.tokens = None
+        self.client = client
+
+    async def get_tokens(self):
+        return self.tokens
+
+    async def set_tokens(self, tokens):
+        self.tokens = tokens
+
+    async def get_client_info(self):
+        return self.client
+
+    async def set_client_info(self, client):
+        self.client = client

@@ -7,14 +7,12 @@ exchanges the code as the gateway will and reads the ID token."""
 
 import base64
 import hashlib
-import http.server
 import json
 import pathlib
 import secrets
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.parse
 
@@ -22,56 +20,22 @@ import jwt
 import pytest
 import requests
 
-from oauth.browser import SignInError, headless_chromium, save_screenshot, sign_in_at_glewlwyd
+from oauth.browser import SignInError, browser_session, save_screenshot, sign_in_at_glewlwyd
+from oauth.consent import RedirectListener
 
 from conftest import free_port
 
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-class Callback(http.server.ThreadingHTTPServer):
-    """Records the query of every request to /oauth/callback."""
-
-    def __init__(self):
-        self.queries = []
-        self.arrived = threading.Condition()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(handler):
-                parts = urllib.parse.urlsplit(handler.path)
-                if parts.path == "/oauth/callback":
-                    with self.arrived:
-                        self.queries.append(dict(urllib.parse.parse_qsl(parts.query)))
-                        self.arrived.notify_all()
-                body = b"<!doctype html><title>callback</title><p>signed in</p>"
-                handler.send_response(200)
-                handler.send_header("Content-Type", "text/html")
-                handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body)
-
-            def log_message(handler, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/oauth/callback"
-
-    def wait(self, count: int, timeout: float = 5.0) -> list:
-        with self.arrived:
-            self.arrived.wait_for(lambda: len(self.queries) >= count, timeout)
-            return list(self.queries)
-
-
 @pytest.fixture(scope="module")
 def callback():
-    server = Callback()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """Plays the gateway's /oauth/callback: records what the browser brings back."""
+    server = RedirectListener(path="/oauth/callback").start()
     try:
         yield server
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +56,9 @@ def glewlwyd(callback):
 
 @pytest.fixture
 def browser():
-    for path in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
-        if not pathlib.Path(path).exists():
-            pytest.fail(f"{path} is missing: apt-get install chromium chromium-driver (scripts/test does)")
-    driver = headless_chromium()
-    try:
+    """A fresh browser per test: no sign-in session carries over."""
+    with browser_session() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def authorization_request(info: dict) -> dict:

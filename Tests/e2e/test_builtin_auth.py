@@ -23,15 +23,16 @@ import httpx2
 import pytest
 import requests
 from mcp import Client, ClientSession
-from mcp.client.auth import OAuthClientProvider, TokenStorage
+from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
 from selenium.webdriver.common.by import By
 
-from oauth.browser import headless_chromium, save_screenshot
+from oauth.browser import browser_session, save_screenshot
 from oauth.consent import (DocumentServer, RedirectListener, approve_and_sign_in, deny, make_tls_material,
                            pkce_pair)
 
+from mcp_clients import MemoryStorage
 from conftest import free_port, start_gateway
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -148,35 +149,11 @@ def strict(setup):
 
 @pytest.fixture(scope="module")
 def browser():
-    for path in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
-        if not pathlib.Path(path).exists():
-            pytest.fail(f"{path} is missing: apt-get install chromium chromium-driver (scripts/test does)")
-    driver = headless_chromium()
-    try:
+    with browser_session() as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 # ---------------------------------------------------------------- helpers
-
-class MemoryStorage(TokenStorage):
-    def __init__(self, client=None):
-        self.tokens = None
-        self.client = client
-
-    async def get_tokens(self):
-        return self.tokens
-
-    async def set_tokens(self, tokens):
-        self.tokens = tokens
-
-    async def get_client_info(self):
-        return self.client
-
-    async def set_client_info(self, client):
-        self.client = client
-
 
 def claims(token: str) -> dict:
     payload = token.split(".")[1]

@@ -1,7 +1,6 @@
 """`gatehouse check` as a team would run it in CI."""
 
 import os
-import pathlib
 import shutil
 import subprocess
 

@@ -15,10 +15,11 @@ import httpx2
 import pytest
 import requests
 from mcp import Client, ClientSession
-from mcp.client.auth import OAuthClientProvider, TokenStorage
+from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
+from mcp_clients import MemoryStorage
 from conftest import free_port, start_gateway
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -86,24 +87,6 @@ def oauth(httpbin_url):
         gateway.process.terminate()
         gateway.process.wait(10)
         subprocess.run([str(HERE / "oauth" / "stop.sh"), str(state)], check=False, timeout=30)
-
-
-class MemoryStorage(TokenStorage):
-    def __init__(self):
-        self.tokens = None
-        self.client = None
-
-    async def get_tokens(self):
-        return self.tokens
-
-    async def set_tokens(self, tokens):
-        self.tokens = tokens
-
-    async def get_client_info(self):
-        return self.client
-
-    async def set_client_info(self, client):
-        self.client = client
 
 
 def sdk_oauth(gateway, user: str, storage: MemoryStorage) -> OAuthClientProvider:

@@ -14,6 +14,7 @@ them) and the selenium pin in Tests/e2e/requirements.txt. Selenium Manager is
 never used: the driver binary is given explicitly, so nothing is downloaded.
 """
 
+import contextlib
 import os
 import pathlib
 import re
@@ -54,6 +55,22 @@ CONTINUE_BUTTON = (By.CSS_SELECTOR, ".card-footer button.btn-success")
 
 class SignInError(AssertionError):
     """glewlwyd refused the sign-in, or its pages did not reach the client."""
+
+
+@contextlib.contextmanager
+def browser_session():
+    """A headless Chromium for a test or a module, quit afterwards; fails
+    (never skips) when Debian's chromium or chromium-driver is missing."""
+    import pytest
+
+    for path in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        if not pathlib.Path(path).exists():
+            pytest.fail(f"{path} is missing: apt-get install chromium chromium-driver (scripts/test does)")
+    driver = headless_chromium()
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 def headless_chromium(page_load_timeout: float = PAGE_LOAD_TIMEOUT) -> webdriver.Chrome:

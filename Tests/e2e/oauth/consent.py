@@ -54,17 +54,18 @@ class _Recorder(http.server.ThreadingHTTPServer):
 
 
 class RedirectListener(_Recorder):
-    """A client's loopback redirect URI (http://127.0.0.1:<port>/callback):
-    records the query of every request that reaches it."""
+    """A loopback redirect URI (http://127.0.0.1:<port><path>): a client's,
+    or the gateway's own callback at the identity provider; records the
+    query of every request that reaches it."""
 
-    def __init__(self):
+    def __init__(self, path: str = "/callback"):
         self.queries: list[dict] = []
         self.arrived = threading.Condition()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(handler):
                 parts = urllib.parse.urlsplit(handler.path)
-                if parts.path == "/callback":
+                if parts.path == path:
                     with self.arrived:
                         self.queries.append(dict(urllib.parse.parse_qsl(parts.query)))
                         self.arrived.notify_all()
@@ -79,7 +80,7 @@ class RedirectListener(_Recorder):
                 pass
 
         super().__init__(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/callback"
+        self.url = f"http://127.0.0.1:{self.server_address[1]}{path}"
 
     def wait(self, count: int, timeout: float = 5.0) -> list:
         """The queries once at least `count` arrived (or all so far after `timeout`)."""
