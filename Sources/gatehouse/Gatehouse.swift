@@ -67,12 +67,14 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "gatehouse")
         let httpClient = HTTPUpstreamClient.makeHTTPClient(caFile: settings.caFile)
+        let metrics = GatewayMetrics()
         var authorizationServer: BuiltInAuthorizationServer?
         if let builtIn = settings.authorizationServer, let publicURL = settings.publicURL {
             do {
                 authorizationServer = try await BuiltInAuthorizationServer.start(
                     settings: builtIn, publicURL: publicURL, http: httpClient,
-                    events: AuthorizationAuditLog(), logger: logger)
+                    events: AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)]),
+                    logger: logger)
             } catch {
                 logger.critical("cannot start the built-in authorization server: \(error)")
                 try await httpClient.shutdown()
@@ -87,7 +89,7 @@ struct Serve: AsyncParsableCommand {
         }
         let gateway = Gateway(
             settings: settings, upstream: HTTPUpstreamClient(client: httpClient), authHTTP: HTTPAuthClient(client: httpClient),
-            authorizationServer: authorizationServer, logger: logger)
+            authorizationServer: authorizationServer, metrics: metrics, logger: logger)
         if settings.auth.enabled {
             logger.info(
                 "OAuth is on",

@@ -61,6 +61,25 @@ struct UpstreamIdentityProviderTests {
         #expect(post.field("code_verifier") == verifier && post.user == "gatehouse" && post.password == "provider-secret")
     }
 
+    @Test func discoveryIsReadOnceForManySignIns() async throws {
+        let (provider, http) = try await provider()
+        let first = try await provider.endpoints()
+        let second = try await provider.endpoints()
+        #expect(first == second)
+        #expect(http.getCount(Self.issuer + "/.well-known/openid-configuration") == 1)
+    }
+
+    @Test func aFailedDiscoveryIsNotRemembered() async throws {
+        let (provider, http) = try await provider()
+        http.remove(Self.issuer + "/.well-known/openid-configuration")
+        await #expect(throws: UpstreamIdentityProvider.Failure.self) { _ = try await provider.endpoints() }
+        http.serve(Self.issuer + "/.well-known/openid-configuration", json: [
+            "issuer": .string(Self.issuer), "authorization_endpoint": .string(Self.issuer + "/auth"),
+            "token_endpoint": .string(Self.issuer + "/token"),
+        ])
+        #expect(try await provider.endpoints().token == Self.issuer + "/token", "the provider is asked again once it is back")
+    }
+
     @Test func aWrongNonceIsRefused() async throws {
         let (provider, _) = try await provider()
         await #expect(throws: UpstreamIdentityProvider.Failure.self) {

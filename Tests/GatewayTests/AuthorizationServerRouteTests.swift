@@ -390,6 +390,22 @@ struct AuthorizationServerRouteTests {
     }
 }
 
+@Suite("Authorization events")
+struct AuthorizationEventTests {
+    @Test func eventsAreCountedByKindAndAuditedBeside() {
+        let metrics = GatewayMetrics()
+        let recorded = RecordingEvents()
+        let sinks = AuthorizationEventSinks([AuthorizationEventMetrics(metrics: metrics), recorded])
+        sinks.record(.init(.granted, clientID: "c", subject: "ada"))
+        sinks.record(.init(.refused, clientID: "c", reason: "invalid_grant"))
+        sinks.record(.init(.refused, clientID: nil, reason: "invalid_request"))
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(text.contains(#"gatehouse_authorization_events_total{event="grant"} 1"#))
+        #expect(text.contains(#"gatehouse_authorization_events_total{event="refusal"} 2"#))
+        #expect(recorded.all.count == 3)
+    }
+}
+
 @Suite("Built-in authorization settings")
 struct AuthorizationServerSettingsTests {
     func settings(_ values: [AbsoluteConfigKey: ConfigValue]) throws -> GatewaySettings {

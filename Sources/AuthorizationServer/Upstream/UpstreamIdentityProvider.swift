@@ -3,6 +3,7 @@ import Foundation
 import GatehouseJSON
 import Logging
 import OAuth
+import Synchronization
 
 /// The team's OpenID Connect provider, which does the actual sign-in behind
 /// this server: authorization code with PKCE and a nonce, through a client
@@ -42,6 +43,9 @@ public struct UpstreamIdentityProvider: Sendable {
     public let settings: Settings
     let http: any AuthHTTPClient
     let idTokens: JWTVerifier
+    /// Discovery is read once and kept for a while: every sign-in needs the
+    /// endpoints twice, and a provider's endpoints seldom change.
+    let discovered: DiscoveryCache
 
     public init(settings: Settings, http: any AuthHTTPClient, logger: Logger, allowInsecure: Bool = false) {
         self.settings = settings
@@ -51,9 +55,23 @@ public struct UpstreamIdentityProvider: Sendable {
                 enabled: true, issuers: [.init(issuer: settings.issuer)], audiences: [settings.clientID],
                 allowInsecureIssuers: allowInsecure),
             http: http, logger: logger)
+        self.discovered = DiscoveryCache()
+    }
+
+    final class DiscoveryCache: Sendable {
+        let entry = Mutex<(endpoints: Endpoints, until: ContinuousClock.Instant)?>(nil)
+        static let lifetime: Duration = .seconds(300)
     }
 
     public func endpoints() async throws(Failure) -> Endpoints {
+        let now = ContinuousClock.now
+        if let cached = discovered.entry.withLock({ $0 }), cached.until > now { return cached.endpoints }
+        let endpoints = try await discover()
+        discovered.entry.withLock { $0 = (endpoints, now + DiscoveryCache.lifetime) }
+        return endpoints
+    }
+
+    func discover() async throws(Failure) -> Endpoints {
         let url = settings.issuer.trimmingSuffix("/") + "/.well-known/openid-configuration"
         let answer: (status: Int, body: [UInt8])
         do { answer = try await http.get(url) } catch { throw Failure(description: "the identity provider could not be reached: \(error)") }

@@ -119,27 +119,6 @@ enum AuthStoreFactory {
     }
 }
 
-/// Writes authorization events as audit lines: always, whatever the log
-/// level, like tool-call audit lines.
-public struct AuthorizationAuditLog: AuthorizationEventSink {
-    let logger: Logger
-
-    public init(label: String = "gatehouse.audit") {
-        var logger = Logger(label: label)
-        logger.logLevel = .info
-        self.logger = logger
-    }
-
-    public func record(_ event: AuthorizationEvent) {
-        var metadata: Logger.Metadata = ["event": .string(event.kind.rawValue)]
-        if let clientID = event.clientID { metadata["client_id"] = .string(clientID) }
-        if let subject = event.subject { metadata["subject"] = .string(subject) }
-        if !event.scopes.isEmpty { metadata["scopes"] = .string(event.scopes.joined(separator: " ")) }
-        if let reason = event.reason { metadata["reason"] = .string(reason) }
-        logger.info("authorization", metadata: metadata)
-    }
-}
-
 /// Answers the resource server's key fetches for this server's own issuer
 /// in process, so tokens issued here go through exactly the verifier an
 /// external issuer's tokens do, without a network round trip.

@@ -59,6 +59,10 @@ public struct GatewayMetrics: Sendable {
         factory.makeMeter(label: "gatehouse_tools_loaded", dimensions: []).set(Int64(count))
     }
 
+    func authorizationEvent(_ kind: String) {
+        factory.makeCounter(label: "gatehouse_authorization_events_total", dimensions: [("event", kind)]).increment(by: 1)
+    }
+
     func authFailure(reason: String) {
         factory.makeCounter(label: "gatehouse_auth_failures_total", dimensions: [("reason", reason)]).increment(by: 1)
     }
