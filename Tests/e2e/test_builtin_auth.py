@@ -588,6 +588,10 @@ def test_two_replicas_share_one_postgresql_store(setup, browser, replicas):
     assert_oauth_error(refresh(second, rotated.json()["refresh_token"]), "invalid_grant")
     # The replayed code is known to both.
     assert_oauth_error(exchange(first, answer["code"], verifier, setup.listener.url), "invalid_grant")
+    # The second replica counted what it did.
+    metrics = requests.get(second.url + "/metrics", timeout=10).text
+    for event in ("grant", "refresh", "refusal"):
+        assert f'gatehouse_authorization_events_total{{event="{event}"}}' in metrics, event
     # Both logged the story (audit lines), never a secret.
     secrets_seen = [answer["code"], access, refresh_token, rotated.json()["refresh_token"], rotated.json()["access_token"],
                     verifier, setup.info["upstream_client"]["client_secret"]]
