@@ -520,6 +520,35 @@ def test_a_consent_post_without_the_csrf_token_is_forbidden(setup):
     assert r.status_code == 302 and r.headers["Location"].startswith(setup.info["authorization_endpoint"] + "?")
 
 
+def approved_at_the_gateway(setup) -> tuple[dict, str]:
+    """Consent approved over plain HTTP: returns the client's request and
+    the state the gateway sent to the identity provider."""
+    url, query, _ = authorization_url(setup.gateway, setup.listener)
+    page = requests.get(url, timeout=10)
+    form = {name: re.search(rf'name="{name}" value="([^"]+)"', page.text).group(1) for name in ("pending", "csrf_token")}
+    r = requests.post(setup.gateway.url + "/authorize/consent", data={**form, "decision": "approve"},
+                      allow_redirects=False, timeout=10)
+    assert r.status_code == 302, (r.status_code, r.text[:300])
+    upstream = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(r.headers["Location"]).query))
+    return query, upstream["state"]
+
+
+@pytest.mark.parametrize("answer, error", [
+    ({"error": "access_denied"}, "access_denied"),          # the person said no at the identity provider
+    ({"code": "not-a-code-the-provider-issued"}, "server_error"),  # the provider refuses the exchange
+])
+def test_upstream_failures_reach_the_client_as_oauth_errors(setup, answer, error):
+    query, upstream_state = approved_at_the_gateway(setup)
+    r = requests.get(setup.gateway.url + "/oauth/callback", params={"state": upstream_state, **answer},
+                     allow_redirects=False, timeout=10)
+    back = redirected_error(r, setup.listener, error)
+    assert back["state"] == query["state"] and back["iss"] == setup.gateway.url
+    # The same callback again finds nothing: the sign-in was used up.
+    again = requests.get(setup.gateway.url + "/oauth/callback", params={"state": upstream_state, **answer},
+                         allow_redirects=False, timeout=10)
+    assert again.status_code == 400 and "Location" not in again.headers
+
+
 # ---------------------------------------------------------------- 3. replicas sharing PostgreSQL
 
 @pytest.fixture(scope="module")
