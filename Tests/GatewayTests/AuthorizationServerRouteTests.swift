@@ -458,6 +458,9 @@ struct AuthorizationServerSettingsTests {
         #expect(throws: (any Error).self) {
             try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: ["gatehouse.auth": "builtin"])))
         }
+        #expect(throws: (any Error).self) { try settings(["gatehouse.auth.upstream.issuer": "http://login.example.test"]) }
+        #expect(throws: (any Error).self) { try settings(["gatehouse.auth.upstream.issuer": "not a url"]) }
+        #expect(try settings(["gatehouse.auth.upstream.issuer": "http://127.0.0.1:4593/oidc"]).authorizationServer != nil)
         let postgres = try settings(["gatehouse.auth.store": "postgres://u@db.internal/gatehouse"])
         #expect(postgres.authorizationServer?.isPostgres == true)
     }

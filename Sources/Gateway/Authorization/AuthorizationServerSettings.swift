@@ -76,6 +76,11 @@ public struct AuthorizationServerSettings: Sendable {
         upstream = .init(
             issuer: issuer, clientID: clientID, clientSecret: secret, scopes: scopes, redirectURI: publicURL + "/oauth/callback")
         allowInsecureUpstream = reader.bool(forKey: "gatehouse.auth.allow.insecure.issuers", default: false)
+        guard let url = URL(string: issuer), let scheme = url.scheme, url.host != nil,
+            scheme == "https" || (scheme == "http" && (allowInsecureUpstream || RedirectURIPolicy.isLoopback(host: url.host ?? "")))
+        else {
+            throw Invalid(description: "GATEHOUSE_AUTH_UPSTREAM_ISSUER '\(issuer)' must be an https URL (http only on loopback, or with GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS)")
+        }
         if let mapping = reader.string(forKey: "gatehouse.auth.scope.mapping") {
             scopeMapping = try Self.scopeMapping(mapping)
         }
