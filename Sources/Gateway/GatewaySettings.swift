@@ -168,6 +168,18 @@ public struct GatewaySettings: Sendable {
         return settings
     }
 
+    /// A secret given directly (`KEY`) or in a file (`KEY.file`, the way
+    /// container secrets arrive); nil when neither is set.
+    static func secret(_ reader: ConfigReader, _ key: String) throws -> String? {
+        if let value = reader.string(forKey: ConfigKey(key), isSecret: true) { return value }
+        guard let file = reader.string(forKey: ConfigKey(key + ".file")) else { return nil }
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw Invalid(description: "cannot read \(file): \(error.localizedDescription)")
+        }
+    }
+
     static func list(_ text: String?) -> [String] {
         (text ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init).filter { !$0.isEmpty }
     }
@@ -201,11 +213,7 @@ public struct GatewaySettings: Sendable {
             guard let clientID = reader.string(forKey: "gatehouse.auth.introspection.client.id") else {
                 throw Invalid(description: "introspection needs GATEHOUSE_AUTH_INTROSPECTION_CLIENT_ID")
             }
-            var secret = reader.string(forKey: "gatehouse.auth.introspection.client.secret", isSecret: true)
-            if secret == nil, let file = reader.string(forKey: "gatehouse.auth.introspection.client.secret.file") {
-                secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            guard let secret else {
+            guard let secret = try secret(reader, "gatehouse.auth.introspection.client.secret") else {
                 throw Invalid(description: "introspection needs GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET or _FILE")
             }
             settings.introspection = .init(endpoint: endpoint, clientID: clientID, clientSecret: secret)

@@ -55,3 +55,16 @@ public struct AuthSettings: Sendable {
         self.jwksRefreshInterval = jwksRefreshInterval
     }
 }
+
+extension AuthSettings {
+    /// https, or http on loopback only unless `allowInsecure`: the rule for
+    /// every issuer URL, the resource server's issuers and the built-in
+    /// server's upstream provider alike.
+    public static func isAcceptableIssuerURL(_ url: String, allowInsecure: Bool) -> Bool {
+        if allowInsecure || url.hasPrefix("https://") { return true }
+        for loopback in ["http://127.0.0.1", "http://localhost", "http://[::1]"] {
+            if url.hasPrefix(loopback + ":") || url.hasPrefix(loopback + "/") || url == loopback { return true }
+        }
+        return false
+    }
+}

@@ -146,10 +146,6 @@ actor IssuerKeys {
 
     /// HTTPS, or plain HTTP to a loopback address, or anything when allowed.
     static func isAcceptable(_ url: String, allowInsecure: Bool) -> Bool {
-        if allowInsecure || url.hasPrefix("https://") { return true }
-        for loopback in ["http://127.0.0.1", "http://localhost", "http://[::1]"] {
-            if url.hasPrefix(loopback + ":") || url.hasPrefix(loopback + "/") || url == loopback { return true }
-        }
-        return false
+        AuthSettings.isAcceptableIssuerURL(url, allowInsecure: allowInsecure)
     }
 }

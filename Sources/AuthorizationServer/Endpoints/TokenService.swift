@@ -51,10 +51,7 @@ public struct TokenService: Sendable {
     /// A form-encoded token request.
     public func handle(form: [String: String], credentials: ClientCredentials?) async throws -> JSONValue {
         guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
-        guard let credentials = credentials ?? form["client_id"].map({ ClientCredentials(clientID: $0) }) else {
-            throw OAuthError.invalidClient("client_id is missing")
-        }
-        let client = try await authenticate(credentials)
+        let client = try await authenticate(credentials, form: form)
         switch grantType {
         case "authorization_code":
             guard let code = form["code"] else { throw OAuthError.invalidRequest("code is missing") }
@@ -75,15 +72,20 @@ public struct TokenService: Sendable {
     /// answer reveals nothing about which tokens exist.
     public func revoke(form: [String: String], credentials: ClientCredentials?) async throws {
         guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
-        guard let credentials = credentials ?? form["client_id"].map({ ClientCredentials(clientID: $0) }) else {
-            throw OAuthError.invalidClient("client_id is missing")
-        }
-        let client = try await authenticate(credentials)
+        let client = try await authenticate(credentials, form: form)
         guard let grantID = try await store.grantID(forRefreshToken: OpaqueToken.hash(token)),
             let grant = try await store.grant(id: grantID), grant.clientID == client.clientID
         else { return }
         try await store.revokeGrant(id: grantID, now: now())
         events.record(.init(.revoked, clientID: client.clientID, subject: grant.subject, reason: "revoked by the client"))
+    }
+
+    /// The given credentials, or a public client naming itself in the body.
+    func authenticate(_ credentials: ClientCredentials?, form: [String: String]) async throws -> RegisteredClient {
+        guard let credentials = credentials ?? form["client_id"].map({ ClientCredentials(clientID: $0) }) else {
+            throw OAuthError.invalidClient("client_id is missing")
+        }
+        return try await authenticate(credentials)
     }
 
     func authenticate(_ credentials: ClientCredentials) async throws -> RegisteredClient {

@@ -3,6 +3,7 @@ import Configuration
 import ConnectorModel
 import Foundation
 import GatehouseJSON
+import OAuth
 
 /// How the built-in authorization server (`GATEHOUSE_AUTH=builtin`) is set
 /// up: the team's identity provider behind it, where it keeps its state,
@@ -34,7 +35,11 @@ public struct AuthorizationServerSettings: Sendable {
         public var secret: String?
     }
 
-    public var isPostgres: Bool { store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") }
+    public var isPostgres: Bool { Self.isPostgres(store) }
+
+    static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
 
     static let keys: [(key: String, variable: String, meaning: String)] = [
         ("gatehouse.auth.upstream.issuer", "GATEHOUSE_AUTH_UPSTREAM_ISSUER", "builtin: the OpenID Connect provider people sign in at"),
@@ -67,7 +72,7 @@ public struct AuthorizationServerSettings: Sendable {
         guard let clientID = reader.string(forKey: "gatehouse.auth.upstream.client.id") else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID")
         }
-        guard let secret = try Self.secret(reader, "gatehouse.auth.upstream.client.secret") else {
+        guard let secret = try GatewaySettings.secret(reader, "gatehouse.auth.upstream.client.secret") else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET or _FILE")
         }
         var scopes = GatewaySettings.list(reader.string(forKey: "gatehouse.auth.upstream.scopes"))
@@ -76,9 +81,7 @@ public struct AuthorizationServerSettings: Sendable {
         upstream = .init(
             issuer: issuer, clientID: clientID, clientSecret: secret, scopes: scopes, redirectURI: publicURL + "/oauth/callback")
         allowInsecureUpstream = reader.bool(forKey: "gatehouse.auth.allow.insecure.issuers", default: false)
-        guard let url = URL(string: issuer), let scheme = url.scheme, url.host != nil,
-            scheme == "https" || (scheme == "http" && (allowInsecureUpstream || RedirectURIPolicy.isLoopback(host: url.host ?? "")))
-        else {
+        guard URL(string: issuer)?.host != nil, AuthSettings.isAcceptableIssuerURL(issuer, allowInsecure: allowInsecureUpstream) else {
             throw Invalid(description: "GATEHOUSE_AUTH_UPSTREAM_ISSUER '\(issuer)' must be an https URL (http only on loopback, or with GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS)")
         }
         if let mapping = reader.string(forKey: "gatehouse.auth.scope.mapping") {
@@ -88,7 +91,7 @@ public struct AuthorizationServerSettings: Sendable {
             staticClients = try Self.staticClients(clients)
         }
         store = reader.string(forKey: "gatehouse.auth.store", default: store)
-        guard let storeSecret = try Self.secret(reader, "gatehouse.auth.store.secret") else {
+        guard let storeSecret = try GatewaySettings.secret(reader, "gatehouse.auth.store.secret") else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_STORE_SECRET or _FILE (32 or more bytes, e.g. from openssl rand -base64 48)")
         }
         guard storeSecret.utf8.count >= 32 else { throw Invalid(description: "GATEHOUSE_AUTH_STORE_SECRET must be at least 32 bytes") }
@@ -105,16 +108,6 @@ public struct AuthorizationServerSettings: Sendable {
                 throw Invalid(description: "registration rate '\(rate)' must look like 20/hour")
             }
             registrationRate = parsed
-        }
-    }
-
-    static func secret(_ reader: ConfigReader, _ key: String) throws -> String? {
-        if let value = reader.string(forKey: ConfigKey(key), isSecret: true) { return value }
-        guard let file = reader.string(forKey: ConfigKey(key + ".file")) else { return nil }
-        do {
-            return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            throw Invalid(description: "cannot read \(file): \(error.localizedDescription)")
         }
     }
 

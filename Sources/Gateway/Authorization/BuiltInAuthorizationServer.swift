@@ -102,7 +102,7 @@ enum AuthStoreFactory {
     static func open(_ location: String, logger: Logger) async throws
         -> (store: any AuthStore, close: @Sendable () async throws -> Void)
     {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+        if AuthorizationServerSettings.isPostgres(location) {
             let store = try PostgresAuthStore(url: location, logger: logger)
             // The pool must run before the service group starts (migrations
             // and signing keys are read at startup) and until after the HTTP
