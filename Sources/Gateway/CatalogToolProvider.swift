@@ -56,7 +56,9 @@ public struct CatalogToolProvider: ToolProvider {
                 latency: ContinuousClock.now - started, era: context.era.rawValue)
             return .forbidden(requiredScopes: requiredScopes(tool.definition.scopes))
         }
-        let outcome = await invoker.invoke(tool.definition, target: tool.target, arguments: arguments, caller: caller)
+        let outcome = await invoker.invoke(
+            tool.definition, target: tool.target, arguments: arguments, caller: caller,
+            abandonments: context.cancellation.map { [SignalAbandonment(signal: $0)] } ?? [])
         metrics.toolCall(tool: name, connector: connector, outcome: outcome.kind.rawValue)
         if let upstream = outcome.upstreamDuration { metrics.upstreamDuration(connector: connector, upstream) }
         if outcome.attempts > 1 { metrics.retries(connector: connector, count: outcome.attempts - 1) }

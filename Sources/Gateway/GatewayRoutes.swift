@@ -4,6 +4,7 @@ import Foundation
 import GatehouseJSON
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MCPProtocol
 import Upstream
@@ -17,33 +18,35 @@ extension Gateway {
         let maxBody = settings.maxBodyBytes
         let metrics = self.metrics
         let guardian = EndpointGuard(server: server, resourceServer: resourceServer, metrics: metrics, logger: logger)
-        router.post("/mcp") { request, _ -> Response in
+        router.post("/mcp") { request, context -> Response in
             let trace = RequestTrace(request.headers)
             return await RequestTrace.$current.withValue(trace) {
-                var method: String?
-                var response: Response
-                switch await guardian.admit(request) {
-                case .refused(let refusal):
-                    response = refusal
-                case .admitted(let caller):
-                    do {
-                        let buffer = try await request.body.collect(upTo: maxBody)
-                        let answer = await server.handlePost(
-                            headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
-                        method = answer.method
-                        response = Response(answer)
-                    } catch {
-                        response = Response(
-                            status: .contentTooLarge, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
-                                id: nil,
-                                error: JSONRPCError(
-                                    code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
+                await ClientConnection.$abandonment.withValue(ChannelAbandonment(channel: context.channel)) {
+                    var method: String?
+                    var response: Response
+                    switch await guardian.admit(request) {
+                    case .refused(let refusal):
+                        response = refusal
+                    case .admitted(let caller):
+                        do {
+                            let buffer = try await request.body.collect(upTo: maxBody)
+                            let answer = await server.handlePost(
+                                headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
+                            method = answer.method
+                            response = Response(answer)
+                        } catch {
+                            response = Response(
+                                status: .contentTooLarge, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
+                                    id: nil,
+                                    error: JSONRPCError(
+                                        code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
+                        }
                     }
+                    metrics.request(method: GatewayMetrics.methodLabel(method), status: Int(response.status.code))
+                    response.headers[.xRequestID] = trace.requestID
+                    return response
                 }
-                metrics.request(method: GatewayMetrics.methodLabel(method), status: Int(response.status.code))
-                response.headers[.xRequestID] = trace.requestID
-                return response
             }
         }
         router.get("/mcp") { request, _ -> Response in
@@ -80,29 +83,7 @@ extension Gateway {
         if let authorizationServer {
             AuthorizationServerRoutes(server: authorizationServer, toolScopes: { [store] in store.catalog.scopes }).add(to: router)
         }
-        router.get("/healthz") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
-        }
-        let readiness = self.readiness
-        router.get("/readyz") { _, _ -> Response in
-            let problems = readiness.problems
-            let body: JSONValue =
-                problems.isEmpty ? ["status": "ready"] : ["status": "not ready", "problems": .array(problems.map { .string($0) })]
-            return Response(
-                status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
-        }
-        router.get("/metrics") { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
-        }
-        let store = self.store
-        let reloads = self.reloads
-        router.get("/status") { _, _ -> Response in
-            let json = Self.status(catalog: store.catalog, reloads: reloads.snapshot, streams: server.events.subscriberCount)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.jsonBytes)))
-        }
+        addOperationRoutes(to: router, includingStatus: settings.operationsPort == nil)
         return router
     }
 
@@ -140,11 +121,63 @@ extension Gateway {
         return .object(object)
     }
 
+    /// The probes, and unless a separate operations listener serves them,
+    /// `/metrics` and `/status`.
+    func addOperationRoutes(to router: Router<GatewayRequestContext>, includingStatus: Bool) {
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
+        }
+        let readiness = self.readiness
+        router.get("/readyz") { _, _ -> Response in
+            let problems = readiness.problems
+            let body: JSONValue =
+                problems.isEmpty ? ["status": "ready"] : ["status": "not ready", "problems": .array(problems.map { .string($0) })]
+            return Response(
+                status: problems.isEmpty ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
+        }
+        guard includingStatus else { return }
+        let metrics = self.metrics
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        let store = self.store
+        let reloads = self.reloads
+        let server = self.server
+        router.get("/status") { _, _ -> Response in
+            let json = Self.status(catalog: store.catalog, reloads: reloads.snapshot, streams: server.events.subscriberCount)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.jsonBytes)))
+        }
+    }
+
+    /// The routes of the operations listener: probes, metrics and status.
+    public func operationsRouter() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        addOperationRoutes(to: router, includingStatus: true)
+        return router
+    }
+
     /// The HTTP server, ready to run as a service.
     public func application() -> some ApplicationProtocol {
-        Application(
-            router: router(),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+        application(router: router(), host: settings.host, port: settings.port)
+    }
+
+    /// The operations listener, when one is configured.
+    public func operationsApplication() -> (some ApplicationProtocol)? {
+        guard let port = settings.operationsPort else { return nil as Application<RouterResponder<GatewayRequestContext>>? }
+        return application(router: operationsRouter(), host: settings.operationsHost ?? settings.host, port: port)
+    }
+
+    func application(router: Router<GatewayRequestContext>, host: String, port: Int) -> Application<RouterResponder<GatewayRequestContext>> {
+        let limits = settings.connections
+        return Application(
+            router: router,
+            server: .guardedHTTP1(limits: limits),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
             logger: logger)
     }
 }

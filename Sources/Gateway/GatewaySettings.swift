@@ -20,6 +20,15 @@ public struct GatewaySettings: Sendable {
     public var auditArgumentValues = false
     /// How long in-flight calls may take to finish after SIGTERM.
     public var shutdownGrace: Duration = .seconds(25)
+    /// How long `/readyz` answers 503 after SIGTERM before the listener
+    /// closes, so load balancers stop sending traffic first.
+    public var shutdownDelay: Duration = .zero
+    /// Timeouts for slow or silent clients and the cap on open connections.
+    public var connections = ConnectionLimits()
+    /// A second listener for `/status` and `/metrics` (and the probes), so
+    /// they need not be reachable where `/mcp` is.
+    public var operationsHost: String?
+    public var operationsPort: Int?
     public var allowedOrigins: [String] = []
     public var maxBodyBytes: Int = 1 << 20
     /// Shared by replicas so any of them can verify a legacy session id.
@@ -57,6 +66,13 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.log.format", "GATEHOUSE_LOG_FORMAT", "json (default: one JSON object per line on stdout) or text"),
         ("gatehouse.audit.argument.values", "GATEHOUSE_AUDIT_ARGUMENT_VALUES", "true to log argument values in audit lines (default: names only)"),
         ("gatehouse.shutdown.grace.seconds", "GATEHOUSE_SHUTDOWN_GRACE_SECONDS", "time in-flight calls get to finish after SIGTERM (default 25)"),
+        ("gatehouse.shutdown.delay.seconds", "GATEHOUSE_SHUTDOWN_DELAY_SECONDS", "time /readyz answers 503 after SIGTERM before the listener closes (default 0)"),
+        ("gatehouse.header.timeout.seconds", "GATEHOUSE_HEADER_TIMEOUT_SECONDS", "time a client gets to send a request's headers, from its first byte (default 10)"),
+        ("gatehouse.body.timeout.seconds", "GATEHOUSE_BODY_TIMEOUT_SECONDS", "time a client gets to send a request's body after its headers (default 30)"),
+        ("gatehouse.idle.timeout.seconds", "GATEHOUSE_IDLE_TIMEOUT_SECONDS", "time a keep-alive connection may sit idle between requests (default 60)"),
+        ("gatehouse.max.connections", "GATEHOUSE_MAX_CONNECTIONS", "client connections open at once, per listener (default 1024, at most half the descriptor limit)"),
+        ("gatehouse.operations.host", "GATEHOUSE_OPERATIONS_HOST", "address of the operations listener (default: GATEHOUSE_HOST)"),
+        ("gatehouse.operations.port", "GATEHOUSE_OPERATIONS_PORT", "port of a separate listener for /status, /metrics, /healthz and /readyz; when set, /status and /metrics leave the main port"),
         ("gatehouse.allowed.origins", "GATEHOUSE_ALLOWED_ORIGINS", "comma-separated browser origins allowed to call /mcp, or *"),
         ("gatehouse.max.body.bytes", "GATEHOUSE_MAX_BODY_BYTES", "largest accepted request body (default 1048576)"),
         ("gatehouse.session.secret", "GATEHOUSE_SESSION_SECRET", "key signing legacy session ids; set the same on all replicas"),
@@ -112,6 +128,26 @@ public struct GatewaySettings: Sendable {
         let grace = reader.int(forKey: "gatehouse.shutdown.grace.seconds", default: 25)
         guard (0...3600).contains(grace) else { throw Invalid(description: "shutdown grace must be between 0 and 3600 seconds") }
         shutdownGrace = .seconds(grace)
+        let delay = reader.int(forKey: "gatehouse.shutdown.delay.seconds", default: 0)
+        guard (0...600).contains(delay) else { throw Invalid(description: "shutdown delay must be between 0 and 600 seconds") }
+        shutdownDelay = .seconds(delay)
+        connections.headerTimeout = .seconds(try Self.seconds(reader, "gatehouse.header.timeout.seconds", default: 10, in: 1...600, name: "header timeout"))
+        connections.bodyTimeout = .seconds(try Self.seconds(reader, "gatehouse.body.timeout.seconds", default: 30, in: 1...3600, name: "body timeout"))
+        connections.idleTimeout = .seconds(try Self.seconds(reader, "gatehouse.idle.timeout.seconds", default: 60, in: 1...3600, name: "idle timeout"))
+        let descriptorCap = Self.descriptorLimit().map { max(16, $0 / 2) } ?? Int.max
+        let maxConnections = reader.int(forKey: "gatehouse.max.connections", default: min(1024, descriptorCap))
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw Invalid(description: "max connections must be between 1 and 1000000")
+        }
+        connections.maxConnections = maxConnections
+        operationsPort = reader.int(forKey: "gatehouse.operations.port")
+        if let operationsPort {
+            guard (0...65535).contains(operationsPort) else { throw Invalid(description: "operations port \(operationsPort) is out of range") }
+        }
+        operationsHost = reader.string(forKey: "gatehouse.operations.host")
+        if operationsHost != nil, operationsPort == nil {
+            throw Invalid(description: "GATEHOUSE_OPERATIONS_HOST needs GATEHOUSE_OPERATIONS_PORT")
+        }
         allowedOrigins = reader.string(forKey: "gatehouse.allowed.origins", default: "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         maxBodyBytes = reader.int(forKey: "gatehouse.max.body.bytes", default: maxBodyBytes)
@@ -178,6 +214,23 @@ public struct GatewaySettings: Sendable {
         } catch {
             throw Invalid(description: "cannot read \(file): \(error.localizedDescription)")
         }
+    }
+
+    static func seconds(_ reader: ConfigReader, _ key: ConfigKey, default value: Int, in range: ClosedRange<Int>, name: String) throws -> Int {
+        let seconds = reader.int(forKey: key, default: value)
+        guard range.contains(seconds) else {
+            throw Invalid(description: "\(name) must be between \(range.lowerBound) and \(range.upperBound) seconds")
+        }
+        return seconds
+    }
+
+    /// The process's soft limit on open descriptors: a connection cap above
+    /// half of it would let clients take the descriptors that upstream
+    /// connections, files and the probes need.
+    static func descriptorLimit() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: limit.rlim_cur)
     }
 
     static func list(_ text: String?) -> [String] {

@@ -11,6 +11,15 @@ public enum JSONRPCID: Sendable, Hashable {
         case .string(let s): .string(s)
         }
     }
+
+    /// The id a JSON value names, if it is a string or an integer.
+    public init?(json: JSONValue) {
+        switch json {
+        case .int(let i): self = .int(i)
+        case .string(let s): self = .string(s)
+        default: return nil
+        }
+    }
 }
 
 /// A JSON-RPC error object. The codes MCP uses are named here.

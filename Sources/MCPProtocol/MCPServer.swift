@@ -14,15 +14,18 @@ public struct MCPServer: Sendable {
     public let revocations: SessionRevocations
     /// Feeds open notification streams.
     public let events: ServerEvents
+    /// Legacy tool calls in progress, for `notifications/cancelled`.
+    public let inFlight: InFlightRequests
 
     public init(
         configuration: MCPServerConfiguration, tools: any ToolProvider, revocations: SessionRevocations = SessionRevocations(),
-        events: ServerEvents = ServerEvents()
+        events: ServerEvents = ServerEvents(), inFlight: InFlightRequests = InFlightRequests()
     ) {
         self.configuration = configuration
         self.tools = tools
         self.revocations = revocations
         self.events = events
+        self.inFlight = inFlight
     }
 
     // MARK: HTTP methods
@@ -77,9 +80,12 @@ public struct MCPServer: Sendable {
     /// Notifications get 202; a legacy one on an unknown session gets 404.
     func notification(_ method: String, params: JSONObject, headers: HTTPFields) -> MCPHTTPResponse {
         if Self.modernVersion(in: params) != nil { return .accepted }
-        if method == "notifications/initialized" || headers[.mcpSessionID] != nil {
-            if let headerValue = headers[.mcpSessionID], legacySession(headerValue) == nil {
+        if let headerValue = headers[.mcpSessionID] {
+            guard let session = legacySession(headerValue) else {
                 return .error(JSONRPCError(code: JSONRPCError.sessionNotFound, message: "Session not found"), status: .notFound)
+            }
+            if method == "notifications/cancelled", let request = params["requestId"].flatMap(JSONRPCID.init(json:)) {
+                inFlight.cancel(session: session.id, request: request)
             }
         }
         return .accepted
@@ -159,16 +165,19 @@ public struct MCPServer: Sendable {
         guard case .string(let version) = version else {
             return fail(.invalidParams("_meta.\(MetaKey.protocolVersion) must be a string"))
         }
+        // A header that contradicts the body is reported before the version
+        // itself is judged: the two disagreeing is the more basic fault.
+        let headerVersion = headers[.mcpProtocolVersion]
+        if let headerVersion, headerVersion != version {
+            return fail(.headerMismatch("MCP-Protocol-Version header '\(headerVersion)' does not match _meta protocol version '\(version)'"))
+        }
         guard ProtocolVersion.modern.contains(version) else {
             return fail(JSONRPCError(
                 code: JSONRPCError.unsupportedProtocolVersion, message: "Unsupported protocol version",
                 data: ["supported": .array(ProtocolVersion.modern.map(JSONValue.string)), "requested": .string(version)]))
         }
-        guard let headerVersion = headers[.mcpProtocolVersion] else {
+        guard headerVersion != nil else {
             return fail(.headerMismatch("MCP-Protocol-Version header is required"))
-        }
-        guard headerVersion == version else {
-            return fail(.headerMismatch("MCP-Protocol-Version header '\(headerVersion)' does not match _meta protocol version '\(version)'"))
         }
         guard let headerMethod = headers[.mcpMethod] else {
             return fail(.headerMismatch("Mcp-Method header is required"))
@@ -306,7 +315,11 @@ public struct MCPServer: Sendable {
         case "tools/list":
             return toolsList(id: id, params: params, context: context, eventStream: eventStream)
         case "tools/call":
-            return await toolsCall(id: id, params: params, context: context, eventStream: eventStream)
+            return await inFlight.track(session: session.id, request: id) { signal in
+                var context = context
+                context.cancellation = signal
+                return await toolsCall(id: id, params: params, context: context, eventStream: eventStream)
+            }
         case "server/discover":
             // Claude has been seen probing with server/discover on a legacy
             // session and giving up on -32601; answering costs nothing.

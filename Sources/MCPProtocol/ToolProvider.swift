@@ -44,6 +44,9 @@ public struct CallContext: Sendable {
     public var requestID: JSONRPCID?
     /// Whatever the transport's authentication established about the caller.
     public var principal: (any Sendable)?
+    /// Fired when the client cancels this request (`notifications/cancelled`
+    /// on a legacy session); the call should then stop its work.
+    public var cancellation: CancellationSignal?
 
     public init(era: ProtocolEra, protocolVersion: String, requestID: JSONRPCID? = nil, principal: (any Sendable)? = nil) {
         self.era = era

@@ -26,6 +26,9 @@ public struct ToolInvoker: Sendable {
         self.sleep = sleep
     }
 
+    /// How long after its timeout a call is stopped whatever it is doing.
+    static let backstopGrace: Duration = .milliseconds(50)
+
     /// How a call ended, for metrics and the audit log.
     public enum Kind: String, Sendable {
         case ok
@@ -37,6 +40,8 @@ public struct ToolInvoker: Sendable {
         case tooLarge = "too_large"
         case rateLimited = "rate_limited"
         case overloaded
+        /// The client went away or cancelled the request first.
+        case cancelled
     }
 
     public struct Outcome: Sendable {
@@ -51,8 +56,11 @@ public struct ToolInvoker: Sendable {
         public var attempts: Int = 0
     }
 
+    /// - Parameter extraAbandonments: further reasons to stop early besides
+    ///   the client's connection closing (a protocol-level cancellation).
     public func invoke(
-        _ tool: ToolDefinition, target: UpstreamTarget, arguments: JSONObject, caller: CallerIdentity
+        _ tool: ToolDefinition, target: UpstreamTarget, arguments: JSONObject, caller: CallerIdentity,
+        abandonments extraAbandonments: [any CallAbandonment] = []
     ) async -> Outcome {
         let violations = tool.inputSchema.validate(.object(arguments))
         guard violations.isEmpty else {
@@ -66,11 +74,32 @@ public struct ToolInvoker: Sendable {
             return Outcome(result: .error("Invalid arguments for \(tool.name): \(error.message)."), kind: .invalidArguments)
         }
         if let trace = RequestTrace.current { request.headers += trace.upstreamHeaders }
-        if tool.limits.isEmpty && target.limits.isEmpty {
-            return await send(request, tool: tool, target: target)
+        var abandonments = extraAbandonments
+        if let connection = ClientConnection.abandonment { abandonments.append(connection) }
+        let started = ContinuousClock.now
+        let finalRequest = request
+        // The backstop fires a moment after the inner bounds (the wait for a
+        // slot, the HTTP client's deadline for the head), so those report
+        // their own, more specific reasons when they apply.
+        let outcome = await withCallDeadline(request.timeout + Self.backstopGrace, abandonments: abandonments) { [self] in
+            if tool.limits.isEmpty && target.limits.isEmpty {
+                return await send(finalRequest, tool: tool, target: target)
+            }
+            return await withLimits(tool: tool, target: target, caller: caller, timeout: finalRequest.timeout) {
+                await send(finalRequest, tool: tool, target: target)
+            }
         }
-        return await withLimits(tool: tool, target: target, caller: caller, timeout: request.timeout) {
-            await send(request, tool: tool, target: target)
+        switch outcome {
+        case .success(let outcome):
+            return outcome
+        case .failure(.timedOut):
+            return Outcome(
+                result: .error(message(for: .timedOut(request.timeout), request: request, target: target)), kind: .timeout,
+                upstreamDuration: ContinuousClock.now - started)
+        case .failure(.abandoned):
+            return Outcome(
+                result: .error("The call to \(tool.name) was cancelled before it finished."), kind: .cancelled,
+                upstreamDuration: ContinuousClock.now - started)
         }
     }
 

@@ -113,20 +113,30 @@ struct Serve: AsyncParsableCommand {
             logger.notice("GATEHOUSE_SESSION_SECRET is not set: legacy sessions are valid on this process only")
         }
         logger.info("serving MCP at http://\(settings.host):\(settings.port)/mcp")
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let operations = gateway.operationsApplication() {
+            logger.info(
+                "serving /status, /metrics and the probes at http://\(settings.operationsHost ?? settings.host):\(settings.operationsPort ?? 0)")
+            services.append(.init(service: operations))
+        }
+        services.append(.init(service: gateway.application()))
+        services.append(.init(service: ReloadService(gateway: gateway)))
+        services += (authorizationServer?.services(logger: logger) ?? []).map { .init(service: $0) }
+        services.append(.init(service: ShutdownDelayService(readiness: gateway.readiness, delay: settings.shutdownDelay, logger: logger)))
         var configuration = ServiceGroupConfiguration(
-            // Shut down in reverse order: the reload service ends the
-            // notification streams and reports not-ready first, then the
-            // server stops accepting and lets calls in flight finish.
-            services: [.init(service: gateway.application()), .init(service: ReloadService(gateway: gateway))]
-                + (authorizationServer?.services(logger: logger) ?? []).map { .init(service: $0) },
+            // Shut down in reverse order: /readyz turns 503 and the listeners
+            // stay open for the shutdown delay; then the reload service ends
+            // the notification streams, and the servers stop accepting and
+            // let calls in flight finish.
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        // Calls still running after the grace period are cancelled.
-        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        // Calls still running after the delay and the grace period are cancelled.
+        configuration.maximumGracefulShutdownDuration = settings.shutdownDelay + settings.shutdownGrace
         configuration.maximumCancellationDuration = .seconds(5)
-        let services = ServiceGroup(configuration: configuration)
+        let group = ServiceGroup(configuration: configuration)
         do {
-            try await services.run()
+            try await group.run()
         } catch {
             logger.error("shutdown did not complete cleanly: \(error)")
             gateway.readiness.markUpstreamClosed()

@@ -433,6 +433,16 @@ struct MCPServerModernTests {
         #expect(try reply.json()["error"]?["data"]?["requested"] == "2025-11-25")
     }
 
+    @Test func headerMismatchIsReportedBeforeAnUnsupportedBodyVersion() async throws {
+        let server = makeServer()
+        let reply = await post(
+            server, modernHeaders(method: "tools/list", version: modernVersion),
+            modernBody(id: 12, method: "tools/list", version: "2099-01-01"))
+        #expect(reply.status == 400)
+        #expect(try reply.errorCode() == -32020)
+        #expect(try reply.json()["id"] == 12)
+    }
+
     @Test func nonStringVersionInMetaIsInvalidParams() async throws {
         let server = makeServer()
         let reply = await post(server, modernHeaders(method: "tools/list"), modernBody(method: "tools/list", version: 20260728))

@@ -1,0 +1,150 @@
+import ConnectorModel
+import GatehouseJSON
+import Synchronization
+import Testing
+
+@testable import Upstream
+
+/// An upstream that never finishes its answer, like one that sent its
+/// headers and stalled mid-body; it records whether it was cancelled.
+final class StallingClient: UpstreamClient {
+    private let state = Mutex((started: 0, cancelled: 0))
+    var started: Int { state.withLock { $0.started } }
+    var cancelled: Int { state.withLock { $0.cancelled } }
+
+    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
+        state.withLock { $0.started += 1 }
+        do {
+            try await Task.sleep(for: .seconds(3600))
+        } catch {
+            state.withLock { $0.cancelled += 1 }
+        }
+        throw .connectionFailed("cancelled")
+    }
+}
+
+/// An abandonment the test fires by hand; like the real ones, a waiter
+/// leaves at once when its task is cancelled.
+final class ManualAbandonment: CallAbandonment {
+    private let state = Mutex((fired: false, waiters: [Int: CheckedContinuation<Void, Never>](), next: 0))
+
+    func fire() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.fired = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func waitUntilAbandoned() async {
+        let id = state.withLock { state -> Int in
+            state.next += 1
+            return state.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.fired || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+}
+
+@Suite("The timeout bounds the whole call", .timeLimit(.minutes(1)))
+struct CallDeadlineTests {
+    @Test func aStalledAnswerEndsAtTheTimeoutAndTheUpstreamCallIsCancelled() async throws {
+        let decoded = try decodeTool("    timeout: 200ms")
+        let client = StallingClient()
+        let started = ContinuousClock.now
+        let outcome = await ToolInvoker(client: client).invoke(
+            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let elapsed = ContinuousClock.now - started
+        #expect(outcome.kind == .timeout)
+        #expect(outcome.result.isError)
+        #expect(outcome.result.firstText?.contains("did not answer") == true)
+        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(2))
+        #expect(client.cancelled == 1, "the stalled upstream call was cancelled, not left running")
+    }
+
+    @Test func aTimedOutCallGivesItsConcurrencySlotBack() async throws {
+        let decoded = try decodeTool(
+            """
+                timeout: 150ms
+                limits: { max_concurrent: 1 }
+            """)
+        let client = StallingClient()
+        let tools = ToolInvoker(client: client)
+        for _ in 0..<3 {
+            let outcome = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+            // Each call reaches the upstream (and times out there) rather than
+            // waiting for a slot a stalled call still holds.
+            #expect(outcome.kind == .timeout)
+        }
+        #expect(client.started == 3)
+        #expect(client.cancelled == 3)
+    }
+
+    @Test func retriesStayInsideTheTimeout() async throws {
+        let decoded = try decodeTool(
+            """
+                timeout: 300ms
+                retries: { max: 10, backoff: 100ms }
+            """)
+        let client = ScriptedClient([.failure(.connectionFailed("refused"))], delay: .milliseconds(50))
+        let started = ContinuousClock.now
+        let outcome = await ToolInvoker(client: client).invoke(
+            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(outcome.kind == .unreachable || outcome.kind == .timeout)
+    }
+
+    @Test func anAbandonedCallStopsAtOnce() async throws {
+        let decoded = try decodeTool("    timeout: 60s")
+        let client = StallingClient()
+        let abandonment = ManualAbandonment()
+        let tools = ToolInvoker(client: client)
+        let call = Task {
+            await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let fired = ContinuousClock.now
+        abandonment.fire()
+        let outcome = await call.value
+        #expect(ContinuousClock.now - fired < .seconds(2))
+        #expect(outcome.kind == .cancelled)
+        #expect(client.cancelled == 1)
+    }
+
+    @Test func theClientConnectionIsReadFromTheTask() async throws {
+        let decoded = try decodeTool("    timeout: 60s")
+        let client = StallingClient()
+        let abandonment = ManualAbandonment()
+        let tools = ToolInvoker(client: client)
+        let call = Task {
+            await ClientConnection.$abandonment.withValue(abandonment) {
+                await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        abandonment.fire()
+        #expect(await call.value.kind == .cancelled)
+    }
+
+    @Test func aFastCallIsNotDisturbed() async throws {
+        let decoded = try decodeTool("    timeout: 5s")
+        let client = ScriptedClient([.success(UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))])
+        let abandonment = ManualAbandonment()
+        let outcome = await ToolInvoker(client: client).invoke(
+            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
+        #expect(outcome.kind == .ok)
+    }
+}
