@@ -19,13 +19,19 @@ public struct Connector: Sendable {
     public var retries: RetryPolicy
     public var tools: [ToolDefinition]
     public var location: SourceLocation
+    /// Finds the connector's credentials in upstream answers.
+    public var redactor: SecretRedactor
+    /// How much of a failed answer's body a tool error quotes; 0 quotes none.
+    public var errorBodyBytes: Int
 
     public init(
         name: String, description: String? = nil, baseURL: BaseURL, headers: [(name: String, value: String)] = [],
         auth: UpstreamAuth? = nil, timeout: Duration = .seconds(30), maxResponseBytes: Int = 10 << 20,
         limits: CallLimits = CallLimits(), retries: RetryPolicy = .off, tools: [ToolDefinition] = [],
-        location: SourceLocation
+        location: SourceLocation, redactor: SecretRedactor = .none, errorBodyBytes: Int = Connector.defaultErrorBodyBytes
     ) {
+        self.redactor = redactor
+        self.errorBodyBytes = errorBodyBytes
         self.limits = limits
         self.retries = retries
         self.name = name
@@ -41,6 +47,8 @@ public struct Connector: Sendable {
 
     public static let defaultTimeout: Duration = .seconds(30)
     public static let defaultMaxResponseBytes = 10 << 20
+    public static let defaultErrorBodyBytes = 1_000
+    public static let maxErrorBodyBytes = 65_536
 }
 
 /// How the gateway authenticates itself to the upstream (never with the
@@ -50,6 +58,16 @@ public enum UpstreamAuth: Sendable, Equatable {
     case basic(username: String, password: String)
     case apiKeyHeader(name: String, value: String)
     case apiKeyQuery(name: String, value: String)
+
+    /// The credential values as they are sent, whether or not the file
+    /// wrote them literally.
+    public var secretValues: [String] {
+        switch self {
+        case .bearer(let token): [token]
+        case .basic(let username, let password): [password, username + ":" + password]
+        case .apiKeyHeader(_, let value), .apiKeyQuery(_, let value): [value]
+        }
+    }
 }
 
 /// The fixed part of every upstream URL. Arguments are only ever appended to
@@ -135,12 +153,17 @@ public struct UpstreamTarget: Sendable {
     public var maxResponseBytes: Int
     public var limits: CallLimits
     public var retries: RetryPolicy
+    public var redactor: SecretRedactor
+    public var errorBodyBytes: Int
 
     public init(
         connector: String, baseURL: BaseURL, headers: [(name: String, value: String)] = [], auth: UpstreamAuth? = nil,
         timeout: Duration = Connector.defaultTimeout, maxResponseBytes: Int = Connector.defaultMaxResponseBytes,
-        limits: CallLimits = CallLimits(), retries: RetryPolicy = .off
+        limits: CallLimits = CallLimits(), retries: RetryPolicy = .off, redactor: SecretRedactor = .none,
+        errorBodyBytes: Int = Connector.defaultErrorBodyBytes
     ) {
+        self.redactor = redactor
+        self.errorBodyBytes = errorBodyBytes
         self.limits = limits
         self.retries = retries
         self.connector = connector
@@ -156,6 +179,7 @@ extension Connector {
     public var target: UpstreamTarget {
         UpstreamTarget(
             connector: name, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
-            maxResponseBytes: maxResponseBytes, limits: limits, retries: retries)
+            maxResponseBytes: maxResponseBytes, limits: limits, retries: retries, redactor: redactor,
+            errorBodyBytes: errorBodyBytes)
     }
 }

@@ -72,8 +72,8 @@ struct ConnectorReader {
     var defaultScopes: [String] = []
 
     static let connectorKeys = [
-        "connector", "description", "base_url", "headers", "auth", "timeout", "max_response_bytes", "limits", "retries",
-        "scopes", "tools",
+        "connector", "description", "base_url", "headers", "auth", "timeout", "max_response_bytes", "error_body_bytes", "limits",
+        "retries", "scopes", "tools",
     ]
     static let toolKeys = [
         "name", "title", "description", "method", "path", "parameters", "headers", "query", "body", "annotations", "response",
@@ -131,6 +131,16 @@ struct ConnectorReader {
         let maxResponseBytes =
             byKey["max_response_bytes"].flatMap { decoding.byteSize($0.value, "max_response_bytes") }
             ?? Connector.defaultMaxResponseBytes
+        var errorBodyBytes = Connector.defaultErrorBodyBytes
+        if let entry = byKey["error_body_bytes"],
+            let bytes = entry.value.scalar?.string == "0" ? 0 : decoding.byteSize(entry.value, "error_body_bytes")
+        {
+            if bytes <= Connector.maxErrorBodyBytes {
+                errorBodyBytes = bytes
+            } else {
+                decoding.error(entry.value, "error_body_bytes must be at most \(Connector.maxErrorBodyBytes) (0 quotes no body)")
+            }
+        }
         let limits = byKey["limits"].flatMap { readLimits($0.value) } ?? CallLimits()
         let retries = byKey["retries"].flatMap { readRetries($0.value) } ?? .off
         defaultScopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? []
@@ -159,7 +169,9 @@ struct ConnectorReader {
         return Connector(
             name: name, description: description, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
             maxResponseBytes: maxResponseBytes, limits: limits, retries: retries, tools: tools,
-            location: decoding.location(root))
+            location: decoding.location(root),
+            redactor: SecretRedactor(secrets: secrets.resolvedValues + (auth?.secretValues ?? [])),
+            errorBodyBytes: errorBodyBytes)
     }
 
     static func isValidConnectorName(_ name: String) -> Bool {

@@ -28,9 +28,12 @@ struct SecretResolver {
     /// Relative `${file:…}` paths are relative to the connector file.
     var baseDirectory: String
 
+    /// Every value a reference resolved to, so answers can be cleaned of them.
+    private(set) var resolvedValues: [String] = []
+
     struct Failure: Error { var message: String }
 
-    func resolve(_ text: String) throws(Failure) -> String {
+    mutating func resolve(_ text: String) throws(Failure) -> String {
         guard text.contains("${") else { return text }
         var result = ""
         var rest = Substring(text)
@@ -47,6 +50,7 @@ struct SecretResolver {
                     throw Failure(message: "environment variable \(name) is not set (referenced as ${env:\(name)})")
                 }
                 result += value
+                resolvedValues.append(value)
             } else if reference.hasPrefix("file:") {
                 var path = String(reference.dropFirst(5))
                 guard !path.isEmpty else { throw Failure(message: "empty path in ${file:}") }
@@ -55,6 +59,7 @@ struct SecretResolver {
                     var contents = try source.fileContents(path)
                     while let last = contents.last, last.isNewline { contents.removeLast() }
                     result += contents
+                    resolvedValues.append(contents)
                 } catch {
                     throw Failure(message: "cannot read secret file \(path) (referenced as ${file:…})")
                 }

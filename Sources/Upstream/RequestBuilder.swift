@@ -129,7 +129,8 @@ public struct RequestBuilder: Sendable {
         }
         return UpstreamRequest(
             method: tool.method, url: url, displayURL: displayURL, headers: headers, body: body,
-            timeout: tool.timeout ?? target.timeout, maxResponseBytes: tool.maxResponseBytes ?? target.maxResponseBytes)
+            timeout: tool.timeout ?? target.timeout, maxResponseBytes: tool.maxResponseBytes ?? target.maxResponseBytes,
+            redactor: target.redactor, errorBodyBytes: target.errorBodyBytes)
     }
 
     static func checkHeaderValue(_ value: String, name: String) throws(ArgumentError) {

@@ -4,27 +4,28 @@ import GatehouseJSON
 
 /// Turns an upstream answer into MCP content the way the tool's `response:`
 /// section asks: keep a sub-tree, keep some fields, cap the size.
+///
+/// The connector's own credentials are removed from the answer first,
+/// whatever its status: nothing the upstream echoes back may carry them to
+/// the model.
 public struct ResponseShaper: Sendable {
-    /// How much of a failed answer's body an error message quotes.
-    public var errorExcerptBytes: Int
-
-    public init(errorExcerptBytes: Int = 1_000) {
-        self.errorExcerptBytes = errorExcerptBytes
-    }
+    public init() {}
 
     public func shape(_ response: UpstreamResponse, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
+        var response = response
+        if let redacted = request.redactor.redact(response.body) { response.body = redacted }
         guard (200..<300).contains(response.status) else {
             return failure(response, request: request)
         }
         let mediaType = Self.mediaType(response.contentType)
         if response.body.isEmpty {
             if let schema = tool.response.outputSchema {
-                return conform(.object([:]), text: "", schema: schema, tool: tool)
+                return conform(.object([:]), text: "", schema: schema, tool: tool, request: request)
             }
             return .text("Done: HTTP \(response.status) with no content.")
         }
         if Self.isJSON(mediaType) || mediaType == nil, let value = try? JSONParser.parse(response.body) {
-            return shapeJSON(value, tool: tool)
+            return shapeJSON(value, tool: tool, request: request)
         }
         if let mediaType, !Self.isTextual(mediaType) {
             let data = Data(response.body).base64EncodedString()
@@ -45,23 +46,25 @@ public struct ResponseShaper: Sendable {
         return .text(Self.truncate(text, maxBytes: tool.response.maxBytes))
     }
 
-    func shapeJSON(_ value: JSONValue, tool: ToolDefinition) -> ToolResult {
+    func shapeJSON(_ value: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
         var shaped = Self.select(tool.response.select, in: value)
         if !tool.response.fields.isEmpty { shaped = Self.keep(tool.response.fields, of: shaped) }
         let text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
         if let schema = tool.response.outputSchema {
-            return conform(shaped, text: text, schema: schema, tool: tool)
+            return conform(shaped, text: text, schema: schema, tool: tool, request: request)
         }
         return .text(text)
     }
 
-    func conform(_ value: JSONValue, text: String, schema: JSONSchema, tool: ToolDefinition) -> ToolResult {
+    func conform(_ value: JSONValue, text: String, schema: JSONSchema, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
         let violations = schema.validate(value)
         guard violations.isEmpty else {
             let details = violations.prefix(5).map(\.description).joined(separator: "; ")
-            return .error(
-                "The upstream answer for \(tool.name) does not match the tool's output schema (\(details)). Answer: "
-                    + Self.truncate(text, maxBytes: errorExcerptBytes))
+            var message = "The upstream answer for \(tool.name) does not match the tool's output schema (\(details))."
+            if request.errorBodyBytes > 0 {
+                message += " Answer: " + CredentialScrubber.scrub(Self.truncate(text, maxBytes: request.errorBodyBytes))
+            }
+            return .error(message)
         }
         return ToolResult(content: [["type": "text", "text": .string(text)]], structuredContent: value)
     }
@@ -78,9 +81,10 @@ public struct ResponseShaper: Sendable {
         case 500...: message += " The API had an internal problem; retrying later may help."
         default: break
         }
-        if !response.body.isEmpty {
-            let body = String(decoding: response.body.prefix(errorExcerptBytes * 4), as: UTF8.self)
-            message += " Response body: " + Self.truncate(body, maxBytes: errorExcerptBytes)
+        let excerpt = request.errorBodyBytes
+        if !response.body.isEmpty, excerpt > 0 {
+            let body = String(decoding: response.body.prefix(excerpt * 4), as: UTF8.self)
+            message += " Response body: " + CredentialScrubber.scrub(Self.truncate(body, maxBytes: excerpt))
         }
         return .error(message)
     }

@@ -11,11 +11,19 @@ public struct UpstreamRequest: Sendable {
     public var body: [UInt8]?
     public var timeout: Duration
     public var maxResponseBytes: Int
+    /// The credentials this request carries, to be kept out of what the
+    /// upstream says back.
+    public var redactor: SecretRedactor
+    /// How much of a failed answer's body a tool error may quote.
+    public var errorBodyBytes: Int
 
     public init(
         method: HTTPMethod, url: String, displayURL: String, headers: [(name: String, value: String)], body: [UInt8]?,
-        timeout: Duration, maxResponseBytes: Int
+        timeout: Duration, maxResponseBytes: Int, redactor: SecretRedactor = .none,
+        errorBodyBytes: Int = Connector.defaultErrorBodyBytes
     ) {
+        self.redactor = redactor
+        self.errorBodyBytes = errorBodyBytes
         self.method = method
         self.url = url
         self.displayURL = displayURL

@@ -227,9 +227,11 @@ private let marker = "\n[truncated: showing the first "
 
 @Test func longErrorBodiesAreExcerpted() throws {
     let body = String(repeating: "x", count: 5_000)
-    let result = ResponseShaper(errorExcerptBytes: 50).shape(
+    var excerpting = request
+    excerpting.errorBodyBytes = 50
+    let result = ResponseShaper().shape(
         UpstreamResponse(status: 500, reason: "Internal Server Error", contentType: "text/plain", body: Array(body.utf8)),
-        tool: try shapingTool(), request: request)
+        tool: try shapingTool(), request: excerpting)
     let text = try #require(result.firstText)
     #expect(result.isError)
     #expect(text.contains("Response body: " + String(repeating: "x", count: 50) + marker + "50 of 200 bytes"))
@@ -276,4 +278,41 @@ private let outputSchema: JSONValue = [
     #expect(ResponseShaper.isTextual("application/xml"))
     #expect(ResponseShaper.isTextual("application/vnd.api+json"))
     #expect(!ResponseShaper.isTextual("application/pdf"))
+}
+
+// MARK: - Credentials in answers
+
+@Test func theConnectorsSecretsAreRemovedFromEveryAnswer() throws {
+    var secretive = request
+    secretive.redactor = SecretRedactor(secrets: ["sk-live-abcdef"])
+    let ok = ResponseShaper().shape(
+        UpstreamResponse(status: 200, contentType: "application/json", body: Array(#"{"headers":{"Authorization":"Bearer sk-live-abcdef"}}"#.utf8)),
+        tool: try shapingTool(), request: secretive)
+    #expect(ok.firstText == #"{"headers":{"Authorization":"Bearer [REDACTED]"}}"#)
+    let failed = ResponseShaper().shape(
+        UpstreamResponse(status: 401, contentType: "text/plain", body: Array("bad key sk-live-abcdef".utf8)),
+        tool: try shapingTool(), request: secretive)
+    #expect(failed.firstText?.contains("sk-live") == false)
+    #expect(failed.firstText?.hasSuffix("Response body: bad key [REDACTED]") == true)
+}
+
+@Test func credentialShapedTextInErrorBodiesIsMasked() throws {
+    let body = #"{"you_sent":{"Authorization":"Bearer eyJhbGciOi.other.token","X-Api-Key":"k-998877","Cookie":"sid=abc123"},"password=hunter22&user=bob"}"#
+    let result = ResponseShaper().shape(
+        UpstreamResponse(status: 500, contentType: "application/json", body: Array(body.utf8)), tool: try shapingTool(),
+        request: request)
+    let text = try #require(result.firstText)
+    for leaked in ["eyJhbGciOi", "k-998877", "abc123", "hunter22"] { #expect(!text.contains(leaked), "\(leaked) leaked: \(text)") }
+    #expect(text.contains(#""Authorization":"Bearer [REDACTED]""#))
+    #expect(text.contains("user=bob"), "ordinary text stays")
+}
+
+@Test func noBodyIsQuotedWhenTheConnectorSaysSo() throws {
+    var quiet = request
+    quiet.errorBodyBytes = 0
+    let result = ResponseShaper().shape(
+        UpstreamResponse(status: 500, reason: "Internal Server Error", contentType: "text/plain", body: Array("stack trace".utf8)),
+        tool: try shapingTool(), request: quiet)
+    #expect(result.firstText?.contains("stack trace") == false)
+    #expect(result.firstText?.hasPrefix("The upstream API answered HTTP 500") == true)
 }
