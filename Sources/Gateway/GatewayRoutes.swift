@@ -78,7 +78,10 @@ extension Gateway {
             router.get("/.well-known/oauth-protected-resource", use: metadata)
         }
         if let authorizationServer {
-            AuthorizationServerRoutes(server: authorizationServer, toolScopes: { [store] in store.catalog.scopes }).add(to: router)
+            AuthorizationServerRoutes(
+                server: authorizationServer, toolScopes: { [store] in store.catalog.scopes },
+                placeholderClaims: { [store] in store.catalog.userClaims }, proxies: settings.trustedProxies
+            ).add(to: router)
         }
         router.get("/healthz") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))

@@ -40,6 +40,9 @@ public struct GatewaySettings: Sendable {
     public var auth = AuthSettings()
     /// Present when this gateway is its own authorization server.
     public var authorizationServer: AuthorizationServerSettings?
+    /// Proxies whose `X-Forwarded-For` names the client for per-address
+    /// decisions; none by default.
+    public var trustedProxies = TrustedProxies()
     /// Extra certificate authorities (PEM) trusted for outbound TLS: an
     /// internal CA behind upstream APIs, the identity provider or client
     /// metadata documents.
@@ -58,6 +61,7 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.audit.argument.values", "GATEHOUSE_AUDIT_ARGUMENT_VALUES", "true to log argument values in audit lines (default: names only)"),
         ("gatehouse.shutdown.grace.seconds", "GATEHOUSE_SHUTDOWN_GRACE_SECONDS", "time in-flight calls get to finish after SIGTERM (default 25)"),
         ("gatehouse.allowed.origins", "GATEHOUSE_ALLOWED_ORIGINS", "comma-separated browser origins allowed to call /mcp, or *"),
+        ("gatehouse.trusted.proxies", "GATEHOUSE_TRUSTED_PROXIES", "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For names the client (default: none)"),
         ("gatehouse.max.body.bytes", "GATEHOUSE_MAX_BODY_BYTES", "largest accepted request body (default 1048576)"),
         ("gatehouse.session.secret", "GATEHOUSE_SESSION_SECRET", "key signing legacy session ids; set the same on all replicas"),
         ("gatehouse.page.size", "GATEHOUSE_PAGE_SIZE", "tools per tools/list page (default 200)"),
@@ -77,6 +81,7 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.auth.introspection.client.secret", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET", "client secret for introspection"),
         ("gatehouse.auth.introspection.client.secret.file", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", "file holding that secret"),
         ("gatehouse.auth.allow.insecure.issuers", "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS", "accept http:// issuers beyond loopback (labs only)"),
+        ("gatehouse.auth.allow.unverified.email", "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL", "true to pass {{ user.email }} even when the issuer marked it email_verified: false (default false)"),
         ("gatehouse.tls.ca.file", "GATEHOUSE_TLS_CA_FILE", "extra PEM certificate authorities trusted for outbound TLS"),
     ] + AuthorizationServerSettings.keys
 
@@ -135,6 +140,13 @@ public struct GatewaySettings: Sendable {
         let keepAlive = reader.int(forKey: "gatehouse.keepalive.seconds", default: 15)
         guard (1...3600).contains(keepAlive) else { throw Invalid(description: "keep-alive must be between 1 and 3600 seconds") }
         keepAliveInterval = .seconds(keepAlive)
+        if let proxies = reader.string(forKey: "gatehouse.trusted.proxies") {
+            do {
+                trustedProxies = try TrustedProxies(parsing: proxies)
+            } catch {
+                throw Invalid(description: error.description)
+            }
+        }
         caFile = reader.string(forKey: "gatehouse.tls.ca.file")
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw Invalid(description: "GATEHOUSE_TLS_CA_FILE \(caFile) cannot be read")
@@ -152,6 +164,7 @@ public struct GatewaySettings: Sendable {
         } else {
             auth = try Self.authSettings(reader: reader, publicURL: publicURL)
         }
+        auth.allowUnverifiedEmail = reader.bool(forKey: "gatehouse.auth.allow.unverified.email", default: false)
     }
 
     /// The resource server's side of built-in mode: tokens from this very
