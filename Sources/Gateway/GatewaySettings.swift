@@ -164,7 +164,7 @@ public struct GatewaySettings: Sendable {
         } else {
             auth = try Self.authSettings(reader: reader, publicURL: publicURL)
         }
-        auth.allowUnverifiedEmail = reader.bool(forKey: "gatehouse.auth.allow.unverified.email", default: false)
+        auth.allowUnverifiedEmail = try Self.flag(reader, "gatehouse.auth.allow.unverified.email", variable: "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL")
     }
 
     /// The resource server's side of built-in mode: tokens from this very
@@ -190,6 +190,17 @@ public struct GatewaySettings: Sendable {
             return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         } catch {
             throw Invalid(description: "cannot read \(file): \(error.localizedDescription)")
+        }
+    }
+
+    /// A yes-or-no setting; anything but `true` or `false` is an error
+    /// rather than a silent default.
+    static func flag(_ reader: ConfigReader, _ key: String, variable: String, default value: Bool = false) throws -> Bool {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return reader.bool(forKey: ConfigKey(key), default: value) }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw Invalid(description: "\(variable) must be true or false, not '\(text)'")
         }
     }
 

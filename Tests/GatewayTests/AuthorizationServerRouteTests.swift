@@ -554,6 +554,23 @@ struct AuthorizationServerSettingsTests {
         }
     }
 
+    @Test func unverifiedEmailsAreWithheldUnlessAllowed() throws {
+        #expect(try settings([:]).auth.allowUnverifiedEmail == false)
+        #expect(try settings(["gatehouse.auth.allow.unverified.email": "true"]).auth.allowUnverifiedEmail)
+        #expect(try settings(["gatehouse.auth.allow.unverified.email": true]).auth.allowUnverifiedEmail)
+        let external = try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: [
+            "gatehouse.auth": "oauth", "gatehouse.public.url": "https://mcp.example.test",
+            "gatehouse.auth.issuers": "https://login.example.test", "gatehouse.auth.allow.unverified.email": "TRUE",
+        ])))
+        #expect(external.auth.allowUnverifiedEmail, "external issuers too")
+        do {
+            _ = try settings(["gatehouse.auth.allow.unverified.email": "maybe"])
+            Issue.record("'maybe' was taken for a yes or a no")
+        } catch let error as GatewaySettings.Invalid {
+            #expect(error.description == "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL must be true or false, not 'maybe'")
+        }
+    }
+
     @Test func missingOrWeakSettingsAreClearErrors() throws {
         #expect(throws: (any Error).self) { try settings(["gatehouse.auth.store.secret": "short"]) }
         #expect(throws: (any Error).self) { try settings(["gatehouse.auth.access.token.seconds": 5]) }
