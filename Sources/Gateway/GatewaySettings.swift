@@ -164,7 +164,8 @@ public struct GatewaySettings: Sendable {
         } else {
             auth = try Self.authSettings(reader: reader, publicURL: publicURL)
         }
-        auth.allowUnverifiedEmail = try Self.flag(reader, "gatehouse.auth.allow.unverified.email", variable: "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL")
+        auth.allowUnverifiedEmail = try Self.flag(
+            reader, "gatehouse.auth.allow.unverified.email", variable: "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL")
     }
 
     /// The resource server's side of built-in mode: tokens from this very

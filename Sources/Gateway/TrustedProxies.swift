@@ -49,7 +49,8 @@ public struct TrustedProxies: Sendable, Equatable {
             }
             var prefixLength = address.count * 8
             if parts.count == 2 {
-                guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = Int(parts[1]), (0...address.count * 8).contains(length)
+                guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = Int(parts[1]),
+                    (0...address.count * 8).contains(length)
                 else {
                     throw Invalid(description: "GATEHOUSE_TRUSTED_PROXIES: '\(entry)' has a prefix length outside 0...\(address.count * 8)")
                 }

@@ -53,7 +53,10 @@ actor IssuerKeys {
         // Refreshes are rate limited whether the last one worked or not:
         // anyone can write a trusted `iss` into a token.
         if let lastFetch, ContinuousClock.now - lastFetch < refreshInterval {
-            if keys == nil { throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable") }
+            if keys == nil {
+                throw .invalidToken(
+                    "the \(kind.name) cannot be checked: the issuer's signing keys are unavailable", reason: "jwks_unavailable")
+            }
             throw .invalidToken("the \(kind.name)'s signing key is not one of the issuer's keys", reason: "unknown_kid")
         }
         let task = Task { await self.refreshOnce() }
@@ -129,10 +132,10 @@ actor IssuerKeys {
             logger.info("loaded signing keys", metadata: ["issuer": .string(issuer.issuer), "keys": .stringConvertible(count)])
         } catch let problem as Problem {
             logger.error("cannot load signing keys of \(issuer.issuer): \(problem.message)")
-            throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable")
+            throw .invalidToken("the \(kind.name) cannot be checked: the issuer's signing keys are unavailable", reason: "jwks_unavailable")
         } catch {
             logger.error("cannot load signing keys of \(issuer.issuer): \(error)")
-            throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable")
+            throw .invalidToken("the \(kind.name) cannot be checked: the issuer's signing keys are unavailable", reason: "jwks_unavailable")
         }
     }
 

@@ -458,6 +458,9 @@ struct JWTVerifierTests {
             let refused = try #require(await refusal(verifier, token))
             #expect(refused.description.hasPrefix("the ID token"), "\(refused.description)")
         }
+        let keyless = Fixture.verifier(http: FakeAuthHTTP(), kind: .idToken)
+        let unavailable = try #require(await refusal(keyless, try makeJWT(Fixture.claims(), key: key)))
+        #expect(unavailable.description == "the ID token cannot be checked: the issuer's signing keys are unavailable")
     }
 
     // MARK: Concurrent key fetches
