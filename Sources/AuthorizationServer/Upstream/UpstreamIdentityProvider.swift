@@ -132,7 +132,8 @@ public struct UpstreamIdentityProvider: Sendable {
         }
         let identity: CallerIdentity
         do { identity = try await idTokens.verify(idToken) } catch {
-            throw Failure(description: "the identity provider's sign-in was not accepted: \(error.description)")
+            // The verifier's texts name the ID token already.
+            throw Failure(description: error.description)
         }
         guard identity.claims["nonce"]?.stringValue == nonce else {
             throw Failure(description: "the ID token's nonce does not match this sign-in")
