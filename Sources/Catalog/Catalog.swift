@@ -18,6 +18,8 @@ public final class Catalog: Sendable {
     public let hasScopedTools: Bool
     /// Every scope some tool needs, sorted.
     public let scopes: [String]
+    /// Every claim some tool reads through `{{ user.claims.NAME }}`.
+    public let userClaims: Set<String>
     private let index: [String: Int]
 
     public init(tools: [CatalogTool], connectors: [ConnectorSummary] = [], generation: UInt64 = 1) {
@@ -33,6 +35,11 @@ public final class Catalog: Sendable {
         let scopes = Set(sorted.flatMap(\.definition.scopes))
         self.hasScopedTools = !scopes.isEmpty
         self.scopes = scopes.sorted()
+        var claims = Set<String>()
+        for tool in sorted {
+            for case .claim(let name) in tool.definition.userFields { claims.insert(name) }
+        }
+        self.userClaims = claims
     }
 
     public static let empty = Catalog(tools: [], generation: 0)

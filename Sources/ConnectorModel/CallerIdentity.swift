@@ -12,13 +12,21 @@ public struct CallerIdentity: Sendable {
     public var name: String?
     public var claims: JSONObject
     public var scopes: Set<String>
+    /// The token carried an email address its issuer had not verified,
+    /// withheld from `email` and `claims`; lets a tool that needs
+    /// `{{ user.email }}` say why it is missing.
+    public var emailUnverified: Bool
 
-    public init(subject: String? = nil, email: String? = nil, name: String? = nil, claims: JSONObject = [:], scopes: Set<String> = []) {
+    public init(
+        subject: String? = nil, email: String? = nil, name: String? = nil, claims: JSONObject = [:], scopes: Set<String> = [],
+        emailUnverified: Bool = false
+    ) {
         self.subject = subject
         self.email = email
         self.name = name
         self.claims = claims
         self.scopes = scopes
+        self.emailUnverified = emailUnverified
     }
 
     public static let anonymous = CallerIdentity()

@@ -171,3 +171,17 @@ public struct ToolDefinition: Sendable {
 public func isValidScope(_ scope: String) -> Bool {
     !scope.isEmpty && scope.utf8.allSatisfy { $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }
 }
+
+extension ToolDefinition {
+    /// Every fact about the caller the tool's path, headers, query and body
+    /// use. The built-in authorization server reads it to know which claims
+    /// its access tokens must carry.
+    public var userFields: Set<UserField> {
+        var fields = Set<UserField>()
+        for case .user(let field) in path.segments { fields.insert(field) }
+        var references = headers.flatMap(\.value.references) + query.flatMap(\.value.references)
+        if let body { references += body.references }
+        for case .user(let field) in references { fields.insert(field) }
+        return fields
+    }
+}

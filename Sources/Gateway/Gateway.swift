@@ -91,7 +91,7 @@ public struct Gateway: Sendable {
     static func insufficientScopeChallenge(_ server: ResourceServer) -> @Sendable ([String]) -> String {
         { scopes in
             server.challenge(for: AuthFailure(
-                .insufficientScope, "the token lacks scopes this tool needs", reason: "insufficient_scope",
+                .insufficientScope, "the access token lacks scopes this tool needs", reason: "insufficient_scope",
                 requiredScopes: scopes))
         }
     }

@@ -81,7 +81,10 @@ extension Gateway {
             router.get("/.well-known/oauth-protected-resource", use: metadata)
         }
         if let authorizationServer {
-            AuthorizationServerRoutes(server: authorizationServer, toolScopes: { [store] in store.catalog.scopes }).add(to: router)
+            AuthorizationServerRoutes(
+                server: authorizationServer, toolScopes: { [store] in store.catalog.scopes },
+                placeholderClaims: { [store] in store.catalog.userClaims }, proxies: settings.trustedProxies
+            ).add(to: router)
         }
         addOperationRoutes(to: router, includingStatus: settings.operationsPort == nil)
         return router

@@ -49,6 +49,9 @@ public struct GatewaySettings: Sendable {
     public var auth = AuthSettings()
     /// Present when this gateway is its own authorization server.
     public var authorizationServer: AuthorizationServerSettings?
+    /// Proxies whose `X-Forwarded-For` names the client for per-address
+    /// decisions; none by default.
+    public var trustedProxies = TrustedProxies()
     /// Extra certificate authorities (PEM) trusted for outbound TLS: an
     /// internal CA behind upstream APIs, the identity provider or client
     /// metadata documents.
@@ -74,6 +77,7 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.operations.host", "GATEHOUSE_OPERATIONS_HOST", "address of the operations listener (default: GATEHOUSE_HOST)"),
         ("gatehouse.operations.port", "GATEHOUSE_OPERATIONS_PORT", "port of a separate listener for /status, /metrics, /healthz and /readyz; when set, /status and /metrics leave the main port"),
         ("gatehouse.allowed.origins", "GATEHOUSE_ALLOWED_ORIGINS", "comma-separated browser origins allowed to call /mcp, or *"),
+        ("gatehouse.trusted.proxies", "GATEHOUSE_TRUSTED_PROXIES", "comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For names the client (default: none)"),
         ("gatehouse.max.body.bytes", "GATEHOUSE_MAX_BODY_BYTES", "largest accepted request body (default 1048576)"),
         ("gatehouse.session.secret", "GATEHOUSE_SESSION_SECRET", "key signing legacy session ids; set the same on all replicas"),
         ("gatehouse.page.size", "GATEHOUSE_PAGE_SIZE", "tools per tools/list page (default 200)"),
@@ -93,6 +97,7 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.auth.introspection.client.secret", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET", "client secret for introspection"),
         ("gatehouse.auth.introspection.client.secret.file", "GATEHOUSE_AUTH_INTROSPECTION_CLIENT_SECRET_FILE", "file holding that secret"),
         ("gatehouse.auth.allow.insecure.issuers", "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS", "accept http:// issuers beyond loopback (labs only)"),
+        ("gatehouse.auth.allow.unverified.email", "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL", "true to pass {{ user.email }} even when the issuer marked it email_verified: false (default false)"),
         ("gatehouse.tls.ca.file", "GATEHOUSE_TLS_CA_FILE", "extra PEM certificate authorities trusted for outbound TLS"),
     ] + AuthorizationServerSettings.keys
 
@@ -171,6 +176,13 @@ public struct GatewaySettings: Sendable {
         let keepAlive = reader.int(forKey: "gatehouse.keepalive.seconds", default: 15)
         guard (1...3600).contains(keepAlive) else { throw Invalid(description: "keep-alive must be between 1 and 3600 seconds") }
         keepAliveInterval = .seconds(keepAlive)
+        if let proxies = reader.string(forKey: "gatehouse.trusted.proxies") {
+            do {
+                trustedProxies = try TrustedProxies(parsing: proxies)
+            } catch {
+                throw Invalid(description: error.description)
+            }
+        }
         caFile = reader.string(forKey: "gatehouse.tls.ca.file")
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw Invalid(description: "GATEHOUSE_TLS_CA_FILE \(caFile) cannot be read")
@@ -188,6 +200,8 @@ public struct GatewaySettings: Sendable {
         } else {
             auth = try Self.authSettings(reader: reader, publicURL: publicURL)
         }
+        auth.allowUnverifiedEmail = try Self.flag(
+            reader, "gatehouse.auth.allow.unverified.email", variable: "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL")
     }
 
     /// The resource server's side of built-in mode: tokens from this very
@@ -231,6 +245,17 @@ public struct GatewaySettings: Sendable {
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
         return Int(clamping: limit.rlim_cur)
+    }
+
+    /// A yes-or-no setting; anything but `true` or `false` is an error
+    /// rather than a silent default.
+    static func flag(_ reader: ConfigReader, _ key: String, variable: String, default value: Bool = false) throws -> Bool {
+        guard let text = reader.string(forKey: ConfigKey(key)) else { return reader.bool(forKey: ConfigKey(key), default: value) }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw Invalid(description: "\(variable) must be true or false, not '\(text)'")
+        }
     }
 
     static func list(_ text: String?) -> [String] {

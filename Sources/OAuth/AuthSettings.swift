@@ -37,13 +37,17 @@ public struct AuthSettings: Sendable {
     /// Plain-HTTP metadata and key sets are refused unless on a loopback
     /// address or explicitly allowed (tests, labs).
     public var allowInsecureIssuers: Bool
-    /// The least time between two key-set refreshes caused by unknown `kid`s.
+    /// The least time between two key-set refreshes caused by unknown `kid`s;
+    /// zero for tokens that only ever arrive server to server.
     public var jwksRefreshInterval: Duration
+    /// Whether `{{ user.email }}` may carry an address the issuer marked
+    /// `email_verified: false`. Off: such an address counts as absent.
+    public var allowUnverifiedEmail: Bool
 
     public init(
         enabled: Bool = false, issuers: [Issuer] = [], audiences: [String] = [], requiredScopes: [String] = [],
         clockSkew: Duration = .seconds(60), introspection: Introspection? = nil, allowInsecureIssuers: Bool = false,
-        jwksRefreshInterval: Duration = .seconds(30)
+        jwksRefreshInterval: Duration = .seconds(30), allowUnverifiedEmail: Bool = false
     ) {
         self.enabled = enabled
         self.issuers = issuers
@@ -53,6 +57,7 @@ public struct AuthSettings: Sendable {
         self.introspection = introspection
         self.allowInsecureIssuers = allowInsecureIssuers
         self.jwksRefreshInterval = jwksRefreshInterval
+        self.allowUnverifiedEmail = allowUnverifiedEmail
     }
 }
 

@@ -11,7 +11,7 @@ struct IntrospectionVerifier: TokenVerifier {
 
     func verify(_ token: String) async throws(AuthFailure) -> CallerIdentity {
         guard let introspection = settings.introspection else {
-            throw .invalidToken("opaque tokens are not accepted", reason: "malformed")
+            throw .invalidToken("opaque access tokens are not accepted", reason: "malformed")
         }
         let answer: (status: Int, body: [UInt8])
         do {
@@ -19,16 +19,16 @@ struct IntrospectionVerifier: TokenVerifier {
                 introspection.endpoint, form: [("token", token), ("token_type_hint", "access_token")],
                 basicAuth: (introspection.clientID, introspection.clientSecret))
         } catch {
-            throw .invalidToken("the token could not be checked", reason: "introspection_unavailable")
+            throw .invalidToken("the access token could not be checked", reason: "introspection_unavailable")
         }
         guard answer.status == 200, case .object(let claims)? = try? JSONParser.parse(answer.body) else {
-            throw .invalidToken("the token could not be checked", reason: "introspection_unavailable")
+            throw .invalidToken("the access token could not be checked", reason: "introspection_unavailable")
         }
         guard claims["active"]?.boolValue == true else {
-            throw .invalidToken("the token is not active", reason: "inactive")
+            throw .invalidToken("the access token is not active", reason: "inactive")
         }
         if let issuer = claims["iss"]?.stringValue, !settings.issuers.contains(where: { $0.issuer == issuer }) {
-            throw .invalidToken("the token was not issued by a trusted issuer", reason: "issuer")
+            throw .invalidToken("the access token was not issued by a trusted issuer", reason: "issuer")
         }
         return try ClaimChecks(settings: settings, now: now()).identity(from: claims, requireExpiry: false)
     }

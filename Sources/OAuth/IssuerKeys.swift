@@ -4,13 +4,21 @@ import JWTKit
 import Logging
 
 /// The signing keys of one trusted issuer, fetched once and refreshed when a
-/// token names a key we do not know (key rotation), at most once per
-/// `refreshInterval` so a stream of forged `kid`s cannot hammer the issuer.
+/// token names a key we do not know (key rotation).
+///
+/// For tokens callers present, refreshes come at most once per
+/// `refreshInterval`, so a stream of forged `kid`s cannot hammer the issuer.
+/// ID tokens come from the provider's own token endpoint, never from a
+/// caller, so their verifier uses an interval of zero: a key the provider
+/// has just started to sign with is fetched at once (OpenID Connect Core
+/// §10.1.1). Either way, tokens that arrive while a fetch is under way wait
+/// for that fetch instead of starting another.
 actor IssuerKeys {
     let issuer: AuthSettings.Issuer
     let http: any AuthHTTPClient
     let refreshInterval: Duration
     let allowInsecure: Bool
+    let kind: TokenKind
     let logger: Logger
 
     private var keys: JWTKeyCollection?
@@ -18,12 +26,18 @@ actor IssuerKeys {
     private var keyCount = 0
     private var lastFetch: ContinuousClock.Instant?
     private var jwksURL: String?
+    /// The fetch under way, which later arrivals join.
+    private var fetching: Task<Result<Void, AuthFailure>, Never>?
 
-    init(issuer: AuthSettings.Issuer, http: any AuthHTTPClient, refreshInterval: Duration, allowInsecure: Bool, logger: Logger) {
+    init(
+        issuer: AuthSettings.Issuer, http: any AuthHTTPClient, refreshInterval: Duration, allowInsecure: Bool,
+        kind: TokenKind = .accessToken, logger: Logger
+    ) {
         self.issuer = issuer
         self.http = http
         self.refreshInterval = refreshInterval
         self.allowInsecure = allowInsecure
+        self.kind = kind
         self.logger = logger
         self.jwksURL = issuer.jwksURL
     }
@@ -31,21 +45,45 @@ actor IssuerKeys {
     /// The key collection that can check a token signed with `kid`.
     func collection(for kid: String?) async throws(AuthFailure) -> JWTKeyCollection {
         if let keys, Self.covers(kid: kid, kids: kids, keyCount: keyCount) { return keys }
-        let now = ContinuousClock.now
+        if let fetching {
+            // Someone asked a moment ago: their answer is ours too.
+            try await fetching.value.get()
+            return try covering(kid)
+        }
         // Refreshes are rate limited whether the last one worked or not:
         // anyone can write a trusted `iss` into a token.
-        if let lastFetch, now - lastFetch < refreshInterval {
-            if keys == nil { throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable") }
-            throw .invalidToken("the token's signing key is not one of the issuer's keys", reason: "unknown_kid")
+        if let lastFetch, ContinuousClock.now - lastFetch < refreshInterval {
+            if keys == nil {
+                throw .invalidToken(
+                    "the \(kind.name) cannot be checked: the issuer's signing keys are unavailable", reason: "jwks_unavailable")
+            }
+            throw .invalidToken("the \(kind.name)'s signing key is not one of the issuer's keys", reason: "unknown_kid")
         }
-        try await refresh()
+        let task = Task { await self.refreshOnce() }
+        fetching = task
+        try await task.value.get()
+        return try covering(kid)
+    }
+
+    private func covering(_ kid: String?) throws(AuthFailure) -> JWTKeyCollection {
         guard let keys, Self.covers(kid: kid, kids: kids, keyCount: keyCount) else {
             throw .invalidToken(
-                kid == nil ? "the token names no key id and the issuer has several keys"
-                    : "the token's signing key is not one of the issuer's keys",
+                kid == nil ? "the \(kind.name) names no key id and the issuer has several keys"
+                    : "the \(kind.name)'s signing key is not one of the issuer's keys",
                 reason: "unknown_kid")
         }
         return keys
+    }
+
+    /// One fetch, shared by everyone waiting for it.
+    private func refreshOnce() async -> Result<Void, AuthFailure> {
+        defer { fetching = nil }
+        do throws(AuthFailure) {
+            try await refresh()
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
     }
 
     static func covers(kid: String?, kids: Set<String>, keyCount: Int) -> Bool {
@@ -94,10 +132,10 @@ actor IssuerKeys {
             logger.info("loaded signing keys", metadata: ["issuer": .string(issuer.issuer), "keys": .stringConvertible(count)])
         } catch let problem as Problem {
             logger.error("cannot load signing keys of \(issuer.issuer): \(problem.message)")
-            throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable")
+            throw .invalidToken("the \(kind.name) cannot be checked: the issuer's signing keys are unavailable", reason: "jwks_unavailable")
         } catch {
             logger.error("cannot load signing keys of \(issuer.issuer): \(error)")
-            throw .invalidToken("the issuer's signing keys are unavailable", reason: "jwks_unavailable")
+            throw .invalidToken("the \(kind.name) cannot be checked: the issuer's signing keys are unavailable", reason: "jwks_unavailable")
         }
     }
 

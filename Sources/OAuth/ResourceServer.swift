@@ -51,11 +51,15 @@ public struct ResourceServer: Sendable {
         let missing = settings.requiredScopes.filter { !caller.scopes.contains($0) }
         guard missing.isEmpty else {
             throw AuthFailure(
-                .insufficientScope, "the token lacks the scopes this server needs", reason: "insufficient_scope",
+                .insufficientScope, "the access token lacks the scopes this server needs", reason: "insufficient_scope",
                 requiredScopes: settings.requiredScopes)
         }
         return caller
     }
+
+    /// The longest bearer token accepted: it arrives on every request, and
+    /// the built-in authorization server keeps its own tokens below it.
+    public static let maximumTokenBytes = 16 * 1024
 
     /// The token of a `Bearer <token>` header value (RFC 6750 §2.1), read
     /// byte by byte: it runs on every request.
@@ -73,10 +77,10 @@ public struct ResourceServer: Sendable {
         while start < end, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
         while end > start, bytes[bytes.index(before: end)] == UInt8(ascii: " ") { end = bytes.index(before: end) }
         let token = bytes[start..<end]
-        guard !token.isEmpty, token.count <= 16 * 1024,
+        guard !token.isEmpty, token.count <= maximumTokenBytes,
             token.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
         else {
-            throw AuthFailure(.invalidRequest, "the bearer token is malformed", reason: "malformed_header")
+            throw AuthFailure(.invalidRequest, "the bearer access token is malformed or larger than 16 KiB", reason: "malformed_header")
         }
         return String(Substring(token))
     }

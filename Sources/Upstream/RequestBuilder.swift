@@ -185,7 +185,11 @@ struct TemplateValues {
     /// the caller's identity must never call the upstream without it.
     func require(_ reference: TemplateReference) throws(RequestBuilder.ArgumentError) -> JSONValue? {
         let value = resolve(reference)
-        if value == nil, case .user = reference {
+        if value == nil, case .user(let field) = reference {
+            if caller.emailUnverified, field == .email || field == .claim("email") {
+                throw RequestBuilder.ArgumentError(
+                    message: "this tool needs {{ \(reference) }} of the signed-in user, and the identity provider has not verified that address")
+            }
             throw RequestBuilder.ArgumentError(
                 message: "this tool needs {{ \(reference) }} of the signed-in user, which is not available")
         }

@@ -97,6 +97,9 @@ struct Serve: AsyncParsableCommand {
                     "issuers": .string(settings.auth.issuers.map(\.issuer).joined(separator: " ")),
                     "audiences": .string(settings.auth.audiences.joined(separator: " ")),
                 ])
+            if settings.auth.allowUnverifiedEmail {
+                logger.notice("GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL is on: {{ user.email }} may carry addresses the issuer has not verified")
+            }
         } else {
             logger.warning(
                 "AUTHENTICATION IS OFF: anyone who can reach this port can call every tool. Set GATEHOUSE_AUTH=oauth outside local development.")

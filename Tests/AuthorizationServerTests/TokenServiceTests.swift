@@ -48,11 +48,13 @@ struct TokenServiceTests {
     }
 
     /// A code as `/authorize` would leave it, for `client`.
-    func issueCode(_ harness: Harness, client: String = "public", lifetime: Int64 = 60) async throws -> String {
+    func issueCode(
+        _ harness: Harness, client: String = "public", lifetime: Int64 = 60, claimsJSON: String = #"{"email":"ada@example.com"}"#
+    ) async throws -> String {
         let code = OpaqueToken.generate()
         try await harness.store.saveCode(AuthorizationCodeRecord(
             hash: OpaqueToken.hash(code), clientID: client, redirectURI: redirect, codeChallenge: PKCE.challenge(for: verifier),
-            resource: Self.resource, scopes: ["tickets:read"], subject: "ada", claimsJSON: #"{"email":"ada@example.com"}"#,
+            resource: Self.resource, scopes: ["tickets:read"], subject: "ada", claimsJSON: claimsJSON,
             expiresAt: harness.clock.value.load(ordering: .relaxed) + lifetime))
         return code
     }
@@ -224,5 +226,99 @@ struct TokenServiceTests {
                 _ = try await harness.service.handle(form: ["grant_type": "password", "client_id": "public"], credentials: nil)
             }
         }
+    }
+
+    // MARK: Which user claims access tokens carry
+
+    /// What a grant keeps for a user in 400 groups, `support` among them.
+    static let manyGroups: String = {
+        var groups: [JSONValue] = (0..<400).map { .string("cn=team-\($0),ou=groups,dc=example") }
+        groups.insert("support", at: 200)
+        let kept: JSONObject = [
+            "email": "ada@example.com", "email_verified": true, "name": "Ada", "given_name": "Ada", "department": "R&D",
+            "groups": .array(groups),
+        ]
+        return JSONValue.object(kept).jsonString
+    }()
+
+    func service(_ harness: Harness, mapping: ScopeMapping) -> TokenService {
+        TokenService(
+            store: harness.store, issuer: Self.issuer, resource: Self.resource, scopeMapping: mapping, keys: { harness.ring },
+            now: { harness.clock.value.load(ordering: .relaxed) })
+    }
+
+    static let mapping = ScopeMapping(baseScopes: ["mcp"], rules: [.init(claim: "groups", values: ["support", "ops"], scopes: ["tickets:write"])])
+
+    @Test func accessTokensCarryOnlyTheClaimsInUse() async throws {
+        try await withService { harness in
+            let service = service(harness, mapping: Self.mapping)
+            let code = try await issueCode(harness, claimsJSON: Self.manyGroups)
+            let response = try await service.handle(form: exchangeForm(code), credentials: nil, placeholderClaims: ["department"])
+            let access = try #require(response["access_token"]?.stringValue)
+            #expect(access.utf8.count < 2_048, "\(access.utf8.count) bytes")
+            let caller = try await resourceVerifier(harness.ring).verify(access)
+            #expect(caller.email == "ada@example.com" && caller.name == "Ada")
+            #expect(caller.claims["email_verified"] == true)
+            #expect(caller.claims["department"] == "R&D", "read by a {{ user.claims.department }} placeholder")
+            #expect(caller.claims["groups"] == ["support"], "only the groups the scope mapping names")
+            #expect(caller.claims["given_name"] == nil, "no placeholder reads it")
+        }
+    }
+
+    @Test func aRefreshCarriesTheClaimsTheConnectorFilesUseNow() async throws {
+        try await withService { harness in
+            let service = service(harness, mapping: Self.mapping)
+            let code = try await issueCode(harness, claimsJSON: Self.manyGroups)
+            let first = try await service.handle(form: exchangeForm(code), credentials: nil)
+            let before = try await resourceVerifier(harness.ring).verify(try #require(first["access_token"]?.stringValue))
+            #expect(before.claims["department"] == nil)
+            // A reload adds a tool with {{ user.claims.department }}.
+            let refresh = ["grant_type": "refresh_token", "refresh_token": try #require(first["refresh_token"]?.stringValue), "client_id": "public"]
+            let second = try await service.handle(form: refresh, credentials: nil, placeholderClaims: ["department"])
+            let after = try await resourceVerifier(harness.ring).verify(try #require(second["access_token"]?.stringValue))
+            #expect(after.claims["department"] == "R&D")
+        }
+    }
+
+    @Test func anAccessTokenTheMCPEndpointWouldRefuseIsNotIssued() async throws {
+        try await withService { harness in
+            let code = try await issueCode(harness, claimsJSON: Self.manyGroups)
+            do {
+                _ = try await harness.service.handle(form: exchangeForm(code), credentials: nil, placeholderClaims: ["groups"])
+                Issue.record("a token over 16 KiB was issued")
+            } catch let error as OAuthError {
+                #expect(error.code == "server_error")
+                #expect(error.description.contains("user.claims.groups") && error.description.contains("16 KiB"))
+            }
+        }
+    }
+}
+
+@Suite("User claims")
+struct UserClaimSelectionTests {
+    @Test func aGrantKeepsTheUsersClaimsButNotTheIDTokensOwn() {
+        let kept = UserClaimSelection.keptAtSignIn(from: [
+            "iss": "https://idp.example", "aud": "gatehouse", "sub": "ada", "nonce": "n", "at_hash": "h", "auth_time": 1, "exp": 2,
+            "email": "ada@example.com", "department": "R&D", "groups": ["a", "b"],
+        ])
+        #expect(Set(kept.keys) == ["email", "email_verified", "department", "groups"])
+    }
+
+    @Test func emailVerifiedIsTrueOnlyWhenTheProviderSaysSo() {
+        let cases: [(JSONValue?, Bool)] = [(true, true), ("true", true), (false, false), ("false", false), (nil, false), (1, false)]
+        for (flag, expected) in cases {
+            var idToken: JSONObject = ["email": "ada@example.com"]
+            if let flag { idToken["email_verified"] = flag }
+            #expect(UserClaimSelection.keptAtSignIn(from: idToken)["email_verified"] == .bool(expected), "\(String(describing: flag))")
+        }
+        #expect(UserClaimSelection.keptAtSignIn(from: ["email_verified": true])["email_verified"] == nil, "nothing to qualify")
+    }
+
+    @Test func aClaimBothMappedAndReadByAPlaceholderIsCopiedWhole() {
+        let selection = UserClaimSelection(scopeMapping: TokenServiceTests.mapping, placeholderClaims: ["groups"])
+        #expect(selection.select(from: ["groups": ["support", "other"]])["groups"] == ["support", "other"])
+        let mappedOnly = UserClaimSelection(scopeMapping: TokenServiceTests.mapping)
+        #expect(mappedOnly.select(from: ["groups": ["other"]])["groups"] == nil)
+        #expect(mappedOnly.select(from: ["groups": "ops"])["groups"] == "ops")
     }
 }

@@ -110,4 +110,84 @@ struct UpstreamIdentityProviderTests {
             _ = try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1")
         }
     }
+
+    /// Claims of a good ID token for this sign-in, plus `extra`.
+    static func idTokenClaims(_ extra: JSONObject = [:]) -> JSONObject {
+        let now = Int64(Date().timeIntervalSince1970)
+        var claims: JSONObject = [
+            "iss": .string(issuer), "aud": "gatehouse", "sub": "ada", "email": "ada@example.com", "nonce": "n-1",
+            "iat": .int(now), "exp": .int(now + 300),
+        ]
+        for (name, value) in extra { claims[name] = value }
+        return claims
+    }
+
+    /// The provider's token endpoint hands out `idToken`.
+    static func answer(_ http: FakeAuthHTTP, idToken: String) {
+        http.answerPosts(to: issuer + "/token", json: ["id_token": .string(idToken), "access_token": "idp-access"])
+    }
+
+    func signIn(_ provider: UpstreamIdentityProvider) async throws -> UpstreamIdentityProvider.SignIn {
+        try await provider.signIn(endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1")
+    }
+
+    func failure(_ provider: UpstreamIdentityProvider) async -> String? {
+        do {
+            _ = try await signIn(provider)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func anIDTokenWithACriticalExtensionIsRefused() async throws {
+        let (provider, http) = try await provider()
+        let key = try await SigningKey.es256(kid: "provider-key-2")
+        http.serve(Self.issuer + "/jwks", json: ["keys": [key.jwk]])
+        for header: JSONObject in [
+            ["alg": "ES256", "kid": "provider-key-2", "crit": ["urn:example:policy"], "urn:example:policy": "strict"],
+            ["alg": "ES256", "kid": "provider-key-2", "crit": []],
+        ] {
+            Self.answer(http, idToken: try makeJWT(header: header, claims: Self.idTokenClaims(), signer: key.signer))
+            let refused = try #require(await failure(provider))
+            #expect(refused.contains("the ID token") && refused.contains("crit"), "\(refused)")
+        }
+    }
+
+    @Test func aKeyTheProviderRotatesInRightAfterTheLastFetchIsFetchedAtOnce() async throws {
+        let (provider, http) = try await provider()
+        let first = try await SigningKey.es256(kid: "2026-01")
+        let second = try await SigningKey.es256(kid: "2026-02")
+        http.serve(Self.issuer + "/jwks", json: ["keys": [first.jwk]])
+        Self.answer(http, idToken: try makeJWT(Self.idTokenClaims(), key: first))
+        #expect(try await signIn(provider).identity.subject == "ada")
+        // Seconds later the provider starts signing with a new key.
+        http.serve(Self.issuer + "/jwks", json: ["keys": [first.jwk, second.jwk]])
+        Self.answer(http, idToken: try makeJWT(Self.idTokenClaims(["sub": "grace"]), key: second))
+        #expect(try await signIn(provider).identity.subject == "grace", "no wait for a refetch throttle")
+        #expect(http.getCount(Self.issuer + "/jwks") == 2)
+    }
+
+    @Test func aUserInHundredsOfGroupsSignsIn() async throws {
+        let groups = (0..<400).map { JSONValue.string("cn=team-\($0),ou=groups,dc=example") }
+        let (provider, http) = try await provider()
+        let key = try await SigningKey.es256(kid: "provider-key-2")
+        http.serve(Self.issuer + "/jwks", json: ["keys": [key.jwk]])
+        let idToken = try makeJWT(Self.idTokenClaims(["groups": .array(groups)]), key: key)
+        #expect(idToken.split(separator: ".")[1].utf8.count > 16 * 1024)
+        Self.answer(http, idToken: idToken)
+        let signIn = try await signIn(provider)
+        #expect(signIn.identity.claims["groups"]?.arrayValue?.count == 400)
+    }
+
+    @Test func refusalsSayItWasTheIDToken() async throws {
+        let (provider, http) = try await provider()
+        let key = try await SigningKey.es256(kid: "provider-key-2")
+        http.serve(Self.issuer + "/jwks", json: ["keys": [key.jwk]])
+        let groups = (0..<3_000).map { JSONValue.string("cn=team-\($0),ou=groups,dc=example") }
+        Self.answer(http, idToken: try makeJWT(Self.idTokenClaims(["groups": .array(groups)]), key: key))
+        #expect(await failure(provider) == "the ID token is too large (at most 64 KiB per section)")
+        Self.answer(http, idToken: try makeJWT(Self.idTokenClaims(["exp": 1_000]), key: key))
+        #expect(await failure(provider) == "the ID token has expired")
+    }
 }

@@ -262,3 +262,32 @@ private var samplesFolder: String {
     #expect(descriptor["inputSchema"]?["required"] == ["latitude", "longitude"])
     #expect(descriptor["title"] == "Weather forecast")
 }
+
+@Test func theCatalogKnowsWhichClaimsItsPlaceholdersRead() {
+    let result = loader.assemble([
+        ("people.yaml", """
+            connector: people
+            base_url: https://people.example
+            tools:
+              - name: by_path
+                description: A claim in the path.
+                path: /teams/{user.claims.team}
+              - name: by_header_and_query
+                description: Claims in a header and in the query.
+                path: /me
+                headers:
+                  X-Tenant: "{{ user.claims.tenant }}"
+                query:
+                  site: "{{ user.claims.site }}"
+              - name: by_body
+                description: A claim deep in the body, beside the email.
+                method: POST
+                path: /audit
+                body:
+                  who: { email: "{{ user.email }}", roles: ["{{ user.claims.roles }}"] }
+            """),
+    ])
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    #expect(result.catalog.userClaims == ["team", "tenant", "site", "roles"])
+    #expect(Catalog.empty.userClaims.isEmpty)
+}

@@ -46,7 +46,9 @@ struct BuiltInHarness {
     let events: RecordingEvents
     let upstream: FakeUpstream
 
-    static func make(folder: String, registrationRate: String? = nil) async throws -> BuiltInHarness {
+    static func make(
+        folder: String, registrationRate: String? = nil, settings extra: [AbsoluteConfigKey: ConfigValue] = [:]
+    ) async throws -> BuiltInHarness {
         var values: [AbsoluteConfigKey: ConfigValue] = [
             "gatehouse.auth": "builtin", "gatehouse.public.url": .init(.string(publicURL), isSecret: false),
             "gatehouse.auth.upstream.issuer": .init(.string(provider), isSecret: false),
@@ -57,6 +59,7 @@ struct BuiltInHarness {
             "gatehouse.auth.allow.insecure.issuers": "true",
         ]
         if let registrationRate { values["gatehouse.auth.registration.rate"] = .init(.string(registrationRate), isSecret: false) }
+        for (key, value) in extra { values[key] = value }
         var settings = try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: values)))
         settings.connectorsPath = folder
         let builtIn = try #require(settings.authorizationServer)
@@ -87,12 +90,12 @@ struct BuiltInHarness {
     /// Runs `body` against the gateway's routes, then closes the store
     /// whatever happened.
     static func run(
-        folder: String, registrationRate: String? = nil,
-        _ body: @Sendable (BuiltInHarness, any TestClientProtocol) async throws -> Void
+        folder: String, registrationRate: String? = nil, settings: [AbsoluteConfigKey: ConfigValue] = [:],
+        testing: TestingSetup = .router, _ body: @Sendable (BuiltInHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let harness = try await make(folder: folder, registrationRate: registrationRate)
+        let harness = try await make(folder: folder, registrationRate: registrationRate, settings: settings)
         do {
-            try await harness.application().test(.router) { client in try await body(harness, client) }
+            try await harness.application().test(testing) { client in try await body(harness, client) }
         } catch {
             try await harness.server.close()
             throw error
@@ -125,17 +128,21 @@ struct BuiltInHarness {
     }
 
     /// The identity provider's token endpoint answers for `nonce`.
-    func providerSignsIn(nonce: String, groups: [String]) throws {
+    func providerSignsIn(nonce: String, groups: [String], claims extra: JSONObject = ["email_verified": true]) throws {
         let now = Int64(Date().timeIntervalSince1970)
-        let idToken = try makeJWT([
+        var claims: JSONObject = [
             "iss": .string(Self.provider), "aud": "gatehouse", "sub": "ada", "email": "ada@example.com", "nonce": .string(nonce),
             "groups": .array(groups.map { .string($0) }), "iat": .int(now), "exp": .int(now + 300),
-        ], key: idpKey)
+        ]
+        for (name, value) in extra { claims[name] = value }
+        let idToken = try makeJWT(claims, key: idpKey)
         idp.answerPosts(to: Self.provider + "/token", json: ["id_token": .string(idToken), "access_token": "idp-access"])
     }
 
     /// Registers a client, then walks the browser's way to a code.
-    func signIn(_ client: some TestClientProtocol, groups: [String] = ["support"]) async throws -> (clientID: String, code: String) {
+    func signIn(
+        _ client: some TestClientProtocol, groups: [String] = ["support"], claims: JSONObject = ["email_verified": true]
+    ) async throws -> (clientID: String, code: String) {
         let registered = try await client.execute(
             uri: "/register", method: .post, headers: [.contentType: "application/json"],
             body: ByteBuffer(string: #"{"redirect_uris":["\#(Self.redirect)"],"client_name":"Route Test","token_endpoint_auth_method":"none"}"#))
@@ -150,7 +157,7 @@ struct BuiltInHarness {
                              ("csrf_token", try #require(Self.hidden("csrf_token", in: html))), ("decision", "approve")]))
         #expect(approve.status == .found)
         let upstream = Self.query(approve.headers[.location])
-        try providerSignsIn(nonce: try #require(upstream["nonce"]), groups: groups)
+        try providerSignsIn(nonce: try #require(upstream["nonce"]), groups: groups, claims: claims)
         let back = try await client.execute(
             uri: "/oauth/callback?code=idp-code&state=\(try #require(upstream["state"]))", method: .get)
         #expect(back.status == .found)
@@ -359,6 +366,101 @@ struct AuthorizationServerRouteTests {
         }
     }
 
+    /// The access token a full sign-in gives, for `groups` and `claims`.
+    static func accessToken(
+        _ harness: BuiltInHarness, _ client: some TestClientProtocol, groups: [String] = ["support"],
+        claims: JSONObject = ["email_verified": true]
+    ) async throws -> (access: String, refresh: String, clientID: String) {
+        let (clientID, code) = try await harness.signIn(client, groups: groups, claims: claims)
+        let tokens = try await harness.exchange(client, clientID: clientID, code: code)
+        #expect(tokens.status == .ok)
+        let body = try tokens.json()
+        return (try #require(body["access_token"]?.stringValue), try #require(body["refresh_token"]?.stringValue), clientID)
+    }
+
+    /// Calls `tool` with `access` and returns the tool result.
+    static func callTool(
+        _ client: some TestClientProtocol, _ tool: String, _ arguments: JSONObject = [:], access: String
+    ) async throws -> JSONValue {
+        let call = try await client.execute(
+            uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: tool, authorization: "Bearer \(access)"),
+            body: AuthFixture.call(tool, arguments))
+        #expect(call.status == .ok)
+        return try #require(try call.json()["result"])
+    }
+
+    static func text(_ result: JSONValue) -> String {
+        result["content"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+    }
+
+    @Test func aUserInHundredsOfGroupsSignsInAndCallsTools() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            var groups = (0..<400).map { "cn=team-\($0),ou=groups,dc=example,dc=com" }
+            groups.insert("support", at: 123)
+            let (access, _, _) = try await Self.accessToken(harness, client, groups: groups)
+            #expect(access.utf8.count < 2_048, "only the group the scope mapping names is copied: \(access.utf8.count) bytes")
+            let written = try await Self.callTool(client, "write_ticket", ["title": "Printer"], access: access)
+            #expect(written["isError"] != true, "tickets:write was granted through the support group")
+            let mine = try await Self.callTool(client, "my_tickets", access: access)
+            #expect(mine["isError"] != true)
+            #expect(harness.upstream.seen.count == 2)
+            #expect(harness.upstream.seen.last?.headers.contains { $0.name == "X-User-Email" && $0.value == "ada@example.com" } == true)
+        }
+    }
+
+    @Test func aClaimAConnectorFileStartsToUseReachesTheNextToken() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let (access, refresh, clientID) = try await Self.accessToken(
+                harness, client, claims: ["email_verified": true, "department": "R&D"])
+            try folder.write("people.yaml", """
+                connector: people
+                base_url: https://people.example.test
+                tools:
+                  - name: my_department
+                    description: The signed-in user's department.
+                    path: /departments
+                    headers:
+                      X-Department: "{{ user.claims.department }}"
+                """)
+            try harness.gateway.reload(reason: "test")
+            let before = try await Self.callTool(client, "my_department", access: access)
+            #expect(before["isError"] == true, "the token was issued before any tool read the claim")
+            let refreshed = try await client.execute(
+                uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", clientID)]))
+            let fresh = try #require(try refreshed.json()["access_token"]?.stringValue)
+            let after = try await Self.callTool(client, "my_department", access: fresh)
+            #expect(after["isError"] != true, "\(Self.text(after))")
+            #expect(harness.upstream.seen.last?.headers.contains { $0.name == "X-Department" && $0.value == "R&D" } == true)
+        }
+    }
+
+    @Test(arguments: [["email_verified": false], [:]] as [JSONObject])
+    func anEmailTheProviderDidNotVerifyIsNotPassedOn(claims: JSONObject) async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path) { harness, client in
+            let (access, _, _) = try await Self.accessToken(harness, client, claims: claims)
+            let result = try await Self.callTool(client, "my_tickets", access: access)
+            #expect(result["isError"] == true)
+            #expect(Self.text(result).contains("{{ user.email }}") && Self.text(result).contains("has not verified that address"))
+            #expect(harness.upstream.seen.isEmpty, "the API never sees an unverified address")
+            let other = try await Self.callTool(client, "list_tickets", access: access)
+            #expect(other["isError"] != true, "tools that do not use the email still work")
+        }
+    }
+
+    @Test func anUnverifiedEmailIsPassedOnWhenTheOperatorAllowsIt() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        try await BuiltInHarness.run(folder: folder.path, settings: ["gatehouse.auth.allow.unverified.email": true]) { harness, client in
+            let (access, _, _) = try await Self.accessToken(harness, client, claims: ["email_verified": false])
+            let result = try await Self.callTool(client, "my_tickets", access: access)
+            #expect(result["isError"] != true, "\(Self.text(result))")
+            #expect(harness.upstream.seen.last?.headers.contains { $0.name == "X-User-Email" && $0.value == "ada@example.com" } == true)
+        }
+    }
+
     @Test func registrationBodiesAreSizeLimited() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
@@ -449,6 +551,23 @@ struct AuthorizationServerSettingsTests {
         #expect(clients[1].client.isPublic && clients[1].client.origin == .static)
         for bad in ["{}", "[{}]", #"[{"client_id":"x","redirect_uris":[]}]"#, "not json"] {
             #expect(throws: (any Error).self, "\(bad)") { try AuthorizationServerSettings.staticClients(bad) }
+        }
+    }
+
+    @Test func unverifiedEmailsAreWithheldUnlessAllowed() throws {
+        #expect(try settings([:]).auth.allowUnverifiedEmail == false)
+        #expect(try settings(["gatehouse.auth.allow.unverified.email": "true"]).auth.allowUnverifiedEmail)
+        #expect(try settings(["gatehouse.auth.allow.unverified.email": true]).auth.allowUnverifiedEmail)
+        let external = try GatewaySettings(reader: ConfigReader(provider: InMemoryProvider(values: [
+            "gatehouse.auth": "oauth", "gatehouse.public.url": "https://mcp.example.test",
+            "gatehouse.auth.issuers": "https://login.example.test", "gatehouse.auth.allow.unverified.email": "TRUE",
+        ])))
+        #expect(external.auth.allowUnverifiedEmail, "external issuers too")
+        do {
+            _ = try settings(["gatehouse.auth.allow.unverified.email": "maybe"])
+            Issue.record("'maybe' was taken for a yes or a no")
+        } catch let error as GatewaySettings.Invalid {
+            #expect(error.description == "GATEHOUSE_AUTH_ALLOW_UNVERIFIED_EMAIL must be true or false, not 'maybe'")
         }
     }
 

@@ -29,6 +29,7 @@ public final class FakeAuthHTTP: AuthHTTPClient {
         var postAnswers: [String: (status: Int, body: [UInt8])] = [:]
         public var gets: [String] = []
         public var posts: [Post] = []
+        var delay: Duration = .zero
     }
 
     private let state = Mutex(State())
@@ -53,16 +54,23 @@ public final class FakeAuthHTTP: AuthHTTPClient {
         state.withLock { $0.postAnswers[url] = (status, json.jsonBytes) }
     }
 
+    /// Makes every answer take `delay`, so requests overlap.
+    public func delayAnswers(by delay: Duration) {
+        state.withLock { $0.delay = delay }
+    }
+
     public var gets: [String] { state.withLock { $0.gets } }
     public var posts: [Post] { state.withLock { $0.posts } }
     public var requestCount: Int { state.withLock { $0.gets.count + $0.posts.count } }
     public func getCount(_ url: String) -> Int { state.withLock { $0.gets.filter { $0 == url }.count } }
 
     public func get(_ url: String) async throws -> (status: Int, body: [UInt8]) {
-        state.withLock { state in
+        let (answer, delay) = state.withLock { state in
             state.gets.append(url)
-            return state.documents[url] ?? (404, Array(#"{"error":"not_found"}"#.utf8))
+            return (state.documents[url] ?? (404, Array(#"{"error":"not_found"}"#.utf8)), state.delay)
         }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        return answer
     }
 
     public func postForm(_ url: String, form: [(String, String)], basicAuth: (user: String, password: String)?) async throws

@@ -354,6 +354,151 @@ struct JWTVerifierTests {
         #expect(refused.reason == "unknown_kid")
     }
 
+    // MARK: Critical header extensions (RFC 7515 §4.1.11)
+
+    @Test func critNamingAnUnknownExtensionIsRefused() async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let token = try makeJWT(
+            header: ["alg": "ES256", "kid": "ec-1", "crit": ["urn:example:must-check"], "urn:example:must-check": true],
+            claims: Fixture.claims(), signer: key.signer)
+        let refused = try #require(await refusal(Fixture.verifier(http: http), token))
+        #expect(refused.kind == .invalidToken)
+        #expect(refused.reason == "crit")
+        #expect(refused.description == "the access token names critical header extensions this server does not support")
+        #expect(http.requestCount == 0, "refused before any key is fetched")
+    }
+
+    @Test func unencodedPayloadExtensionIsRefused() async throws {
+        // RFC 7797: `b64: false` changes what the signature covers.
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let token = try makeJWT(
+            header: ["alg": "ES256", "kid": "ec-1", "b64": false, "crit": ["b64"]], claims: Fixture.claims(), signer: key.signer)
+        #expect(await refusal(Fixture.verifier(http: http), token)?.reason == "crit")
+    }
+
+    @Test(arguments: [
+        JSONValue.array([]), "urn:example:ext", ["alg"], ["kid", "urn:example:ext"], [.int(1)], ["x", "x"], [""], .null,
+        ["crit"],
+    ])
+    func malformedCritIsRefused(crit: JSONValue) async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let token = try makeJWT(header: ["alg": "ES256", "kid": "ec-1", "crit": crit], claims: Fixture.claims(), signer: key.signer)
+        let refused = try #require(await refusal(Fixture.verifier(http: http), token))
+        #expect(refused.reason == "crit")
+        #expect(refused.description == "the access token's crit header is malformed")
+    }
+
+    @Test func critInAnIDTokenIsRefusedAsAnIDToken() async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let token = try makeJWT(
+            header: ["alg": "ES256", "kid": "ec-1", "crit": ["urn:example:ext"], "urn:example:ext": 1], claims: Fixture.claims(),
+            signer: key.signer)
+        let refused = try #require(await refusal(Fixture.verifier(http: http, kind: .idToken), token))
+        #expect(refused.description == "the ID token names critical header extensions this server does not support")
+    }
+
+    // MARK: Size and naming
+
+    /// Claims with `count` group names of about 30 characters each.
+    static func claims(groups count: Int) -> JSONObject {
+        Fixture.claims(extra: ["groups": .array((0..<count).map { .string("team-\($0)-with-a-rather-long-name") })])
+    }
+
+    @Test func idTokensMayCarryHundredsOfGroups() async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let token = try makeJWT(Self.claims(groups: 1_200), key: key)
+        let payload = token.split(separator: ".")[1].utf8.count
+        #expect(payload > 32 * 1024 && payload < 64 * 1024, "\(payload) bytes")
+        let caller = try await Fixture.verifier(http: http, kind: .idToken).verify(token)
+        #expect(caller.claims["groups"]?.arrayValue?.count == 1_200)
+    }
+
+    @Test func sectionsBeyondTheLimitAreRefusedNamingTheToken() async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let large = try makeJWT(Self.claims(groups: 600), key: key)
+        let access = try #require(await refusal(Fixture.verifier(http: http), large))
+        #expect(access.reason == "malformed")
+        #expect(access.description == "the access token is too large (at most 16 KiB per section)")
+        let huge = try makeJWT(Self.claims(groups: 2_500), key: key)
+        let id = try #require(await refusal(Fixture.verifier(http: http, kind: .idToken), huge))
+        #expect(id.description == "the ID token is too large (at most 64 KiB per section)")
+        #expect(http.requestCount == 0)
+    }
+
+    @Test func everyRefusalOfAnIDTokenSaysIDToken() async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let stranger = try await SigningKey.es256(kid: "ec-unknown")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        let verifier = Fixture.verifier(http: http, kind: .idToken)
+        let tokens = [
+            "not-a-jwt", "!!!.@@@.###",
+            try makeJWT(header: ["alg": "none"], claims: Fixture.claims(), signer: nil),
+            try makeJWT(Fixture.claims(iss: "https://elsewhere.example.test"), key: key),
+            try makeJWT(Fixture.claims(exp: Fixture.nowSeconds - 600), key: key),
+            try makeJWT(Fixture.claims(exp: nil), key: key),
+            try makeJWT(Fixture.claims(aud: "someone-else"), key: key),
+            try makeJWT(Fixture.claims(extra: ["nbf": .double(Fixture.nowSeconds + 600)]), key: key),
+            try makeJWT(Fixture.claims(), key: stranger),
+            try makeJWT(Fixture.claims(), key: stranger, kid: "ec-1"),
+        ]
+        for token in tokens {
+            let refused = try #require(await refusal(verifier, token))
+            #expect(refused.description.hasPrefix("the ID token"), "\(refused.description)")
+        }
+        let keyless = Fixture.verifier(http: FakeAuthHTTP(), kind: .idToken)
+        let unavailable = try #require(await refusal(keyless, try makeJWT(Fixture.claims(), key: key)))
+        #expect(unavailable.description == "the ID token cannot be checked: the issuer's signing keys are unavailable")
+    }
+
+    // MARK: Concurrent key fetches
+
+    @Test func tokensArrivingDuringTheFirstKeyFetchWaitForIt() async throws {
+        let key = try await SigningKey.es256(kid: "ec-1")
+        let http = FakeAuthHTTP()
+        Fixture.publish([key], on: http)
+        http.delayAnswers(by: .milliseconds(200))
+        let verifier = Fixture.verifier(http: http)
+        let tokens = try (0..<20).map { try makeJWT(Fixture.claims(sub: "user-\($0)"), key: key) }
+        let refusals = await withTaskGroup(of: AuthFailure?.self) { group in
+            for token in tokens { group.addTask { await refusal(verifier, token) } }
+            return await group.reduce(into: [AuthFailure?]()) { $0.append($1) }
+        }
+        #expect(refusals.compactMap { $0?.reason } == [], "every caller is let in once the keys are loaded")
+        #expect(http.getCount(Fixture.jwksURL) == 1)
+        #expect(http.getCount(Fixture.rfc8414URL) == 1)
+    }
+
+    @Test func withoutAThrottleANewKeyIsFetchedAtOnceAndBurstsShareOneFetch() async throws {
+        let old = try await SigningKey.es256(kid: "2026-01")
+        let new = try await SigningKey.es256(kid: "2026-02")
+        let http = FakeAuthHTTP()
+        Fixture.publish([old], on: http)
+        let verifier = Fixture.verifier(Fixture.settings(refreshInterval: .zero), http: http, kind: .idToken)
+        _ = try await verifier.verify(try makeJWT(Fixture.claims(), key: old))
+        Fixture.publishKeys([old, new], on: http)
+        http.delayAnswers(by: .milliseconds(200))
+        let tokens = try (0..<20).map { try makeJWT(Fixture.claims(sub: "user-\($0)"), key: new) }
+        let refusals = await withTaskGroup(of: AuthFailure?.self) { group in
+            for token in tokens { group.addTask { await refusal(verifier, token) } }
+            return await group.reduce(into: [AuthFailure?]()) { $0.append($1) }
+        }
+        #expect(refusals.compactMap { $0?.reason } == [])
+        #expect(http.getCount(Fixture.jwksURL) == 2, "one fetch for the first token, one shared by the burst")
+    }
+
     // MARK: Malformed tokens
 
     @Test func twoSegmentsAreMalformed() async throws {
@@ -401,7 +546,7 @@ struct ClaimChecksTests {
     @Test func expiryBoundaryIsInclusiveOfTheSkew() throws {
         let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
         #expect(throws: Never.self) { try checks.identity(from: Fixture.claims(exp: Fixture.nowSeconds - 60)) }
-        #expect(throws: AuthFailure.invalidToken("the token has expired", reason: "expired")) {
+        #expect(throws: AuthFailure.invalidToken("the access token has expired", reason: "expired")) {
             try checks.identity(from: Fixture.claims(exp: Fixture.nowSeconds - 60.5))
         }
     }
@@ -415,5 +560,38 @@ struct ClaimChecksTests {
     @Test func expiryNotRequiredForIntrospection() throws {
         let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
         #expect(try checks.identity(from: Fixture.claims(exp: nil), requireExpiry: false).subject == "user-1")
+    }
+
+    // MARK: email_verified
+
+    @Test func anUnverifiedEmailIsWithheld() throws {
+        let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
+        for flag: JSONValue in [false, "false", "FALSE", 0] {
+            let caller = try checks.identity(from: Fixture.claims(extra: ["email": "eve@example.test", "email_verified": flag]))
+            #expect(caller.email == nil)
+            #expect(caller.claims["email"] == nil, "user.claims.email cannot bring it back")
+            #expect(caller.emailUnverified)
+            #expect(caller.value(of: .email) == nil && caller.value(of: .claim("email")) == nil)
+        }
+    }
+
+    @Test func aVerifiedOrUnmarkedEmailIsKept() throws {
+        let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
+        for extra: JSONObject in [["email_verified": true], ["email_verified": "true"], [:]] {
+            var claims = Fixture.claims(extra: extra)
+            claims["email"] = "ada@example.test"
+            let caller = try checks.identity(from: claims)
+            #expect(caller.email == "ada@example.test")
+            #expect(!caller.emailUnverified)
+        }
+    }
+
+    @Test func anUnverifiedEmailIsKeptWhenAllowed() throws {
+        var settings = Fixture.settings()
+        settings.allowUnverifiedEmail = true
+        let caller = try ClaimChecks(settings: settings, now: Fixture.now).identity(
+            from: Fixture.claims(extra: ["email": "eve@example.test", "email_verified": false]))
+        #expect(caller.email == "eve@example.test")
+        #expect(!caller.emailUnverified)
     }
 }

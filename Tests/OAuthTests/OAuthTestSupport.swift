@@ -51,8 +51,8 @@ enum Fixture {
         http.serve(url, json: ["keys": .array(keys.map(\.jwk))])
     }
 
-    static func verifier(_ settings: AuthSettings = settings(), http: FakeAuthHTTP) -> JWTVerifier {
-        JWTVerifier(settings: settings, http: http, logger: Logger(label: "oauth.tests"), now: { now })
+    static func verifier(_ settings: AuthSettings = settings(), http: FakeAuthHTTP, kind: TokenKind = .accessToken) -> JWTVerifier {
+        JWTVerifier(settings: settings, http: http, logger: Logger(label: "oauth.tests"), kind: kind, now: { now })
     }
 }
 

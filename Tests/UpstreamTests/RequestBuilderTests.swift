@@ -334,6 +334,18 @@ extension UpstreamRequest {
     #expect(try build(decoded, caller: CallerIdentity(name: "Bo")).bodyText == #"{"who":"Bo","n":1}"#)
 }
 
+@Test func anUnverifiedEmailIsAnErrorThatSaysSo() throws {
+    let withheld = CallerIdentity(subject: "u-1", name: "Eve", emailUnverified: true)
+    for template in ["{{ user.email }}", "{{ user.claims.email }}"] {
+        let decoded = try decodeTool("    headers:\n      X-User: \"\(template)\"")
+        #expect(
+            buildError(decoded, caller: withheld)
+                == "this tool needs \(template) of the signed-in user, and the identity provider has not verified that address")
+    }
+    let byName = try decodeTool("    headers:\n      X-User: \"{{ user.name }}\"")
+    #expect(try build(byName, caller: withheld).header("X-User") == "Eve", "the rest of the identity still works")
+}
+
 // MARK: - Auth
 
 private func target(auth: UpstreamAuth?) throws -> UpstreamTarget {

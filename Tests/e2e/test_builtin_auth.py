@@ -38,6 +38,8 @@ from conftest import free_port, start_gateway
 HERE = pathlib.Path(__file__).resolve().parent
 MODERN = "2026-07-28"
 ALICE = ("alice", "alice-password")
+BOB = ("bob", "bob-password")        # email_verified: false at the provider
+CAROL = ("carol", "carol-password")  # in 401 groups
 OTHER_RESOURCE = "https://tickets.example.test/mcp"
 
 CONNECTOR = """
@@ -629,3 +631,82 @@ def test_two_replicas_share_one_postgresql_store(setup, browser, replicas):
         assert '"msg":"authorization"' in log
         for secret in secrets_seen:
             assert secret not in log, f"a secret reached the log of {gateway.url}"
+
+
+# ---------------------------------------------------------------- 6. large and unverified identities
+
+def sign_in_as(setup, user) -> dict:
+    """The tokens a fresh browser (no session at glewlwyd yet) gets for `user`."""
+    url, query, verifier = authorization_url(setup.gateway, setup.listener)
+    with browser_session() as driver:
+        answer = approve_and_sign_in(driver, url, setup.listener, setup.glewlwyd, *user)
+    assert answer.get("code") and answer.get("state") == query["state"], answer
+    tokens = exchange(setup.gateway, answer["code"], verifier, setup.listener.url)
+    assert tokens.status_code == 200, tokens.text
+    return tokens.json()
+
+
+def tool_result(response) -> dict:
+    assert response.status_code == 200, response.text
+    for line in response.text.splitlines():   # JSON, or one SSE event
+        if line.startswith("data:"):
+            return json.loads(line[5:])["result"]
+    return response.json()["result"]
+
+
+def test_a_user_in_hundreds_of_groups_signs_in_and_calls_tools(setup):
+    """carol's ID token is about 23 KiB; the access token carries only the
+    group the scope mapping names, and works at /mcp."""
+    tokens = sign_in_as(setup, CAROL)
+    access = tokens["access_token"]
+    assert len(access) < 2048, len(access)
+    token = claims(access)
+    assert token["groups"] == ["gatehouse-admins"], token
+    assert token["email"] == "carol@example.test" and token["email_verified"] is True
+    assert "tickets:write" in token["scope"].split()
+    whoami = tool_result(call_tool(setup.gateway, access, "whoami", {}))
+    assert not whoami.get("isError"), whoami
+    assert json.loads(whoami["content"][0]["text"])["X-User-Email"] == "carol@example.test"
+    written = tool_result(call_tool(setup.gateway, access, "write_ticket", {"title": "Groups galore"}))
+    assert not written.get("isError"), written
+    assert json.loads(written["content"][0]["text"])["reporter"] == "carol@example.test"
+
+
+def test_an_email_the_provider_has_not_verified_is_not_passed_on(setup):
+    """bob's ID token says email_verified: false: a tool that sends
+    {{ user.email }} refuses to run rather than send it."""
+    tokens = sign_in_as(setup, BOB)
+    token = claims(tokens["access_token"])
+    assert token["email_verified"] is False
+    result = tool_result(call_tool(setup.gateway, tokens["access_token"], "whoami", {}))
+    assert result.get("isError") is True, result
+    assert "has not verified that address" in result["content"][0]["text"], result
+
+
+# ---------------------------------------------------------------- 7. registration limits behind a proxy
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_registration_limits_count_the_client_a_trusted_proxy_names(setup, trusted):
+    """With the gateway's peer (127.0.0.1) listed as a trusted proxy, each
+    X-Forwarded-For client has its own registration budget, and entries the
+    client wrote to the left are ignored; without it, the header is ignored
+    and everyone behind the address shares one budget."""
+    port = free_port()
+    extra = {"GATEHOUSE_AUTH_REGISTRATION_RATE": "2/hour"}
+    if trusted:
+        extra["GATEHOUSE_TRUSTED_PROXIES"] = "127.0.0.1/32, ::1"
+    gateway = start_gateway(setup.folder, builtin_env(port, setup, f"proxies-{trusted}", **extra), port=port)
+    try:
+        def register(forwarded_for):
+            return requests.post(gateway.url + "/register", json={"redirect_uris": [setup.listener.url]},
+                                 headers={"X-Forwarded-For": forwarded_for}, timeout=10).status_code
+
+        assert [register("203.0.113.1"), register("6.6.6.6, 203.0.113.1")] == [201, 201]
+        if trusted:
+            assert register("203.0.113.1") == 429
+            assert register("203.0.113.1, 203.0.113.2") == 201, "the rightmost hop is the client"
+            assert register("203.0.113.3") == 201
+        else:
+            assert register("203.0.113.2") == 429, "the header is not believed"
+    finally:
+        stop(gateway)

@@ -34,7 +34,8 @@ public enum AddressPolicy {
             || (a == 198 && (18...19).contains(b))
     }
 
-    static func ipv4(_ text: String) -> [UInt8]? {
+    /// The four octets of a dotted-quad IPv4 address (no leading zeros).
+    public static func ipv4(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var octets: [UInt8] = []
@@ -47,7 +48,8 @@ public enum AddressPolicy {
         return octets
     }
 
-    static func ipv6(_ text: String) -> [UInt16]? {
+    /// The eight words of an IPv6 address, brackets and zone allowed.
+    public static func ipv6(_ text: String) -> [UInt16]? {
         var text = Substring(text)
         if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
         if let percent = text.firstIndex(of: "%") { text = text[..<percent] }

@@ -160,10 +160,9 @@ public struct AuthorizationFlow: Sendable {
         if !pending.scopes.isEmpty && scopes.isEmpty {
             return refuse("access_denied", "the signed-in user may not have any of the requested scopes")
         }
-        var claims: JSONObject = [:]
-        for key in ["email", "email_verified", "name", "preferred_username", "given_name", "family_name", "groups", "roles"] {
-            if let value = identity.claims[key] { claims[key] = value }
-        }
+        // Everything the provider said about the user is kept with the
+        // grant; each access token copies only what is in use when issued.
+        let claims = UserClaimSelection.keptAtSignIn(from: identity.claims)
         let ourCode = OpaqueToken.generate()
         try await store.saveCode(AuthorizationCodeRecord(
             hash: OpaqueToken.hash(ourCode), clientID: pending.clientID, redirectURI: pending.redirectURI,

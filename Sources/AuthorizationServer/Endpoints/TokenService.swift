@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseJSON
+import OAuth
 
 /// The token endpoint's rules, apart from HTTP: exchange a code (PKCE
 /// checked, bound to client, redirect URI and resource; a replayed code
@@ -12,6 +13,8 @@ public struct TokenService: Sendable {
     public let resource: String
     public let accessTokenLifetime: Int64
     public let refreshTokenLifetime: Int64
+    /// Which of the user's claims scope mapping looks at.
+    public let scopeMapping: ScopeMapping
     let keys: @Sendable () async throws -> SigningKeyRing
     let events: any AuthorizationEventSink
     /// Finds clients identified by a metadata document URL, which are never
@@ -21,7 +24,8 @@ public struct TokenService: Sendable {
 
     public init(
         store: any AuthStore, issuer: String, resource: String, accessTokenLifetime: Int64 = 900,
-        refreshTokenLifetime: Int64 = 30 * 86_400, keys: @escaping @Sendable () async throws -> SigningKeyRing,
+        refreshTokenLifetime: Int64 = 30 * 86_400, scopeMapping: ScopeMapping = ScopeMapping(),
+        keys: @escaping @Sendable () async throws -> SigningKeyRing,
         events: any AuthorizationEventSink = DiscardingEventSink(), documents: ClientResolver? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
@@ -30,6 +34,7 @@ public struct TokenService: Sendable {
         self.resource = resource
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
+        self.scopeMapping = scopeMapping
         self.keys = keys
         self.events = events
         self.documents = documents
@@ -49,7 +54,13 @@ public struct TokenService: Sendable {
     }
 
     /// A form-encoded token request.
-    public func handle(form: [String: String], credentials: ClientCredentials?) async throws -> JSONValue {
+    /// - Parameter placeholderClaims: the claims `{{ user.claims.NAME }}`
+    ///   placeholders use in the connector files loaded now, copied into
+    ///   the access token beside the email and name.
+    public func handle(
+        form: [String: String], credentials: ClientCredentials?, placeholderClaims: Set<String> = []
+    ) async throws -> JSONValue {
+        let selection = UserClaimSelection(scopeMapping: scopeMapping, placeholderClaims: placeholderClaims)
         guard let grantType = form["grant_type"] else { throw OAuthError.invalidRequest("grant_type is missing") }
         let client = try await authenticate(credentials, form: form)
         switch grantType {
@@ -57,10 +68,12 @@ public struct TokenService: Sendable {
             guard let code = form["code"] else { throw OAuthError.invalidRequest("code is missing") }
             guard let verifier = form["code_verifier"] else { throw OAuthError.invalidRequest("code_verifier is missing: PKCE is required") }
             guard let redirectURI = form["redirect_uri"] else { throw OAuthError.invalidRequest("redirect_uri is missing") }
-            return try await exchange(code: code, verifier: verifier, redirectURI: redirectURI, resource: form["resource"], client: client)
+            return try await exchange(
+                code: code, verifier: verifier, redirectURI: redirectURI, resource: form["resource"], client: client,
+                selection: selection)
         case "refresh_token":
             guard let token = form["refresh_token"] else { throw OAuthError.invalidRequest("refresh_token is missing") }
-            return try await refresh(token: token, resource: form["resource"], client: client)
+            return try await refresh(token: token, resource: form["resource"], client: client, selection: selection)
         default:
             throw OAuthError.unsupportedGrantType(grantType)
         }
@@ -116,9 +129,10 @@ public struct TokenService: Sendable {
         }
     }
 
-    func exchange(code: String, verifier: String, redirectURI: String, resource requested: String?, client: RegisteredClient)
-        async throws -> JSONValue
-    {
+    func exchange(
+        code: String, verifier: String, redirectURI: String, resource requested: String?, client: RegisteredClient,
+        selection: UserClaimSelection = UserClaimSelection()
+    ) async throws -> JSONValue {
         try checkResource(requested)
         let now = now()
         switch try await store.consumeCode(hash: OpaqueToken.hash(code), now: now) {
@@ -143,13 +157,15 @@ public struct TokenService: Sendable {
                 resource: record.resource, claimsJSON: record.claimsJSON, createdAt: now)
             try await store.saveGrant(grant)
             try await store.attach(grantID: grant.id, toCode: record.hash)
-            let response = try await tokens(for: grant, client: client, now: now)
+            let response = try await tokens(for: grant, client: client, now: now, selection: selection)
             events.record(.init(.granted, clientID: client.clientID, subject: grant.subject, scopes: grant.scopes))
             return response
         }
     }
 
-    func refresh(token: String, resource requested: String?, client: RegisteredClient) async throws -> JSONValue {
+    func refresh(
+        token: String, resource requested: String?, client: RegisteredClient, selection: UserClaimSelection = UserClaimSelection()
+    ) async throws -> JSONValue {
         try checkResource(requested)
         let now = now()
         let replacement = OpaqueToken.generate()
@@ -161,7 +177,7 @@ public struct TokenService: Sendable {
                 try await store.revokeGrant(id: grant.id, now: now)
                 throw OAuthError.invalidGrant("the refresh token was issued to another client")
             }
-            let response = try await tokens(for: grant, client: client, now: now, refreshToken: replacement)
+            let response = try await tokens(for: grant, client: client, now: now, refreshToken: replacement, selection: selection)
             events.record(.init(.refreshed, clientID: client.clientID, subject: grant.subject, scopes: grant.scopes))
             return response
         case .reused:
@@ -176,12 +192,25 @@ public struct TokenService: Sendable {
         }
     }
 
-    func tokens(for grant: GrantRecord, client: RegisteredClient, now: Int64, refreshToken: String? = nil) async throws -> JSONValue {
-        let userClaims = (try? JSONParser.parse(Array(grant.claimsJSON.utf8)))?.objectValue
+    func tokens(
+        for grant: GrantRecord, client: RegisteredClient, now: Int64, refreshToken: String? = nil,
+        selection: UserClaimSelection
+    ) async throws -> JSONValue {
+        let kept = (try? JSONParser.parse(Array(grant.claimsJSON.utf8)))?.objectValue ?? [:]
         let claims = AccessTokenClaims(
             issuer: issuer, subject: grant.subject, audience: resource, clientID: client.clientID, scopes: grant.scopes,
-            issuedAt: now, lifetime: accessTokenLifetime, userClaims: userClaims)
+            issuedAt: now, lifetime: accessTokenLifetime, userClaims: selection.select(from: kept))
         let accessToken = try await keys().sign(claims.json)
+        guard accessToken.utf8.count <= ResourceServer.maximumTokenBytes else {
+            // In practice only claims the connector files read make it this
+            // large; a token the MCP endpoint would refuse is not handed out.
+            let names = selection.placeholderClaims.sorted().map { "user.claims.\($0)" }.joined(separator: ", ")
+            throw OAuthError(
+                "server_error",
+                "the signed-in user's claims\(names.isEmpty ? "" : " (\(names))") make the access token larger than "
+                    + "\(ResourceServer.maximumTokenBytes / 1024) KiB, which the MCP endpoint refuses",
+                status: 500)
+        }
         var response: JSONObject = [
             "access_token": .string(accessToken), "token_type": "Bearer", "expires_in": .int(accessTokenLifetime),
             "scope": .string(grant.scopes.joined(separator: " ")),

@@ -14,6 +14,11 @@ struct AuthorizationServerRoutes: Sendable {
     let server: BuiltInAuthorizationServer
     /// Scopes the loaded tools need, for the metadata's `scopes_supported`.
     let toolScopes: @Sendable () -> [String]
+    /// Claims the loaded tools read through `{{ user.claims.NAME }}`: read
+    /// at each token request, so a reload reaches the next token issued.
+    let placeholderClaims: @Sendable () -> Set<String>
+    /// Whose `X-Forwarded-For` names the client for the registration limit.
+    let proxies: TrustedProxies
 
     static let consentPath = "/authorize/consent"
     static let maximumFormBytes = 64 * 1024
@@ -62,7 +67,9 @@ struct AuthorizationServerRoutes: Sendable {
         }
         router.post("/token") { request, _ -> Response in
             await formEndpoint(request) { form, credentials in
-                Self.json(.ok, try await server.tokens.handle(form: form, credentials: credentials), cache: "no-store")
+                Self.json(
+                    .ok, try await server.tokens.handle(form: form, credentials: credentials, placeholderClaims: placeholderClaims()),
+                    cache: "no-store")
             }
         }
         router.post("/revoke") { request, _ -> Response in
@@ -127,7 +134,8 @@ struct AuthorizationServerRoutes: Sendable {
     }
 
     func register(_ request: Request, _ context: GatewayRequestContext) async -> Response {
-        let caller = Self.address(context)
+        let caller = proxies.clientAddress(
+            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor])
         if case .limited(let retryAfter) = server.registrationLimiter.take(for: caller) {
             server.events.record(.init(.refused, clientID: nil, reason: "registration rate limit for \(caller)"))
             var response = Self.oauthError(OAuthError("slow_down", "too many registrations; try again later", status: 429))
@@ -161,12 +169,6 @@ struct AuthorizationServerRoutes: Sendable {
         }
     }
 
-    /// The client's address; behind a proxy, every client shares the
-    /// proxy's, so the limit then applies to all registrations together.
-    static func address(_ context: GatewayRequestContext) -> String {
-        context.remoteAddress?.ipAddress ?? "unknown"
-    }
-
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue, cache: String) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json", .cacheControl: cache, .pragma: "no-cache"],
@@ -195,4 +197,5 @@ extension HTTPField.Name {
     static let xFrameOptions = Self("X-Frame-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
     static let pragma = Self("Pragma")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

@@ -71,8 +71,8 @@ public struct BuiltInAuthorizationServer: Sendable {
             allowInternalAddresses: settings.allowInternalMetadataDocuments)
         tokens = TokenService(
             store: store, issuer: issuer, resource: resource, accessTokenLifetime: settings.accessTokenLifetime,
-            refreshTokenLifetime: settings.refreshTokenLifetime, keys: { try await keys.current() }, events: events,
-            documents: resolver)
+            refreshTokenLifetime: settings.refreshTokenLifetime, scopeMapping: settings.scopeMapping,
+            keys: { try await keys.current() }, events: events, documents: resolver)
         registration = RegistrationService(store: store, policy: policy)
         let provider = UpstreamIdentityProvider(
             settings: settings.upstream, http: idpHTTP, logger: logger, allowInsecure: settings.allowInsecureUpstream)

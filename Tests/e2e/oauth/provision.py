@@ -7,7 +7,9 @@ client_credentials); a pre-registered public client and a confidential client.
 With --upstream-redirect URI (repeatable), also the confidential client 'gatehouse-upstream' that the
 gateway, as its own authorization server, uses to sign people in here (authorization code + PKCE,
 client_secret_basic or client_secret_post). ID tokens always carry email, name and groups (a
-multi-valued user property). Writes STATE/info.json with everything a test needs.
+multi-valued user property), and email_verified when the user has it: alice's address is verified,
+bob's is not (as for users an administrator creates), carol's is and she is in 401 groups (an ID token
+of about 23 KiB). Writes STATE/info.json with everything a test needs.
 """
 import argparse, json, http.cookiejar, sys, urllib.request, urllib.error
 
@@ -27,11 +29,15 @@ SCOPES = ["mcp", "tickets:read", "tickets:write"]
 OIDC_SCOPES = ["email", "profile"]   # standard OIDC scopes a relying party asks for besides openid
 USERS = {
     "alice": {"password": "alice-password", "email": "alice@example.test", "name": "Alice",
-              "groups": ["engineering", "gatehouse-admins"],
+              "groups": ["engineering", "gatehouse-admins"], "email_verified": "1",
               "scope": ["openid", "g_profile", "mcp", "tickets:read", "tickets:write"] + OIDC_SCOPES},
     "bob": {"password": "bob-password", "email": "bob@example.test", "name": "Bob",
-            "groups": ["engineering"],
+            "groups": ["engineering"], "email_verified": "0",
             "scope": ["openid", "g_profile", "mcp", "tickets:read"] + OIDC_SCOPES},
+    "carol": {"password": "carol-password", "email": "carol@example.test", "name": "Carol",
+              "groups": [f"cn=team-{i:03d},ou=groups,dc=example,dc=test" for i in range(400)] + ["gatehouse-admins"],
+              "email_verified": "1",
+              "scope": ["openid", "g_profile", "mcp", "tickets:read", "tickets:write"] + OIDC_SCOPES},
 }
 PUBLIC_CLIENT = "mcp-test-public"
 CONF_CLIENT, CONF_SECRET = "mcp-test-service", "mcp-test-service-secret"
@@ -68,6 +74,8 @@ for s in SCOPES + OIDC_SCOPES:
 users_module = call("GET", "/mod/user/database")
 users_module["parameters"].setdefault("data-format", {})["groups"] = {
     "multiple": True, "read": True, "write": True, "profile-read": True, "profile-write": False}
+users_module["parameters"]["data-format"]["email_verified"] = {
+    "multiple": False, "read": True, "write": True, "profile-read": True, "profile-write": False}
 call("PUT", "/mod/user/database", {k: users_module[k] for k in
                                   ("module", "name", "display_name", "order", "parameters", "readonly")
                                   if k in users_module})
@@ -75,7 +83,8 @@ call("PUT", "/mod/user/database/reset")   # the running instance re-reads its pa
 
 for u, d in USERS.items():
     call("POST", "/user/", {"username": u, "name": d["name"], "email": d["email"], "groups": d["groups"],
-                            "password": d["password"], "scope": d["scope"], "enabled": True})
+                            "email_verified": d["email_verified"], "password": d["password"], "scope": d["scope"],
+                            "enabled": True})
 
 plugin = {
     "module": "oidc", "name": "oidc", "display_name": "OIDC", "enabled": True,
@@ -102,7 +111,11 @@ plugin = {
         "email-claim-scope": ["email"], "name-claim-scope": ["profile"],
         "claims": [{"name": "groups", "user-property": "groups", "type": "string",
                     "boolean-value-true": "", "boolean-value-false": "",
-                    "mandatory": True, "on-demand": True, "scope": []}],
+                    "mandatory": True, "on-demand": True, "scope": []},
+                   # "1" / "0" in the user property becomes true / false in the ID token
+                   {"name": "email_verified", "user-property": "email_verified", "type": "boolean",
+                    "boolean-value-true": "1", "boolean-value-false": "0",
+                    "mandatory": True, "on-demand": False, "scope": []}],
         # RFC 8707: resource parameter -> aud; the MCP URL is allowed for every custom scope
         "resource-allowed": True,
         "resource-scope": {s: [RES] for s in SCOPES + ["openid"] + OIDC_SCOPES},
