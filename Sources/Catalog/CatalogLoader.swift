@@ -7,9 +7,11 @@ import Foundation
 /// same tool or connector name) is always blamed on the same one: the later.
 public struct CatalogLoader: Sendable {
     public var decoder: ConnectorDecoder
+    public var limits: LoadLimits
 
-    public init(decoder: ConnectorDecoder = ConnectorDecoder()) {
+    public init(decoder: ConnectorDecoder = ConnectorDecoder(), limits: LoadLimits = LoadLimits()) {
         self.decoder = decoder
+        self.limits = limits
     }
 
     public struct Result: Sendable {
@@ -22,39 +24,32 @@ public struct CatalogLoader: Sendable {
         public var records: [String: FileRecord]
     }
 
-    public struct FolderError: Error, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias FolderError = ConnectorFolder.FolderError
 
     /// The connector files of a folder: `*.yaml` and `*.yml`, skipping hidden
     /// entries such as the `..data` folder of a Kubernetes ConfigMap mount.
     public static func connectorFiles(in directory: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw FolderError(description: "\(directory): no such folder")
-        }
-        guard isDirectory.boolValue else {
-            return [directory]
-        }
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        return names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
-            .sorted()
-            .map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
+        try ConnectorFolder(path: directory).files()
     }
 
     public func load(
         directory: String, previous: [String: FileRecord] = [:], generation: UInt64 = 1, rereadAll: Bool = true
     ) throws -> Result {
-        let files = try Self.connectorFiles(in: directory)
-        var sources: [(file: String, text: String?)] = []
-        for file in files {
-            sources.append((file, try? String(contentsOfFile: file, encoding: .utf8)))
-        }
+        let sources = try ConnectorFolder(path: directory, limits: limits).read()
         return assemble(sources, previous: previous, generation: generation, rereadAll: rereadAll)
     }
 
-    /// Builds a catalog from file texts already in memory (a `nil` text is a
-    /// file that could not be read).
+    /// Builds a catalog from file texts already in memory; a `nil` text is a
+    /// file that could not be read.
+    public func assemble(
+        _ sources: [(file: String, text: String?)], previous: [String: FileRecord] = [:], generation: UInt64 = 1,
+        rereadAll: Bool = true
+    ) -> Result {
+        assemble(sources.map { LoadedSource(file: $0.file, text: $0.text) }, previous: previous, generation: generation, rereadAll: rereadAll)
+    }
+
+    /// Builds a catalog from the sources a folder read gave (a source without
+    /// text is a file problem).
     ///
     /// Each file is isolated: a file whose new text is broken keeps serving
     /// its last good version from `previous`. When two files claim the same
@@ -66,7 +61,7 @@ public struct CatalogLoader: Sendable {
     /// and that reads no `${file:…}` secret is not decoded again: a change
     /// to one file of a large folder costs one file's work.
     public func assemble(
-        _ sources: [(file: String, text: String?)], previous: [String: FileRecord] = [:], generation: UInt64 = 1,
+        _ sources: [LoadedSource], previous: [String: FileRecord] = [:], generation: UInt64 = 1,
         rereadAll: Bool = true
     ) -> Result {
         struct Entry {
@@ -77,7 +72,8 @@ public struct CatalogLoader: Sendable {
             var isStable: Bool
         }
         var entries: [Entry] = []
-        for (file, text) in sources {
+        for source in sources {
+            let (file, text) = (source.file, source.text)
             let hash = text?.hashValue ?? 0
             let before = previous[file]
             if !rereadAll, let text, let before, let served = before.served, before.servedTextHash == hash,
@@ -94,7 +90,8 @@ public struct CatalogLoader: Sendable {
                 decoded = decoder.decode(yaml: text, file: file, directory: directory.isEmpty ? "." : directory)
             } else {
                 decoded = ConnectorDecoder.Result(
-                    connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "cannot read file")])
+                    connector: nil,
+                    diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: source.problem ?? "cannot read file")])
             }
             // Stable: the text is exactly the one being served.
             let stable = before?.served != nil && before?.servedTextHash == hash && decoded.connector != nil
@@ -130,7 +127,8 @@ public struct CatalogLoader: Sendable {
         var tools: [CatalogTool] = []
         var summaries: [ConnectorSummary] = []
         var diagnostics: [Diagnostic] = []
-        for (file, _) in sources {
+        for source in sources {
+            let file = source.file
             guard let record = records[file] else { continue }
             diagnostics += record.diagnostics
             guard let connector = record.served else { continue }

@@ -11,6 +11,9 @@ public struct ConnectorDecoder: Sendable {
         self.secrets = secrets
     }
 
+    /// Problems listed per file; more are counted, not shown.
+    public static let maxDiagnostics = 50
+
     public struct Result: Sendable {
         /// Present only when the file has no problems.
         public var connector: Connector?
@@ -36,13 +39,20 @@ public struct ConnectorDecoder: Sendable {
         } catch let error as YamlError {
             return Result(connector: nil, diagnostics: [Self.diagnostic(for: error, file: file)])
         } catch {
-            return Result(connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")])
+            return Result(connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML")])
         }
         var reader = ConnectorReader(
             decoding: decoding, secrets: SecretResolver(source: secrets, baseDirectory: directory))
         let connector = reader.readConnector(root)
         decoding = reader.decoding
-        let diagnostics = decoding.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        var diagnostics = decoding.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        if diagnostics.count > Self.maxDiagnostics {
+            // Something that is not a connector file at all (a stray
+            // document, a link target) need not be listed line by line.
+            let more = diagnostics.count - Self.maxDiagnostics
+            diagnostics = Array(diagnostics.prefix(Self.maxDiagnostics))
+            diagnostics.append(Diagnostic(file: file, line: 1, column: 1, message: "\(more) more problems not shown"))
+        }
         return Result(connector: diagnostics.isEmpty ? connector : nil, diagnostics: diagnostics)
     }
 
@@ -59,7 +69,8 @@ public struct ConnectorDecoder: Sendable {
                 file: file, line: context.mark.line, column: context.mark.column,
                 message: "duplicate keys \(duplicates.joined(separator: ", "))")
         default:
-            return Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")
+            // Other errors may quote the text; the text may not be YAML at all.
+            return Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML")
         }
     }
 }

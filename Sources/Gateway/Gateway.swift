@@ -118,6 +118,8 @@ public struct Gateway: Sendable {
         let started = ContinuousClock.now
         let current = store.catalog
         let previous = reloads.records
+        // Taken before reading: a change made during the read differs from it.
+        reloads.fingerprint = FolderFingerprint.of(settings.connectorsPath)
         let result: CatalogLoader.Result
         do {
             result = try loader.load(
@@ -180,6 +182,13 @@ final class ReloadState: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    private let lastFingerprint = Mutex<FolderFingerprint?>(nil)
+
+    /// The folder as the last reload found it.
+    var fingerprint: FolderFingerprint? {
+        get { lastFingerprint.withLock { $0 } }
+        set { lastFingerprint.withLock { $0 = newValue } }
+    }
 
     var records: [String: FileRecord] { state.withLock { $0.records } }
     var snapshot: Snapshot { state.withLock { $0 } }

@@ -23,6 +23,8 @@ public struct GatewaySettings: Sendable {
     /// How long `/readyz` answers 503 after SIGTERM before the listener
     /// closes, so load balancers stop sending traffic first.
     public var shutdownDelay: Duration = .zero
+    /// How much of the connector folder a reload reads.
+    public var loadLimits = LoadLimits()
     /// Timeouts for slow or silent clients and the cap on open connections.
     public var connections = ConnectionLimits()
     /// A second listener for `/status` and `/metrics` (and the probes), so
@@ -70,6 +72,8 @@ public struct GatewaySettings: Sendable {
         ("gatehouse.audit.argument.values", "GATEHOUSE_AUDIT_ARGUMENT_VALUES", "true to log argument values in audit lines (default: names only)"),
         ("gatehouse.shutdown.grace.seconds", "GATEHOUSE_SHUTDOWN_GRACE_SECONDS", "time in-flight calls get to finish after SIGTERM (default 25)"),
         ("gatehouse.shutdown.delay.seconds", "GATEHOUSE_SHUTDOWN_DELAY_SECONDS", "time /readyz answers 503 after SIGTERM before the listener closes (default 0)"),
+        ("gatehouse.max.connector.file.bytes", "GATEHOUSE_MAX_CONNECTOR_FILE_BYTES", "largest connector file read (default 4194304)"),
+        ("gatehouse.max.connectors.bytes", "GATEHOUSE_MAX_CONNECTORS_BYTES", "all connector files together (default 67108864)"),
         ("gatehouse.header.timeout.seconds", "GATEHOUSE_HEADER_TIMEOUT_SECONDS", "time a client gets to send a request's headers, from its first byte (default 10)"),
         ("gatehouse.body.timeout.seconds", "GATEHOUSE_BODY_TIMEOUT_SECONDS", "time a client gets to send a request's body after its headers (default 30)"),
         ("gatehouse.idle.timeout.seconds", "GATEHOUSE_IDLE_TIMEOUT_SECONDS", "time a keep-alive connection may sit idle between requests (default 60)"),
@@ -139,6 +143,7 @@ public struct GatewaySettings: Sendable {
         connections.headerTimeout = .seconds(try Self.seconds(reader, "gatehouse.header.timeout.seconds", default: 10, in: 1...600, name: "header timeout"))
         connections.bodyTimeout = .seconds(try Self.seconds(reader, "gatehouse.body.timeout.seconds", default: 30, in: 1...3600, name: "body timeout"))
         connections.idleTimeout = .seconds(try Self.seconds(reader, "gatehouse.idle.timeout.seconds", default: 60, in: 1...3600, name: "idle timeout"))
+        loadLimits = try Self.loadLimits(reader)
         let descriptorCap = Self.descriptorLimit().map { max(16, $0 / 2) } ?? Int.max
         let maxConnections = reader.int(forKey: "gatehouse.max.connections", default: min(1024, descriptorCap))
         guard (1...1_000_000).contains(maxConnections) else {
@@ -228,6 +233,21 @@ public struct GatewaySettings: Sendable {
         } catch {
             throw Invalid(description: "cannot read \(file): \(error.localizedDescription)")
         }
+    }
+
+    /// The connector folder's size limits; `gatehouse check` reads them too,
+    /// so it judges a folder as the server will.
+    public static func loadLimits(_ reader: ConfigReader) throws -> LoadLimits {
+        var limits = LoadLimits()
+        limits.maxFileBytes = reader.int(forKey: "gatehouse.max.connector.file.bytes", default: limits.maxFileBytes)
+        guard (1024...(1 << 30)).contains(limits.maxFileBytes) else {
+            throw Invalid(description: "GATEHOUSE_MAX_CONNECTOR_FILE_BYTES must be between 1024 and 1073741824")
+        }
+        limits.maxFolderBytes = reader.int(forKey: "gatehouse.max.connectors.bytes", default: limits.maxFolderBytes)
+        guard (limits.maxFileBytes...(16 << 30)).contains(limits.maxFolderBytes) else {
+            throw Invalid(description: "GATEHOUSE_MAX_CONNECTORS_BYTES must be at least GATEHOUSE_MAX_CONNECTOR_FILE_BYTES")
+        }
+        return limits
     }
 
     static func seconds(_ reader: ConfigReader, _ key: ConfigKey, default value: Int, in range: ClosedRange<Int>, name: String) throws -> Int {

@@ -3,14 +3,15 @@ import Foundation
 import Logging
 import MCPProtocol
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Keeps the catalog in step with the connector folder while the server runs.
 ///
 /// Reloads on folder changes (inotify and/or polling), on SIGHUP, one at a
-/// time: a burst of events during a reload collapses into one more reload,
-/// and each reload waits a short debounce for an editor or `kubectl` to
-/// finish writing. Sends keep-alives on notification streams, and on
+/// time: a burst of events becomes one reload once the folder has been
+/// quiet for the debounce interval (``ReloadDebouncer``), and a change
+/// already read is not read again. Sends keep-alives on notification streams, and on
 /// graceful shutdown ends them cleanly so the HTTP server can drain.
 public struct ReloadService: Service {
     public let gateway: Gateway
@@ -22,16 +23,23 @@ public struct ReloadService: Service {
     public func run() async throws {
         let settings = gateway.settings
         let logger = gateway.logger
-        let (triggers, trigger) = AsyncStream.makeStream(of: Trigger.self, bufferingPolicy: .bufferingNewest(1))
+        let debouncer = SharedDebouncer(ReloadDebouncer(
+            quiet: settings.reloadDebounce, longest: max(.seconds(1), settings.reloadDebounce * 20)))
+        // Wakes the reloading task; the debouncer holds what is pending.
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let note = { @Sendable (trigger: Trigger) in
+            debouncer.withLock { $0.note(trigger, at: .now) }
+            wake.yield()
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     let changes = FolderWatcher.changes(
                         of: settings.connectorsPath, mode: settings.watchMode, pollInterval: settings.pollInterval)
-                    for await _ in changes { trigger.yield(.folderChanged) }
+                    for await _ in changes { note(.folderChanged) }
                 }
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) { trigger.yield(.hangup) }
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) { note(.hangup) }
                 }
                 group.addTask {
                     while !Task.isCancelled {
@@ -40,20 +48,33 @@ public struct ReloadService: Service {
                     }
                 }
                 group.addTask {
-                    for await reason in triggers {
-                        try? await Task.sleep(for: settings.reloadDebounce)
-                        await Self.onReloadThread {
-                            do {
-                                try gateway.reload(reason: reason.rawValue, full: reason == .hangup)
-                            } catch {
-                                logger.error("reload after \(reason.rawValue) failed: \(error)")
+                    for await _ in wakes {
+                        while let due = debouncer.withLock({ $0.due }) {
+                            if due > .now {
+                                try? await Task.sleep(until: due)
+                                if Task.isCancelled { return }
+                                continue
+                            }
+                            guard let reason = debouncer.withLock({ $0.take(at: .now) }) else { continue }
+                            // inotify and polling both report an edit; the
+                            // second report finds the folder as last read.
+                            if reason == .folderChanged, gateway.reloads.fingerprint == FolderFingerprint.of(settings.connectorsPath) {
+                                logger.debug("folder unchanged since the last reload; not reloading")
+                                continue
+                            }
+                            await Self.onReloadThread {
+                                do {
+                                    try gateway.reload(reason: reason.rawValue, full: reason == .hangup)
+                                } catch {
+                                    logger.error("reload after \(reason.rawValue) failed: \(error)")
+                                }
                             }
                         }
                     }
                 }
                 try? await gracefulShutdown()
                 group.cancelAll()
-                trigger.finish()
+                wake.finish()
             }
         } onGracefulShutdown: {
             gateway.readiness.markDraining()
@@ -61,6 +82,15 @@ public struct ReloadService: Service {
             gateway.server.events.shutDown()
         }
     }
+}
+
+/// The debouncer, shared by the tasks that note events and the one that reloads.
+final class SharedDebouncer: Sendable {
+    private let state: Mutex<ReloadDebouncer>
+
+    init(_ debouncer: ReloadDebouncer) { state = Mutex(debouncer) }
+
+    func withLock<Result>(_ body: (inout ReloadDebouncer) -> Result) -> Result { state.withLock { body(&$0) } }
 }
 
 extension ReloadService {

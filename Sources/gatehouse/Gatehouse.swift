@@ -89,7 +89,8 @@ struct Serve: AsyncParsableCommand {
         }
         let gateway = Gateway(
             settings: settings, upstream: HTTPUpstreamClient(client: httpClient), authHTTP: HTTPAuthClient(client: httpClient),
-            authorizationServer: authorizationServer, metrics: metrics, logger: logger)
+            authorizationServer: authorizationServer, loader: CatalogLoader(limits: settings.loadLimits), metrics: metrics,
+            logger: logger)
         if settings.auth.enabled {
             logger.info(
                 "OAuth is on",
@@ -162,13 +163,19 @@ struct Check: ParsableCommand {
     @Argument(help: "Connector files or folders to check.") var paths: [String] = ["connectors.d"]
 
     func run() throws {
+        let limits: LoadLimits
+        do {
+            limits = try GatewaySettings.loadLimits(ConfigReader(provider: EnvironmentVariablesProvider()))
+        } catch {
+            throw ValidationError("\(error)")
+        }
         var problems = 0
         var tools = 0
         var files = 0
         for path in paths {
             let result: CatalogLoader.Result
             do {
-                result = try CatalogLoader().load(directory: path)
+                result = try CatalogLoader(limits: limits).load(directory: path)
             } catch {
                 print("\(path):1:1: \(error)")
                 problems += 1

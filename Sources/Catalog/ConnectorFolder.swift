@@ -1,0 +1,167 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How much of the file system a reload may read.
+///
+/// A connector folder is configuration, not data: anything very large in
+/// it is a mistake (or an attack), and reading it whole would cost memory
+/// out of all proportion to the file (YAML nodes are much bigger than their
+/// text).
+public struct LoadLimits: Sendable, Equatable {
+    /// The largest connector file read; larger ones are a file problem.
+    public var maxFileBytes: Int = 4 << 20
+    /// All connector files of the folder together.
+    public var maxFolderBytes: Int = 64 << 20
+
+    public init(maxFileBytes: Int = 4 << 20, maxFolderBytes: Int = 64 << 20) {
+        self.maxFileBytes = maxFileBytes
+        self.maxFolderBytes = maxFolderBytes
+    }
+}
+
+/// One connector file as the loader got it: its text, or why there is none.
+public struct LoadedSource: Sendable {
+    public var file: String
+    public var text: String?
+    /// Why `text` is missing, as a file problem.
+    public var problem: String?
+
+    public init(file: String, text: String?, problem: String? = nil) {
+        self.file = file
+        self.text = text
+        self.problem = problem
+    }
+}
+
+/// Reads the connector files of a folder, refusing what does not belong:
+/// links that lead out of the folder, files over the size limits.
+///
+/// Links inside the folder are followed, which is how Kubernetes mounts a
+/// ConfigMap (`file.yaml → ..data/file.yaml`, `..data → ..2024_…`). A link
+/// to anywhere else (`shadow.yaml → /etc/shadow`) is never opened: whatever
+/// it names would otherwise end up in problem texts on `/status`.
+public struct ConnectorFolder: Sendable {
+    public let path: String
+    public var limits: LoadLimits
+
+    public init(path: String, limits: LoadLimits = LoadLimits()) {
+        self.path = path
+        self.limits = limits
+    }
+
+    public struct FolderError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The connector files: `*.yaml` and `*.yml`, skipping hidden entries
+    /// such as the `..data` folder of a ConfigMap mount. A path that names a
+    /// file is that one file.
+    public func files() throws(FolderError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FolderError(description: "\(path): no such folder")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+            throw FolderError(description: "\(path): cannot list the folder")
+        }
+        return names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
+            .sorted()
+            .map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+    }
+
+    /// Every connector file's text, in name order, within the limits.
+    public func read() throws(FolderError) -> [LoadedSource] {
+        let files = try files()
+        var isDirectory: ObjCBool = false
+        let isFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let root = isFolder ? Self.realPath(path) : nil
+        var total = 0
+        var sources: [LoadedSource] = []
+        sources.reserveCapacity(files.count)
+        for file in files {
+            if let root {
+                guard let real = Self.realPath(file), real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                    sources.append(LoadedSource(
+                        file: file, text: nil, problem: "refused: a link to a file outside the connector folder"))
+                    continue
+                }
+            }
+            let remaining = limits.maxFolderBytes - total
+            switch Self.read(file, maxBytes: min(limits.maxFileBytes, max(0, remaining))) {
+            case .text(let text, let size):
+                total += size
+                sources.append(LoadedSource(file: file, text: text))
+            case .tooLarge(let size):
+                let problem =
+                    size > limits.maxFileBytes || remaining >= limits.maxFileBytes
+                    ? "file is larger than \(limits.maxFileBytes) bytes (GATEHOUSE_MAX_CONNECTOR_FILE_BYTES); not read"
+                    : "the connector files together are larger than \(limits.maxFolderBytes) bytes (GATEHOUSE_MAX_CONNECTORS_BYTES); this one was not read"
+                sources.append(LoadedSource(file: file, text: nil, problem: problem))
+            case .unreadable(let reason):
+                sources.append(LoadedSource(file: file, text: nil, problem: reason))
+            }
+        }
+        return sources
+    }
+
+    enum ReadOutcome {
+        case text(String, size: Int)
+        case tooLarge(size: Int)
+        case unreadable(String)
+    }
+
+    /// Reads at most `maxBytes`, deciding from the size before reading and
+    /// again from what was read, so a file that grows meanwhile cannot slip
+    /// past the limit.
+    static func read(_ file: String, maxBytes: Int) -> ReadOutcome {
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return .unreadable("cannot read file") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return .unreadable("cannot read file") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return .unreadable("not a regular file; not read") }
+        let size = Int(status.st_size)
+        guard size <= maxBytes else { return .tooLarge(size: size) }
+        var bytes = [UInt8](repeating: 0, count: min(size, maxBytes) + 1)
+        var count = 0
+        while count < bytes.count {
+            let read = bytes.withUnsafeMutableBytes { buffer in
+                systemRead(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if read < 0 {
+                if errno == EINTR { continue }
+                return .unreadable("cannot read file")
+            }
+            if read == 0 { break }
+            count += read
+        }
+        guard count <= maxBytes else { return .tooLarge(size: count) }
+        guard let text = String(validating: bytes[..<count], as: UTF8.self) else {
+            return .unreadable("file is not valid UTF-8 text")
+        }
+        return .text(text, size: count)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#elseif canImport(Musl)
+private let systemRead = Musl.read
+#elseif canImport(Darwin)
+private let systemRead = Darwin.read
+#endif
