@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """A tiny REST upstream for the rootfs test, standard library only.
 
-GET /items/<id> answers {"id": ..., "name": ..., "authorization": ...} with the
-Authorization header it received, so the test can see that the connector's
-secret file was read inside the container. Listens on 127.0.0.1, on a free
+GET /items/<id> answers {"id": ..., "name": ..., "authorization_sha256": ...}
+with a digest of the Authorization header it received, so the test can see
+that the connector's secret file was read inside the container (the header
+itself would come back redacted). Listens on 127.0.0.1, on a free
 port written to --port-file once it accepts connections."""
 
 import argparse
+import hashlib
 import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,7 +18,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = self.path.split("?")[0].strip("/").split("/")
         if len(parts) == 2 and parts[0] == "items":
             status, body = 200, {"id": parts[1], "name": "item " + parts[1],
-                                 "authorization": self.headers.get("Authorization", "")}
+                                 "authorization_sha256": hashlib.sha256(
+                                     self.headers.get("Authorization", "").encode()).hexdigest()}
         else:
             status, body = 404, {"error": "no such path"}
         data = json.dumps(body).encode()

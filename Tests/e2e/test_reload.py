@@ -251,24 +251,29 @@ def test_polling_fallback(live):
 
 
 def test_file_secrets_are_reread_on_reload(live):
-    secret = live.folder.parent / "token"
-    secret.write_text("first-token\n")
+    secret = live.folder.parent / "password"
+    secret.write_text("first-password\n")
+    # httpbin's /basic-auth/{user}/{password} answers 200 only when the
+    # request's credentials are exactly those: proof of what the gateway sent
+    # without the upstream echoing the secret (which would be redacted).
     (live.folder / "s.yaml").write_text(
-        f"connector: secret\nbase_url: {live.httpbin}\nauth:\n  bearer: ${{file:{secret}}}\ntools:\n"
-        "  - name: whoami\n    description: Echo headers.\n    path: /headers\n    response:\n      select: headers\n")
-    assert wait_until(lambda: "whoami" in modern_names(live))
+        f"connector: secret\nbase_url: {live.httpbin}\nauth:\n  basic: {{ username: robot, password: \"${{file:{secret}}}\" }}\n"
+        "tools:\n  - name: login\n    description: Check the credentials.\n    path: /basic-auth/robot/{expected}\n"
+        "    parameters:\n      expected: string\n")
+    assert wait_until(lambda: "login" in modern_names(live))
 
-    def authorization():
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "whoami", "arguments": {}, "_meta": {
-            "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
+    def accepted(expected):
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "login", "arguments": {"expected": expected},
+            "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
         r = requests.post(live.mcp, json=body, headers={
-            "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "whoami"})
-        return json.loads(r.json()["result"]["content"][0]["text"])["Authorization"]
+            "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "login"})
+        return not r.json()["result"].get("isError")
 
-    assert authorization() == "Bearer first-token"
-    secret.write_text("rotated-token\n")  # a rotated Kubernetes secret
+    assert accepted("first-password") and not accepted("rotated-password")
+    secret.write_text("rotated-password\n")  # a rotated Kubernetes secret
     os.kill(live.process.pid, signal.SIGHUP)
-    assert wait_until(lambda: authorization() == "Bearer rotated-token")
+    assert wait_until(lambda: accepted("rotated-password"))
+    assert not accepted("first-password")
 
 
 def test_calls_never_fail_while_the_folder_is_rewritten(live):
@@ -325,8 +330,15 @@ def test_calls_never_fail_while_the_folder_is_rewritten(live):
     assert failures == []
     assert len(answered) >= 200
     assert set(answered) <= written
-    assert len(set(answered)) > 5, "calls saw many versions"
-    assert reloads["succeeded"] >= 20
+    # Rewrites 30 ms apart are one long burst: reloaded at least once a
+    # second while it lasts, then once more when it ends.
+    assert len(set(answered)) >= 2, "calls saw the folder change"
+    assert reloads["succeeded"] >= 2
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "alpha_one", "arguments": {}, "_meta": {
+        "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
+    headers = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "alpha_one"}
+    assert wait_until(lambda: json.loads(requests.post(live.mcp, json=body, headers=headers).json()["result"]["content"][0]["text"])
+                      ["version"] == "60"), "the last version written is served"
 
 
 @pytest.mark.parametrize("live", [{"GATEHOUSE_KEEPALIVE_SECONDS": "1"}], indirect=True)
