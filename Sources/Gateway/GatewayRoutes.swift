@@ -18,35 +18,33 @@ extension Gateway {
         let maxBody = settings.maxBodyBytes
         let metrics = self.metrics
         let guardian = EndpointGuard(server: server, resourceServer: resourceServer, metrics: metrics, logger: logger)
-        router.post("/mcp") { request, context -> Response in
+        router.post("/mcp") { request, _ -> Response in
             let trace = RequestTrace(request.headers)
             return await RequestTrace.$current.withValue(trace) {
-                await ClientConnection.$abandonment.withValue(ChannelAbandonment(channel: context.channel)) {
-                    var method: String?
-                    var response: Response
-                    switch await guardian.admit(request) {
-                    case .refused(let refusal):
-                        response = refusal
-                    case .admitted(let caller):
-                        do {
-                            let buffer = try await request.body.collect(upTo: maxBody)
-                            let answer = await server.handlePost(
-                                headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
-                            method = answer.method
-                            response = Response(answer)
-                        } catch {
-                            response = Response(
-                                status: .contentTooLarge, headers: [.contentType: "application/json"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
-                                    id: nil,
-                                    error: JSONRPCError(
-                                        code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
-                        }
+                var method: String?
+                var response: Response
+                switch await guardian.admit(request) {
+                case .refused(let refusal):
+                    response = refusal
+                case .admitted(let caller):
+                    do {
+                        let buffer = try await request.body.collect(upTo: maxBody)
+                        let answer = await server.handlePost(
+                            headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
+                        method = answer.method
+                        response = Response(answer)
+                    } catch {
+                        response = Response(
+                            status: .contentTooLarge, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
+                                id: nil,
+                                error: JSONRPCError(
+                                    code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
                     }
-                    metrics.request(method: GatewayMetrics.methodLabel(method), status: Int(response.status.code))
-                    response.headers[.xRequestID] = trace.requestID
-                    return response
                 }
+                metrics.request(method: GatewayMetrics.methodLabel(method), status: Int(response.status.code))
+                response.headers[.xRequestID] = trace.requestID
+                return response
             }
         }
         router.get("/mcp") { request, _ -> Response in

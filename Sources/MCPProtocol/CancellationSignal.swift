@@ -1,15 +1,17 @@
 import Synchronization
 
-/// A one-shot signal: fired once, awaited by any number of tasks.
+/// A one-shot signal: fired once, awaited or watched by any number of
+/// parties.
 ///
-/// Waiting is cancellable and leaves nothing behind, so a task racing a
-/// signal that never fires (the common case: nobody cancels) costs nothing
-/// once the race is over.
+/// Waiting is cancellable and watching can be withdrawn, and neither leaves
+/// anything behind, so a call racing a signal that never fires (the common
+/// case: nobody cancels) costs nothing once the race is over.
 public final class CancellationSignal: Sendable {
     private struct State: ~Copyable {
         var fired = false
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var watchers: [UInt64: @Sendable () -> Void] = [:]
     }
 
     private let state = Mutex(State())
@@ -20,13 +22,33 @@ public final class CancellationSignal: Sendable {
 
     /// Wakes every waiter, now and later. Firing twice is harmless.
     public func fire() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard !state.fired else { return [] }
+        let (waiters, watchers) = state.withLock { state -> ([CheckedContinuation<Void, Never>], [@Sendable () -> Void]) in
+            guard !state.fired else { return ([], []) }
             state.fired = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            defer {
+                state.waiters.removeAll()
+                state.watchers.removeAll()
+            }
+            return (Array(state.waiters.values), Array(state.watchers.values))
         }
         for waiter in waiters { waiter.resume() }
+        for watcher in watchers { watcher() }
+    }
+
+    /// Runs `action` when the signal fires (now, if it has). Returns what
+    /// withdraws it.
+    public func whenFired(_ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+        let id = state.withLock { state -> UInt64? in
+            guard !state.fired else { return nil }
+            state.nextID &+= 1
+            state.watchers[state.nextID] = action
+            return state.nextID
+        }
+        guard let id else {
+            action()
+            return {}
+        }
+        return { [self] in _ = state.withLock { $0.watchers.removeValue(forKey: id) } }
     }
 
     /// Returns when the signal fires or the waiting task is cancelled.

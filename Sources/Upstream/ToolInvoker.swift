@@ -1,6 +1,7 @@
 import ConnectorModel
 import GatehouseJSON
 import Logging
+import Synchronization
 
 /// Runs one tool call: validate the arguments, build the request, pass the
 /// connector's and the tool's limits, call the upstream (retrying what is
@@ -78,6 +79,7 @@ public struct ToolInvoker: Sendable {
         if let connection = ClientConnection.abandonment { abandonments.append(connection) }
         let started = ContinuousClock.now
         let finalRequest = request
+        let slotWait = SlotWait()
         // The backstop fires a moment after the inner bounds (the wait for a
         // slot, the HTTP client's deadline for the head), so those report
         // their own, more specific reasons when they apply.
@@ -85,7 +87,7 @@ public struct ToolInvoker: Sendable {
             if tool.limits.isEmpty && target.limits.isEmpty {
                 return await send(finalRequest, tool: tool, target: target)
             }
-            return await withLimits(tool: tool, target: target, caller: caller, timeout: finalRequest.timeout) {
+            return await withLimits(tool: tool, target: target, caller: caller, timeout: finalRequest.timeout, slotWait: slotWait) {
                 await send(finalRequest, tool: tool, target: target)
             }
         }
@@ -93,6 +95,8 @@ public struct ToolInvoker: Sendable {
         case .success(let outcome):
             return outcome
         case .failure(.timedOut):
+            // Still waiting for a slot: say the API was busy, not slow.
+            if let busy = slotWait.refusal { return busy }
             return Outcome(
                 result: .error(message(for: .timedOut(request.timeout), request: request, target: target)), kind: .timeout,
                 upstreamDuration: ContinuousClock.now - started)
@@ -106,7 +110,7 @@ public struct ToolInvoker: Sendable {
     /// Rate limits first (a refused call should not queue), then the
     /// concurrency limits, always connector before tool.
     func withLimits(
-        tool: ToolDefinition, target: UpstreamTarget, caller: CallerIdentity, timeout: Duration,
+        tool: ToolDefinition, target: UpstreamTarget, caller: CallerIdentity, timeout: Duration, slotWait: SlotWait? = nil,
         _ body: () async -> Outcome
     ) async -> Outcome {
         let gates = [
@@ -128,13 +132,14 @@ public struct ToolInvoker: Sendable {
         defer { for limiter in held { limiter.release() } }
         for (scope, gate) in gates {
             guard let limiter = gate.concurrency else { continue }
-            guard await limiter.acquire(until: deadline) else {
-                return Outcome(
-                    result: .error(
-                        "Too many calls to \(scope) are in progress (at most \(limiter.capacity) at once) and none finished within \(timeout.formatted). Try again shortly."
-                    ),
-                    kind: .overloaded)
-            }
+            let busy = Outcome(
+                result: .error(
+                    "Too many calls to \(scope) are in progress (at most \(limiter.capacity) at once) and none finished within \(timeout.formatted). Try again shortly."
+                ),
+                kind: .overloaded)
+            slotWait?.refusal = busy
+            guard await limiter.acquire(until: deadline) else { return busy }
+            slotWait?.refusal = nil
             held.append(limiter)
         }
         return await body()
@@ -202,6 +207,17 @@ public struct ToolInvoker: Sendable {
         case .responseTooLarge(let limit):
             "The upstream answer to \(request.method.rawValue) \(request.displayURL) is larger than \(limit) bytes and was refused. Narrow the request (filters, a smaller limit)."
         }
+    }
+}
+
+/// What a call waiting for a concurrency slot would answer if its time ran
+/// out there, so the deadline reports "busy" rather than "slow".
+final class SlotWait: Sendable {
+    private let state = Mutex<ToolInvoker.Outcome?>(nil)
+
+    var refusal: ToolInvoker.Outcome? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 }
 

@@ -23,37 +23,33 @@ final class StallingClient: UpstreamClient {
     }
 }
 
-/// An abandonment the test fires by hand; like the real ones, a waiter
-/// leaves at once when its task is cancelled.
+/// An abandonment the test fires by hand.
 final class ManualAbandonment: CallAbandonment {
-    private let state = Mutex((fired: false, waiters: [Int: CheckedContinuation<Void, Never>](), next: 0))
+    private let state = Mutex((fired: false, actions: [Int: @Sendable () -> Void](), next: 0))
+
+    var watching: Int { state.withLock { $0.actions.count } }
 
     func fire() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let actions = state.withLock { state -> [@Sendable () -> Void] in
             state.fired = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            defer { state.actions = [:] }
+            return Array(state.actions.values)
         }
-        for waiter in waiters { waiter.resume() }
+        for action in actions { action() }
     }
 
-    func waitUntilAbandoned() async {
-        let id = state.withLock { state -> Int in
+    func whenAbandoned(_ action: @escaping @Sendable () -> Void) -> AbandonmentWatch {
+        let id = state.withLock { state -> Int? in
+            guard !state.fired else { return nil }
             state.next += 1
+            state.actions[state.next] = action
             return state.next
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.fired || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        guard let id else {
+            action()
+            return AbandonmentWatch {}
         }
+        return AbandonmentWatch { [self] in _ = state.withLock { $0.actions.removeValue(forKey: id) } }
     }
 }
 
@@ -146,5 +142,18 @@ struct CallDeadlineTests {
         let outcome = await ToolInvoker(client: client).invoke(
             decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
         #expect(outcome.kind == .ok)
+        #expect(abandonment.watching == 0, "nothing is left watching once the call is over")
+    }
+
+    @Test func theCallersOwnCancellationStopsTheCall() async throws {
+        let decoded = try decodeTool("    timeout: 60s")
+        let client = StallingClient()
+        let tools = ToolInvoker(client: client)
+        let call = Task { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        call.cancel()
+        #expect(await call.value.kind == .cancelled)
+        #expect(client.cancelled == 1)
     }
 }

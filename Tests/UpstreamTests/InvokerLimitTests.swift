@@ -171,7 +171,10 @@ struct InvokerLimitTests {
         // does not depend on how fast a loaded machine schedules it.
         let client = ScriptedClient([response(200)], delay: .seconds(30))
         let tools = ToolInvoker(client: client)
-        let first = Task { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous) }
+        // The holder has all the time it wants; only the second call is short.
+        var holder = decoded.tool
+        holder.timeout = .seconds(60)
+        let first = Task { await tools.invoke(holder, target: decoded.target, arguments: [:], caller: .anonymous) }
         let deadline = ContinuousClock.now + .seconds(10)
         while client.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(client.requests.count == 1, "the first call holds the only slot")

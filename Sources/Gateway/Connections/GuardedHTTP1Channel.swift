@@ -1,12 +1,23 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import MCPProtocol
 import NIOCore
+import Upstream
 
 /// Hummingbird's HTTP/1.1 child channel with a ``ConnectionGuard`` in
 /// front of the HTTP decoder, where the first byte of a request is seen.
+///
+/// Every request of a connection is handled inside that connection's task,
+/// so the guard's "client gone" signal is bound once per connection as the
+/// task-local ``ClientConnection/abandonment``: a tool call reads it where
+/// it calls the upstream, and no request pays for looking it up.
 struct GuardedHTTP1Channel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+    struct Value: ServerChildChannelValue {
+        let connection: HTTP1Channel.Value
+        let closed: CancellationSignal
+        var channel: any Channel { connection.channel }
+    }
 
     let http1: HTTP1Channel
     let limits: ConnectionLimits
@@ -19,15 +30,19 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let limits = self.limits
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(ConnectionGuard(limits: limits), position: .first)
-        }.flatMap {
-            http1.setup(channel: channel, logger: logger)
+        return channel.eventLoop.makeCompletedFuture { () -> CancellationSignal in
+            let connectionGuard = ConnectionGuard(limits: limits)
+            try channel.pipeline.syncOperations.addHandler(connectionGuard, position: .first)
+            return connectionGuard.closed
+        }.flatMap { closed in
+            http1.setup(channel: channel, logger: logger).map { Value(connection: $0, closed: closed) }
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        await http1.handle(value: value, logger: logger)
+        await ClientConnection.$abandonment.withValue(SignalAbandonment(signal: value.closed)) {
+            await http1.handle(value: value.connection, logger: logger)
+        }
     }
 }
 

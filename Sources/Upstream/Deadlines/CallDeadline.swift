@@ -1,3 +1,7 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
 /// Why a call stopped before it finished.
 public enum CallInterruption: Error, Sendable, Equatable {
     /// Its time budget ran out.
@@ -15,30 +19,63 @@ public enum CallInterruption: Error, Sendable, Equatable {
 /// against one timer is the only bound that holds for all of it.
 /// Cancelling the operation's task makes the HTTP client drop the request
 /// and its connection, and the limiter give back the slot.
+///
+/// This sits on every tool call, so the race costs one task and a timer on
+/// an event loop: the timer and the abandonments cancel the task from
+/// their callbacks, where a task group would need a task for each.
 func withCallDeadline<Value: Sendable>(
     _ timeout: Duration, abandonments: [any CallAbandonment],
     _ operation: @escaping @Sendable () async -> Value
 ) async -> Result<Value, CallInterruption> {
-    await withTaskGroup(of: Result<Value, CallInterruption>.self) { group in
-        group.addTask { .success(await operation()) }
-        group.addTask {
-            do {
-                try await Task.sleep(for: timeout)
-                return .failure(.timedOut)
-            } catch {
-                // The caller's own task was cancelled (shutdown, disconnect).
-                return .failure(.abandoned)
-            }
-        }
-        for abandonment in abandonments {
-            group.addTask {
-                await abandonment.waitUntilAbandoned()
-                return .failure(.abandoned)
-            }
-        }
-        // The group is never empty here: the operation and the timer are in it.
-        let first = await group.next() ?? .failure(.timedOut)
-        group.cancelAll()
-        return first
+    let outcome = CallOutcome()
+    let task = Task { () -> Value in
+        let value = await operation()
+        outcome.settle(.finished)
+        return value
+    }
+    let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+        if outcome.settle(.timedOut) { task.cancel() }
+    }
+    let watches = abandonments.map { abandonment in
+        abandonment.whenAbandoned { if outcome.settle(.abandoned) { task.cancel() } }
+    }
+    let value = await withTaskCancellationHandler {
+        await task.value
+    } onCancel: {
+        // The caller's own task was cancelled (shutdown, disconnect).
+        if outcome.settle(.abandoned) { task.cancel() }
+    }
+    timer.cancel()
+    for watch in watches { watch.cancel() }
+    switch outcome.state {
+    case .timedOut: return .failure(.timedOut)
+    case .abandoned: return .failure(.abandoned)
+    case .running, .finished: return .success(value)
+    }
+}
+
+/// Who settled a call first: the operation itself, the timer, or an
+/// abandonment. Only the first counts.
+final class CallOutcome: Sendable {
+    enum State: UInt8 {
+        case running, finished, timedOut, abandoned
+    }
+
+    private let raw = Atomic<UInt8>(State.running.rawValue)
+
+    var state: State { State(rawValue: raw.load(ordering: .acquiring)) ?? .running }
+
+    /// Whether this settled the call.
+    @discardableResult
+    func settle(_ state: State) -> Bool {
+        raw.compareExchange(expected: State.running.rawValue, desired: state.rawValue, ordering: .acquiringAndReleasing).exchanged
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (total, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : total + attoseconds / 1_000_000_000
     }
 }
