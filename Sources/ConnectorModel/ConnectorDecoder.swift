@@ -87,8 +87,8 @@ struct ConnectorReader {
         "retries", "scopes", "tools",
     ]
     static let toolKeys = [
-        "name", "title", "description", "method", "path", "parameters", "input_schema", "headers", "query", "body", "annotations",
-        "response", "timeout", "max_response_bytes", "limits", "retries", "scopes",
+        "name", "title", "description", "method", "path", "parameters", "headers", "query", "body", "annotations", "response",
+        "timeout", "max_response_bytes", "limits", "retries", "scopes",
     ]
     static let parameterKeys = [
         "type", "description", "required", "default", "enum", "minimum", "maximum", "pattern", "min_length", "max_length",
@@ -303,26 +303,18 @@ struct ConnectorReader {
         }
         let pathNames = Set(path?.parameterNames ?? [])
         var parameters: [Parameter] = []
-        var writtenSchema: JSONObject?
-        if let entry = byKey["input_schema"] {
-            writtenSchema = readInputSchema(entry.value)
-            if let writtenSchema {
-                parameters = placements(
-                    for: writtenSchema, schemaNode: entry.value, parametersNode: byKey["parameters"]?.value, method: method,
-                    pathNames: pathNames) ?? []
-            }
-        } else if let entry = byKey["parameters"], let items = decoding.mapping(entry.value, "parameters") {
+        if let entry = byKey["parameters"], let items = decoding.mapping(entry.value, "parameters") {
             for item in items {
                 if let parameter = readParameter(item, method: method, pathNames: pathNames) { parameters.append(parameter) }
             }
         }
         let parameterNames = Set(parameters.map(\.name))
-        if let path, let entry = byKey["path"], byKey["input_schema"] == nil {
+        if let path, let entry = byKey["path"] {
             for placeholder in path.parameterNames where !parameterNames.contains(placeholder) {
                 decoding.error(entry.value, "path placeholder {\(placeholder)} has no parameter named '\(placeholder)'")
             }
         }
-        if let entry = byKey["parameters"], byKey["input_schema"] == nil {
+        if let entry = byKey["parameters"] {
             for parameter in parameters where parameter.location == .path && !pathNames.contains(parameter.name) {
                 decoding.error(entry.value, "parameter '\(parameter.name)' is in: path but the path has no {\(parameter.name)}")
             }
@@ -394,17 +386,13 @@ struct ConnectorReader {
             }
         }
         let scopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? defaultScopes
-        let schemaValue = writtenSchema.map(JSONValue.object) ?? ToolDefinition.inputSchema(for: parameters)
+        let schemaValue = ToolDefinition.inputSchema(for: parameters)
         guard decoding.diagnostics.count == errorsBefore, let path else { return nil }
         let inputSchema: JSONSchema
         do {
             inputSchema = try JSONSchema(schemaValue)
         } catch {
-            if let entry = byKey["input_schema"] {
-                decoding.error(entry.value, "invalid input_schema: \(error)")
-            } else {
-                decoding.error(byKey["parameters"]?.value ?? node, "invalid parameters: \(error)")
-            }
+            decoding.error(byKey["parameters"]?.value ?? node, "invalid parameters: \(error)")
             return nil
         }
         return ToolDefinition(

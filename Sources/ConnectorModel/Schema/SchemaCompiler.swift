@@ -10,35 +10,11 @@ struct Compiler {
     /// `$ref` targets reserved but not compiled yet.
     var pending: [(index: Int, pointer: String, value: JSONValue)] = []
     var rootID: String?
-    /// `$anchor` names → the JSON pointer of the schema that declares them,
-    /// so `{"$ref": "#name"}` resolves like a pointer.
-    var anchors: [String: String] = [:]
 
     init(root: JSONValue) {
         self.root = root
         if let id = root["$id"]?.stringValue {
             rootID = id.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
-        }
-        var budget = 100_000
-        Self.collectAnchors(in: root, at: "", into: &anchors, budget: &budget)
-    }
-
-    /// Walks the document once for `$anchor`s (bounded like the compiler).
-    static func collectAnchors(in value: JSONValue, at pointer: String, into anchors: inout [String: String], budget: inout Int) {
-        budget -= 1
-        guard budget > 0 else { return }
-        switch value {
-        case .object(let object):
-            if let name = object["$anchor"]?.stringValue, anchors[name] == nil { anchors[name] = pointer }
-            for (key, member) in object where key != "enum" && key != "const" && key != "default" && key != "examples" {
-                collectAnchors(in: member, at: pointer + "/" + escapePointer(key), into: &anchors, budget: &budget)
-            }
-        case .array(let array):
-            for (index, element) in array.enumerated() {
-                collectAnchors(in: element, at: pointer + "/\(index)", into: &anchors, budget: &budget)
-            }
-        default:
-            return
         }
     }
 
@@ -77,11 +53,6 @@ struct Compiler {
         }
         let objects = compiled.map(SchemaNode.init)
         return SchemaProgram(nodes: target.map { objects[$0] }, root: rootIndex)
-    }
-
-    static func isAnchorName(_ name: String) -> Bool {
-        guard let first = name.first, first.isLetter || first == "_" else { return false }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }
     }
 
     func pointer(of index: Int) -> String {
@@ -201,10 +172,6 @@ struct Compiler {
                 throw fail(key, "\(key) is not supported")
             case "$defs", "definitions":
                 _ = try schemaMap(key, value)
-            case "$anchor":
-                guard let name = value.stringValue, Self.isAnchorName(name) else {
-                    throw fail(key, "$anchor must be a name of letters, digits, '-', '_', '.' and ':' starting with a letter or '_'")
-                }
             case "type":
                 var names: [String]
                 switch value {
@@ -403,12 +370,9 @@ struct Compiler {
             throw JSONSchema.CompileError(path: location, message: "$ref \(ref) is not a valid URI fragment")
         }
         fragment = Substring(decoded)
-        if !fragment.isEmpty, !fragment.hasPrefix("/") {
-            guard let pointer = anchors[String(fragment)] else {
-                throw JSONSchema.CompileError(
-                    path: location, message: "$ref \(ref) names no $anchor of this schema; use an anchor or a JSON pointer such as #/$defs/name")
-            }
-            fragment = Substring(pointer)
+        guard fragment.isEmpty || fragment.hasPrefix("/") else {
+            throw JSONSchema.CompileError(
+                path: location, message: "$ref \(ref) is not supported; use a JSON pointer such as #/$defs/name")
         }
         var target = root
         var canonical = ""
