@@ -385,6 +385,8 @@ struct ConnectorReader {
         let inputSchema: JSONSchema
         if let declaredSchema {
             inputSchema = declaredSchema
+        } else if byKey["input_schema"] != nil {
+            return nil
         } else {
             do {
                 inputSchema = try JSONSchema(ToolDefinition.inputSchema(for: parameters))
