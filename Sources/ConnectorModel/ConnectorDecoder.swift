@@ -88,7 +88,7 @@ struct ConnectorReader {
     ]
     static let toolKeys = [
         "name", "title", "description", "method", "path", "parameters", "headers", "query", "body", "annotations", "response",
-        "timeout", "max_response_bytes", "limits", "retries", "scopes",
+        "timeout", "max_response_bytes", "limits", "retries", "scopes", "input_schema",
     ]
     static let parameterKeys = [
         "type", "description", "required", "default", "enum", "minimum", "maximum", "pattern", "min_length", "max_length",
@@ -303,13 +303,19 @@ struct ConnectorReader {
         }
         let pathNames = Set(path?.parameterNames ?? [])
         var parameters: [Parameter] = []
-        if let entry = byKey["parameters"], let items = decoding.mapping(entry.value, "parameters") {
+        var declaredSchema: JSONSchema?
+        if let entry = byKey["input_schema"] {
+            let declared = readDeclaredArguments(
+                schemaEntry: entry, parametersEntry: byKey["parameters"], pathEntry: byKey["path"], path: path, method: method)
+            parameters = declared.parameters
+            declaredSchema = declared.schema
+        } else if let entry = byKey["parameters"], let items = decoding.mapping(entry.value, "parameters") {
             for item in items {
                 if let parameter = readParameter(item, method: method, pathNames: pathNames) { parameters.append(parameter) }
             }
         }
         let parameterNames = Set(parameters.map(\.name))
-        if let path, let entry = byKey["path"] {
+        if byKey["input_schema"] == nil, let path, let entry = byKey["path"] {
             for placeholder in path.parameterNames where !parameterNames.contains(placeholder) {
                 decoding.error(entry.value, "path placeholder {\(placeholder)} has no parameter named '\(placeholder)'")
             }
@@ -386,14 +392,19 @@ struct ConnectorReader {
             }
         }
         let scopes = byKey["scopes"].flatMap { readScopes($0.value) } ?? defaultScopes
-        let schemaValue = ToolDefinition.inputSchema(for: parameters)
         guard decoding.diagnostics.count == errorsBefore, let path else { return nil }
         let inputSchema: JSONSchema
-        do {
-            inputSchema = try JSONSchema(schemaValue)
-        } catch {
-            decoding.error(byKey["parameters"]?.value ?? node, "invalid parameters: \(error)")
+        if let declaredSchema {
+            inputSchema = declaredSchema
+        } else if byKey["input_schema"] != nil {
             return nil
+        } else {
+            do {
+                inputSchema = try JSONSchema(ToolDefinition.inputSchema(for: parameters))
+            } catch {
+                decoding.error(byKey["parameters"]?.value ?? node, "invalid parameters: \(error)")
+                return nil
+            }
         }
         return ToolDefinition(
             name: name, title: title, description: description, method: method, path: path, parameters: parameters,
@@ -486,23 +497,8 @@ struct ConnectorReader {
         }
         guard let items = decoding.mapping(entry.value, "parameter '\(name)'", allowed: Self.parameterKeys) else { return nil }
         let byKey = Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        var location: ParameterLocation = pathNames.contains(name) ? .path : method.defaultParameterLocation
-        if let item = byKey["in"], let text = decoding.string(item.value, "in") {
-            if let l = ParameterLocation(rawValue: text) {
-                location = l
-                if pathNames.contains(name), l != .path {
-                    decoding.error(item.value, "parameter '\(name)' appears in the path as {\(name)}, so it must be in: path")
-                }
-            } else {
-                decoding.error(item.value, "in must be one of path, query, header, body")
-            }
-        }
-        var upstreamName = name
-        if let item = byKey["as"], let text = decoding.string(item.value, "as") {
-            upstreamName = text
-            if location == .header { _ = checkHeaderName(text, item.value) }
-        }
-        let explode = byKey["explode"].flatMap { decoding.bool($0.value, "explode") } ?? true
+        let placement = readPlacement(items, name: name, method: method, pathNames: pathNames)
+        let location = placement.location
         var required = byKey["required"].flatMap { decoding.bool($0.value, "required") } ?? false
         guard let schema = readSchema(items, node: entry.value, what: "parameter '\(name)'", depth: 0) else { return nil }
         let defaultValue = byKey["default"].flatMap { decoding.json($0.value, "default") }
@@ -518,8 +514,8 @@ struct ConnectorReader {
             decoding.error(entry.value, "parameter '\(name)' of type object can only go in the body")
         }
         return Parameter(
-            name: name, location: location, upstreamName: upstreamName, required: required, defaultValue: defaultValue,
-            schema: schema, explode: explode)
+            name: name, location: location, upstreamName: placement.upstreamName, required: required,
+            defaultValue: defaultValue, schema: schema, explode: placement.explode)
     }
 
     /// The JSON Schema of one parameter (or of a nested `items`/`properties`).

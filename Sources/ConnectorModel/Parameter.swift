@@ -14,7 +14,8 @@ public struct Parameter: Sendable {
     public var upstreamName: String
     public var required: Bool
     public var defaultValue: JSONValue?
-    /// The argument's JSON Schema, as shown to clients.
+    /// The argument's JSON Schema, as shown to clients. Taken from an
+    /// `input_schema`, it may `$ref` definitions elsewhere in that document.
     public var schema: JSONValue
     /// For arrays in the query: `a=1&a=2` (true, the default) or `a=1,2`.
     public var explode: Bool

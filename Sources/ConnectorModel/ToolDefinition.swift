@@ -103,6 +103,8 @@ public struct ToolDefinition: Sendable {
     public var description: String?
     public var method: HTTPMethod
     public var path: PathTemplate
+    /// One per argument, saying where it goes upstream; with `input_schema`,
+    /// one per top-level property of that schema.
     public var parameters: [Parameter]
     /// Extra headers for this tool; values may use placeholders.
     public var headers: [(name: String, value: StringTemplate)]
@@ -119,7 +121,8 @@ public struct ToolDefinition: Sendable {
     public var limits: CallLimits
     /// Overrides the connector's retry policy.
     public var retries: RetryPolicy?
-    /// The schema clients see and arguments are validated against.
+    /// The schema clients see and arguments are validated against: the
+    /// file's `input_schema` as written, or one generated from `parameters`.
     public var inputSchema: JSONSchema
     /// OAuth scopes a caller's token must carry to see and call this tool.
     public var scopes: [String]

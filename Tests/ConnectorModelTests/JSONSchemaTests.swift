@@ -517,6 +517,109 @@ private func compileError(_ schemaText: String) throws -> JSONSchema.CompileErro
     #expect(try !isValid(text, "1"))
 }
 
+// MARK: - $anchor
+
+@Test func refToAnchor() throws {
+    let text = ##"""
+    {"$defs":{"state":{"$anchor":"state","enum":["open","closed"]}},
+     "properties":{"state":{"$ref":"#state"},"states":{"type":"array","items":{"$ref":"#state"}}}}
+    """##
+    #expect(try isValid(text, ##"{"state":"open","states":["closed"]}"##))
+    #expect(try problems(text, ##"{"state":"merged","states":["x"]}"##) == [
+        "/state: must be one of: open, closed", "/states/0: must be one of: open, closed",
+    ])
+}
+
+@Test func anchorOnANestedSubschemaAndBeforeItIsWritten() throws {
+    // The reference comes first in the document; the anchor sits under properties.
+    let text = ##"""
+    {"allOf":[{"$ref":"#positive"}],
+     "properties":{"n":{"type":"integer"}},
+     "$defs":{"wrapper":{"anyOf":[{"$anchor":"positive","properties":{"n":{"minimum":1}}}]}}}
+    """##
+    #expect(try isValid(text, ##"{"n":3}"##))
+    #expect(try problems(text, ##"{"n":0}"##) == ["/n: must be at least 1"])
+}
+
+@Test func recursiveAnchor() throws {
+    let text = ##"""
+    {"$anchor":"tree","type":"object","required":["name"],
+     "properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"#tree"}}}}
+    """##
+    #expect(try isValid(text, ##"{"name":"a","children":[{"name":"b","children":[{"name":"c"}]}]}"##))
+    #expect(try problems(text, ##"{"name":"a","children":[{"children":[]}]}"##) == ["/children/0/name: is required"])
+}
+
+@Test func anchorAndPointerRefsShareOneNode() throws {
+    let text = ##"""
+    {"$defs":{"id":{"$anchor":"id","type":"integer"}},
+     "properties":{"a":{"$ref":"#id"},"b":{"$ref":"#/$defs/id"}}}
+    """##
+    #expect(try problems(text, ##"{"a":"x","b":"y"}"##) == ["/a: must be an integer, got string", "/b: must be an integer, got string"])
+}
+
+@Test func anchorRelativeToTheRootID() throws {
+    let text = ##"{"$id":"https://example.com/s.json","$defs":{"x":{"$anchor":"x","type":"string"}},"$ref":"https://example.com/s.json#x"}"##
+    #expect(try isValid(text, ##""a""##))
+    #expect(try !isValid(text, "1"))
+}
+
+@Test func draft07PlainNameID() throws {
+    let text = ##"{"definitions":{"x":{"$id":"#x","type":"string"}},"properties":{"a":{"$ref":"#x"}}}"##
+    #expect(try problems(text, ##"{"a":1}"##) == ["/a: must be a string, got integer"])
+}
+
+@Test func anchorsOfEmbeddedResourcesAreNotReachable() throws {
+    let text = ##"{"$defs":{"other":{"$id":"https://example.com/other.json","$defs":{"x":{"$anchor":"x"}}}},"$ref":"#x"}"##
+    #expect(try compileError(text)?.message.contains("names no $anchor") == true)
+}
+
+@Test func anchorsInDataAreNotAnchors() throws {
+    // A value under enum, const or default is data, not a schema.
+    let text = ##"{"enum":[{"$anchor":"x"}],"default":{"$anchor":"y"},"$ref":"#x"}"##
+    #expect(try compileError(text)?.message.contains("names no $anchor") == true)
+}
+
+@Test func badAnchorsAreCompileErrors() throws {
+    let duplicate = try #require(try compileError(##"{"$defs":{"a":{"$anchor":"x"},"b":{"$anchor":"x"}}}"##))
+    #expect(duplicate.message == ##"anchor "x" is already defined at /$defs/a"##)
+    #expect(duplicate.path == "/$defs/b/$anchor")
+    let malformed = try #require(try compileError(##"{"properties":{"a":{"$anchor":"1st"}}}"##))
+    #expect(malformed.path == "/properties/a/$anchor")
+    #expect(malformed.message.contains("must start with a letter"))
+    #expect(try compileError(##"{"$anchor":"a/b"}"##) != nil)
+    #expect(try compileError(##"{"$anchor":7}"##)?.message == "$anchor must be a string")
+}
+
+// MARK: - strict compilation
+
+@Test func strictCompilationRefusesUnenforcedKeywords() throws {
+    for keyword in ["unevaluatedProperties", "unevaluatedItems"] {
+        let value = try json(##"{"properties":{"a":{"\##(keyword)":false}}}"##)
+        #expect(throws: Never.self) { try JSONSchema(value) }
+        do {
+            _ = try JSONSchema(value, strict: true)
+            Issue.record("\(keyword) compiled strictly")
+        } catch {
+            #expect(error.path == "/properties/a/\(keyword)")
+            #expect(error.message.hasPrefix("\(keyword) is not supported; close the schema with"))
+        }
+    }
+}
+
+// MARK: - defaults of properties
+
+@Test func validatesAValueAgainstATopLevelProperty() throws {
+    let compiled = try schema(##"""
+    {"$defs":{"size":{"type":"integer","minimum":1}},
+     "properties":{"size":{"$ref":"#/$defs/size"},"tags":{"type":"array","items":{"type":"string"}}}}
+    """##)
+    #expect(compiled.validate(5, property: "size") == [])
+    #expect(compiled.validate(0, property: "size")?.map(\.description) == ["arguments: must be at least 1"])
+    #expect(compiled.validate(["a", 2], property: "tags")?.map(\.description) == ["/1: must be a string, got integer"])
+    #expect(compiled.validate(1, property: "missing") == nil)
+}
+
 // MARK: - compile errors
 
 @Test func badPatternIsACompileError() throws {
@@ -542,7 +645,7 @@ private func compileError(_ schemaText: String) throws -> JSONSchema.CompileErro
     #expect(error.path == "/properties/a/$ref")
     #expect(error.message.contains("does not exist"))
     #expect(try compileError(##"{"$ref":"#/properties/a/enum","properties":{"a":{"enum":[1]}}}"##)?.message.contains("not a schema") == true)
-    #expect(try compileError(##"{"$ref":"#anchor"}"##) != nil)
+    #expect(try compileError(##"{"$ref":"#anchor"}"##)?.message.contains("names no $anchor") == true)
 }
 
 @Test func circularPureRefIsACompileError() throws {

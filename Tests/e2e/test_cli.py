@@ -69,6 +69,42 @@ def test_every_problem_is_listed_with_its_location(tmp_path):
     assert lines[-1] == "6 problems found"
 
 
+def test_input_schema_problems_point_into_the_schema(tmp_path):
+    (tmp_path / "shapes.yaml").write_text(
+        "connector: shapes\n"
+        "base_url: https://api.example.com\n"
+        "tools:\n"
+        "  - name: draw\n"
+        "    description: Draw a shape.\n"
+        "    method: POST\n"
+        "    path: /boards/{board}/shapes\n"
+        "    input_schema:\n"
+        "      type: object\n"
+        "      properties:\n"
+        "        board: { type: string }\n"
+        "        shape:\n"
+        "          oneOf:\n"
+        "            - { $ref: '#circle' }\n"
+        "            - { type: object, properties: { points: { type: array } } }\n"
+        "    parameters:\n"
+        "      board: { type: string }\n"
+        "      colour: { in: query }\n"
+    )
+    result = check(tmp_path)
+    assert result.returncode == 1, result.stdout
+    f = str(tmp_path / "shapes.yaml")
+    assert result.stdout.splitlines() == [
+        f"{f}:7:11: path placeholder {{board}} needs 'board' in input_schema's required list",
+        f"{f}:9:7: input_schema must set additionalProperties: false: an argument not named in its properties would have no place"
+        " in the request",
+        f"{f}:14:23: invalid input_schema: schema at /properties/shape/oneOf/0/$ref: $ref #circle names no $anchor of this schema"
+        " (or use a JSON pointer such as #/$defs/name)",
+        f"{f}:17:16: 'type' of parameter 'board' belongs in input_schema: declare it in input_schema",
+        f"{f}:18:7: parameter 'colour' is not a property of input_schema; declare it there first",
+        "5 problems found",
+    ]
+
+
 def test_missing_folder():
     result = check("/nonexistent/connectors.d")
     assert result.returncode == 1

@@ -93,6 +93,15 @@ def tool(extra: str = "", *, head: str = "", name: str = "get_item", method: str
     return "\n".join(lines) + "\n"
 
 
+def schema_tool(schema: str, parameters: str = "", path: str = "/items/{id}") -> str:
+    """A GET tool whose arguments are `input_schema: { type: object, … }`
+    with `schema` (flow-mapping members) and an integer `id` added."""
+    members = "type: object, properties: { id: { type: integer } }, required: [id], additionalProperties: false"
+    if schema:
+        members = schema
+    return tool(path=path, parameters=parameters, extra=f"input_schema: {{ {members} }}\n")
+
+
 # --- the schema itself ------------------------------------------------------------------------
 
 
@@ -226,6 +235,38 @@ scopes: [items:read]
       id: integer
       reason: { type: string, in: body, enum: [done, duplicate] }
 """),
+    "arguments as a JSON Schema": tool(method="POST", path="/boards/{board}/shapes", parameters="""\
+      trace: { in: header, as: X-Trace-Id }
+      dry_run: { in: query }
+""", extra="""\
+input_schema:
+  $schema: https://json-schema.org/draft/2020-12/schema
+  type: object
+  $defs:
+    point:
+      $anchor: point
+      type: object
+      properties: { x: { type: number }, y: { type: number } }
+      required: [x, y]
+      additionalProperties: false
+  properties:
+    board: { type: string, pattern: "^[a-z]+$" }
+    shape:
+      oneOf:
+        - { type: object, properties: { kind: { const: circle }, center: { $ref: "#point" } }, required: [kind, center] }
+        - { type: object, properties: { kind: { const: path }, points: { type: array, items: { $ref: "#/$defs/point" } } } }
+    title: { type: string, maxLength: 80 }
+    dry_run: { type: boolean, default: false }
+    trace: { type: string }
+  required: [board, shape]
+  additionalProperties: false
+  if: { properties: { dry_run: { const: true } }, required: [dry_run] }
+  then: { required: [trace] }
+body:
+  shape: "{{ shape }}"
+  title: "{{ title }}"
+  author: "{{ user.sub }}"
+"""),
     "limits and retries": tool(head="""\
 limits: { max_concurrent: 16, rate_limit: 600/minute }
 retries: { max: 2, backoff: 100ms, max_backoff: 2s, statuses: [503, 504] }
@@ -324,6 +365,39 @@ REFUSED = {
         tool("response: { output_schema: { type: object, properties: { id: { type: int } } } }"), "unknown type"),
     "output_schema with a bad required": (tool("response: { output_schema: { type: object, required: id } }"), "required must be"),
     "tool timeout with a bad unit": (tool("timeout: 5 minutes"), "must be a duration"),
+    "input_schema not an object schema": (
+        schema_tool("type: array, properties: { id: { type: integer } }, required: [id], additionalProperties: false"),
+        "input_schema must have type: object"),
+    "input_schema without properties": (
+        schema_tool("type: object, additionalProperties: false", path="/items"), "input_schema needs properties"),
+    "input_schema open to other arguments": (
+        schema_tool("type: object, properties: { id: { type: integer } }, required: [id]"),
+        "input_schema must set additionalProperties: false"),
+    "input_schema with patternProperties at the top": (
+        schema_tool("type: object, properties: { id: { type: integer } }, required: [id], additionalProperties: false, "
+                    "patternProperties: { '^x': {} }"),
+        "must not have patternProperties at the top"),
+    "input_schema in another dialect": (
+        schema_tool("$schema: 'http://json-schema.org/draft-07/schema#', type: object, properties: { id: { type: integer } }, "
+                    "required: [id], additionalProperties: false"),
+        "$schema must be https://json-schema.org/draft/2020-12/schema"),
+    "input_schema argument with a bad name": (
+        schema_tool("type: object, properties: { id: { type: integer }, 'page size': {} }, required: [id], "
+                    "additionalProperties: false"),
+        "property name 'page size'"),
+    "input_schema with an unknown type": (
+        schema_tool("type: object, properties: { id: { type: int } }, required: [id], additionalProperties: false"),
+        "unknown type"),
+    "input_schema with a malformed $anchor": (
+        schema_tool("type: object, properties: { id: { type: integer, $anchor: 1st } }, required: [id], "
+                    "additionalProperties: false"),
+        "must start with a letter"),
+    "typed parameter next to input_schema": (
+        schema_tool("", parameters="      id: { type: integer }\n"), "declare it in input_schema"),
+    "parameter shorthand next to input_schema": (
+        schema_tool("", parameters="      id: integer\n"), "may only say where the argument goes"),
+    "unknown placement key next to input_schema": (
+        schema_tool("", parameters="      id: { inn: path }\n"), "did you mean 'in'?"),
 }
 
 
@@ -366,6 +440,27 @@ CHECK_ONLY = {
     "default outside the enum": (tool(parameters="      id: integer\n      s: { enum: [a, b], default: c }\n"), "default does not fit"),
     "enum value below the minimum": (tool(parameters="      id: { type: integer, minimum: 1, enum: [0, 1] }\n"), "enum value"),
     "invalid regular expression": (tool(parameters="      id: integer\n      q: { pattern: '([a-z' }\n"), "parameter 'q'"),
+    "path placeholder not required by input_schema": (
+        schema_tool("type: object, properties: { id: { type: integer } }, additionalProperties: false"),
+        "needs 'id' in input_schema's required list"),
+    "path placeholder without an input_schema property": (
+        schema_tool("type: object, properties: { other: { type: integer } }, additionalProperties: false"),
+        "path placeholder {id} needs a property 'id' in input_schema"),
+    "placement of an argument input_schema lacks": (
+        schema_tool("", parameters="      trace: { in: header }\n"), "is not a property of input_schema"),
+    "input_schema default that does not fit": (
+        schema_tool("type: object, properties: { id: { type: integer }, n: { type: integer, minimum: 1, default: 0 } }, "
+                    "required: [id], additionalProperties: false"),
+        "default of property 'n' does not fit"),
+    "input_schema $ref to a missing definition": (
+        schema_tool("type: object, properties: { id: { $ref: '#/$defs/id' } }, required: [id], additionalProperties: false"),
+        "invalid input_schema: schema at /properties/id/$ref: $ref target #/$defs/id does not exist"),
+    # The editor schema shares its JSON Schema definition with output_schema,
+    # where the gateway ignores these keywords instead of refusing them.
+    "unevaluatedProperties in input_schema": (
+        schema_tool("type: object, properties: { id: { type: integer }, f: { type: object, unevaluatedProperties: false } }, "
+                    "required: [id], additionalProperties: false"),
+        "unevaluatedProperties is not supported"),
     "output_schema with a remote $ref": (
         tool("response: { output_schema: { type: object, $ref: 'https://schemas.example.com/item.json' } }"),
         "remote $ref is not supported"),
@@ -437,7 +532,8 @@ CHECK_ONLY_MESSAGES = (
     "can only go in the body", "duplicate tool name", "is not set", "cannot read secret file", "default does not fit",
     "enum value", "invalid regular expression", "invalid output_schema", "must be a duration", "must be a size",
     "invalid port", "must be an integer", "connector name '1.0'", "base_url must be an absolute", "duplicate key",
-    "retries apply only to idempotent calls",
+    "retries apply only to idempotent calls", "input_schema's required list", "needs a property", "is not a property of input_schema",
+    "default of property", "invalid input_schema",
 )
 
 

@@ -7,9 +7,11 @@ import GatehouseJSON
 /// draft-07 / 2019-09 spellings connectors commonly carry): `type`, `enum`,
 /// `const`, the numeric, string, array and object keywords, the applicators
 /// (`allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`, `dependentSchemas`),
-/// boolean schemas and local `$ref`s into the same document. Annotations
+/// boolean schemas and local `$ref`s into the same document, by JSON pointer
+/// (`#/$defs/item`) or by `$anchor` name (`#item`). Annotations
 /// (`title`, `description`, `default`, `format`, `x-*`, …) and unknown keywords
-/// are ignored.
+/// are ignored; so are `unevaluatedProperties` and `unevaluatedItems` unless
+/// the schema is compiled strictly, which refuses them.
 ///
 /// Compilation turns the schema into a flat table of nodes that refer to each
 /// other by index, so recursive `$ref`s cost nothing and validation walks no
@@ -35,9 +37,15 @@ public struct JSONSchema: Sendable {
 
     /// Compiles `schema`, rejecting malformed schemas, remote `$ref`s and
     /// unsupported dialects.
-    public init(_ schema: JSONValue) throws(JSONSchema.CompileError) {
+    ///
+    /// - Parameter strict: also reject `unevaluatedProperties` and
+    ///   `unevaluatedItems`, which this engine does not enforce. Schemas a
+    ///   connector writes to guard its arguments compile strictly, so no
+    ///   restriction they state is silently dropped; schemas taken from
+    ///   elsewhere keep compiling with those keywords ignored.
+    public init(_ schema: JSONValue, strict: Bool = false) throws(JSONSchema.CompileError) {
         source = schema
-        var compiler = Compiler(root: schema)
+        var compiler = Compiler(root: schema, strict: strict)
         program = try compiler.run()
     }
 
@@ -46,6 +54,16 @@ public struct JSONSchema: Sendable {
     public func validate(_ instance: JSONValue) -> [JSONSchema.Violation] {
         var evaluator = Evaluator(nodes: program.nodes)
         return evaluator.run(program.root, instance)
+    }
+
+    /// How `value` breaks the subschema under the root's `properties` for
+    /// `name`, with paths inside the value; `nil` when the root names no such
+    /// property. Checks a default written next to a property's schema, which
+    /// may refer to definitions elsewhere in the document.
+    public func validate(_ value: JSONValue, property name: String) -> [JSONSchema.Violation]? {
+        guard let index = program.nodes[program.root].spec.properties[name] else { return nil }
+        var evaluator = Evaluator(nodes: program.nodes)
+        return evaluator.run(index, value)
     }
 
     /// Whether `instance` is valid, without building any messages.

@@ -10,9 +10,13 @@ struct Compiler {
     /// `$ref` targets reserved but not compiled yet.
     var pending: [(index: Int, pointer: String, value: JSONValue)] = []
     var rootID: String?
+    /// Refuse keywords that restrict values but that this engine would ignore.
+    let strict: Bool
+    var anchors: SchemaAnchors?
 
-    init(root: JSONValue) {
+    init(root: JSONValue, strict: Bool = false) {
         self.root = root
+        self.strict = strict
         if let id = root["$id"]?.stringValue {
             rootID = id.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
         }
@@ -25,6 +29,7 @@ struct Compiler {
     ]
 
     mutating func run() throws(JSONSchema.CompileError) -> SchemaProgram {
+        anchors = try SchemaAnchors(root: root)
         let rootIndex = try compile(root, at: "", depth: 0)
         // Compile `$ref` targets the eager walk did not reach (for example
         // schemas under unknown keywords); each starts a fresh, shallow recursion.
@@ -170,6 +175,11 @@ struct Compiler {
                 spec.keywordCount += 1
             case "$dynamicRef", "$recursiveRef":
                 throw fail(key, "\(key) is not supported")
+            case "unevaluatedProperties", "unevaluatedItems":
+                // Ignoring them would accept values the schema's writer meant to refuse.
+                guard strict else { continue }
+                let instead = key == "unevaluatedProperties" ? "additionalProperties" : "items"
+                throw fail(key, "\(key) is not supported; close the schema with \(instead) instead")
             case "$defs", "definitions":
                 _ = try schemaMap(key, value)
             case "type":
@@ -370,12 +380,17 @@ struct Compiler {
             throw JSONSchema.CompileError(path: location, message: "$ref \(ref) is not a valid URI fragment")
         }
         fragment = Substring(decoded)
-        guard fragment.isEmpty || fragment.hasPrefix("/") else {
-            throw JSONSchema.CompileError(
-                path: location, message: "$ref \(ref) is not supported; use a JSON pointer such as #/$defs/name")
-        }
         var target = root
         var canonical = ""
+        if !fragment.isEmpty, !fragment.hasPrefix("/") {
+            guard let anchor = anchors?.targets[String(fragment)] else {
+                throw JSONSchema.CompileError(
+                    path: location,
+                    message: "$ref \(ref) names no $anchor of this schema (or use a JSON pointer such as #/$defs/name)")
+            }
+            (canonical, target) = anchor
+            fragment = ""
+        }
         if !fragment.isEmpty {
             for rawToken in fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
                 let token = rawToken.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
