@@ -25,24 +25,38 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     /// a message (a key, a value) is cut to a few dozen characters, control
     /// characters are escaped, and the whole message is bounded.
     static func contained(_ message: String) -> String {
+        let characters = Array(message)
         var result = ""
         var quoted = ""
         var inQuote = false
-        for character in message {
+        func closeQuote() {
+            result += quoted.count > maxQuotedCharacters ? String(quoted.prefix(maxQuotedCharacters - 1)) + "…" : quoted
+            quoted = ""
+        }
+        for (index, character) in characters.enumerated() {
             if character == "'" {
-                if inQuote {
-                    result += quoted.count > maxQuotedCharacters ? String(quoted.prefix(maxQuotedCharacters - 1)) + "…" : quoted
-                    quoted = ""
+                // A quote opens after a space or an opening bracket and closes
+                // before a space or punctuation; an apostrophe ("schema's")
+                // does neither.
+                let before = index > 0 ? characters[index - 1] : " "
+                let after = index + 1 < characters.count ? characters[index + 1] : " "
+                if !inQuote, before.isWhitespace || "([{:,=".contains(before) {
+                    inQuote = true
+                    result.append(character)
+                    continue
                 }
-                inQuote.toggle()
-                result.append(character)
-                continue
+                if inQuote, after.isWhitespace || ".,;:)]}?!;".contains(after) {
+                    closeQuote()
+                    inQuote = false
+                    result.append(character)
+                    continue
+                }
             }
             let visible = character.isASCII && (character.asciiValue! < 0x20 || character.asciiValue! == 0x7F)
                 ? "\\u{\(String(character.asciiValue!, radix: 16))}" : String(character)
             if inQuote { quoted += visible } else { result += visible }
         }
-        if inQuote { result += quoted.count > maxQuotedCharacters ? String(quoted.prefix(maxQuotedCharacters - 1)) + "…" : quoted }
+        if inQuote { closeQuote() }
         return result.count > maxMessageCharacters ? String(result.prefix(maxMessageCharacters - 1)) + "…" : result
     }
 }

@@ -106,3 +106,13 @@ struct DiagnosticContainmentTests {
         #expect(!result.diagnostics.contains { $0.message.contains("secret-value") })
     }
 }
+
+@Suite("Problem texts keep their own words")
+struct DiagnosticApostropheTests {
+    @Test func apostrophesAreNotQuotes() {
+        let message = "input_schema's $schema must be https://json-schema.org/draft/2020-12/schema, the dialect arguments are validated with"
+        #expect(Diagnostic(file: "f", line: 1, column: 1, message: message).message == message)
+        let quoted = "tool '\(String(repeating: "q", count: 100))' isn't valid"
+        #expect(Diagnostic(file: "f", line: 1, column: 1, message: quoted).message == "tool '\(String(repeating: "q", count: 63))…' isn't valid")
+    }
+}
