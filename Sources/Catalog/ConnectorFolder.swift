@@ -96,7 +96,7 @@ public struct ConnectorFolder: Sendable {
                 }
             }
             let remaining = limits.maxFolderBytes - total
-            switch Self.read(file, maxBytes: min(limits.maxFileBytes, max(0, remaining))) {
+            switch Self.read(file, maxBytes: min(limits.maxFileBytes, max(0, remaining)), within: root) {
             case .text(let text, let size):
                 total += size
                 sources.append(LoadedSource(file: file, text: text))
@@ -108,6 +108,9 @@ public struct ConnectorFolder: Sendable {
                 sources.append(LoadedSource(file: file, text: nil, problem: problem))
             case .unreadable(let reason):
                 sources.append(LoadedSource(file: file, text: nil, problem: reason))
+            case .outside:
+                sources.append(LoadedSource(
+                    file: file, text: nil, problem: "refused: a link to a file outside the connector folder"))
             }
         }
         return sources
@@ -117,15 +120,23 @@ public struct ConnectorFolder: Sendable {
         case text(String, size: Int)
         case tooLarge(size: Int)
         case unreadable(String)
+        case outside
     }
 
     /// Reads at most `maxBytes`, deciding from the size before reading and
     /// again from what was read, so a file that grows meanwhile cannot slip
     /// past the limit.
-    static func read(_ file: String, maxBytes: Int) -> ReadOutcome {
+    /// - Parameter root: the folder's real path; the file actually opened
+    ///   must lie inside it. Checked again on the open descriptor, because a
+    ///   link can be swapped between the first check and the open.
+    static func read(_ file: String, maxBytes: Int, within root: String? = nil) -> ReadOutcome {
         let descriptor = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return .unreadable("cannot read file") }
         defer { close(descriptor) }
+        if let root {
+            guard let opened = realPath("/proc/self/fd/\(descriptor)"), opened.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+            else { return .outside }
+        }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return .unreadable("cannot read file") }
         guard (status.st_mode & S_IFMT) == S_IFREG else { return .unreadable("not a regular file; not read") }

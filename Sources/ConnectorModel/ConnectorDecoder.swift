@@ -30,6 +30,9 @@ public struct ConnectorDecoder: Sendable {
     ///   - directory: where relative `${file:…}` secrets are looked up.
     public func decode(yaml: String, file: String, directory: String = ".") -> Result {
         var decoding = YAMLDecoding(file: file)
+        if let refusal = AliasKeyCheck.refusal(in: yaml, file: file) {
+            return Result(connector: nil, diagnostics: [refusal])
+        }
         let root: Yams.Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
@@ -67,7 +70,7 @@ public struct ConnectorDecoder: Sendable {
         case .duplicatedKeysInMapping(let duplicates, let context):
             return Diagnostic(
                 file: file, line: context.mark.line, column: context.mark.column,
-                message: "duplicate keys \(duplicates.joined(separator: ", "))")
+                message: "duplicate keys \(duplicates.prefix(5).map(Diagnostic.quoted).joined(separator: ", "))")
         default:
             // Other errors may quote the text; the text may not be YAML at all.
             return Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML")
@@ -127,11 +130,11 @@ struct ConnectorReader {
         if let entry = byKey["headers"], let items = decoding.mapping(entry.value, "headers") {
             for item in items {
                 guard checkHeaderName(item.key, item.keyNode),
-                    let raw = decoding.string(item.value, "header \(item.key)"),
+                    let raw = decoding.string(item.value, "header \(Diagnostic.quoted(item.key))"),
                     let value = resolveSecrets(raw, item.value)
                 else { continue }
                 guard !value.contains("\r"), !value.contains("\n") else {
-                    decoding.error(item.value, "header \(item.key) must not contain line breaks")
+                    decoding.error(item.value, "header \(Diagnostic.quoted(item.key)) must not contain line breaks")
                     continue
                 }
                 headers.append((item.key, value))
@@ -200,7 +203,7 @@ struct ConnectorReader {
     mutating func checkHeaderName(_ name: String, _ node: Yams.Node) -> Bool {
         let token = "!#$%&'*+-.^_`|~"
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || token.contains($0)) }) else {
-            decoding.error(node, "'\(name)' is not a valid HTTP header name")
+            decoding.error(node, "\(Diagnostic.quoted(name)) is not a valid HTTP header name")
             return false
         }
         return true
@@ -331,10 +334,10 @@ struct ConnectorReader {
         var headers: [(name: String, value: StringTemplate)] = []
         if let entry = byKey["headers"], let items = decoding.mapping(entry.value, "headers") {
             for item in items {
-                guard checkHeaderName(item.key, item.keyNode), let text = decoding.string(item.value, "header \(item.key)"),
+                guard checkHeaderName(item.key, item.keyNode), let text = decoding.string(item.value, "header \(Diagnostic.quoted(item.key))"),
                     let template = stringTemplate(text, item.value, known: parameterNames)
                 else { continue }
-                if template.isLiteral, !checkHeaderValue(text, item.value, "header \(item.key)") { continue }
+                if template.isLiteral, !checkHeaderValue(text, item.value, "header \(Diagnostic.quoted(item.key))") { continue }
                 headers.append((item.key, template))
             }
         }
@@ -520,6 +523,8 @@ struct ConnectorReader {
 
     /// The JSON Schema of one parameter (or of a nested `items`/`properties`).
     mutating func readSchema(_ items: [YAMLDecoding.Entry], node: Yams.Node, what: String, depth: Int) -> JSONValue? {
+        // Aliased `properties` could otherwise multiply the work level by level.
+        guard decoding.spend(node) else { return nil }
         guard depth < 16 else {
             decoding.error(node, "\(what) is nested too deeply")
             return nil

@@ -15,6 +15,25 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(file):\(line):\(column): \(message)" }
 
+    /// A piece of the file (a key, a name) as a message quotes it: cut to
+    /// ``maxQuotedCharacters``, control characters escaped, and its own
+    /// apostrophes replaced, so it cannot end the quote early and carry the
+    /// rest of the file past the cut.
+    public static func quoted(_ piece: some StringProtocol) -> String {
+        var text = ""
+        for character in piece.prefix(maxQuotedCharacters) {
+            if character == "'" {
+                text += "\u{2019}"
+            } else if character.isASCII, let value = character.asciiValue, value < 0x20 || value == 0x7F {
+                text += "\\u{\(String(value, radix: 16))}"
+            } else {
+                text.append(character)
+            }
+        }
+        if piece.count > maxQuotedCharacters { text = String(text.dropLast()) + "…" }
+        return "'" + text + "'"
+    }
+
     /// The longest quoted piece of a file a message repeats.
     public static let maxQuotedCharacters = 64
     /// The longest message.

@@ -46,11 +46,11 @@ struct YAMLDecoding {
             }
             let key = scalar.string
             guard seen.insert(key).inserted else {
-                error(keyNode, "duplicate key '\(key)' in \(what)")
+                error(keyNode, "duplicate key \(Diagnostic.quoted(key)) in \(what)")
                 continue
             }
             if let allowed, !allowed.contains(key) {
-                var message = "unknown key '\(key)' in \(what)"
+                var message = "unknown key \(Diagnostic.quoted(key)) in \(what)"
                 if let suggestion = Self.closest(to: key, in: allowed) { message += "; did you mean '\(suggestion)'?" }
                 error(keyNode, message)
                 continue

@@ -58,7 +58,9 @@ public struct ReloadService: Service {
                             guard let reason = debouncer.withLock({ $0.take(at: .now) }) else { continue }
                             // inotify and polling both report an edit; the
                             // second report finds the folder as last read.
-                            if reason == .folderChanged, gateway.reloads.fingerprint == FolderFingerprint.of(settings.connectorsPath) {
+                            if reason == .folderChanged, let last = gateway.reloads.fingerprint, last.isSettled,
+                                last == FolderFingerprint.of(settings.connectorsPath)
+                            {
                                 logger.debug("folder unchanged since the last reload; not reloading")
                                 continue
                             }

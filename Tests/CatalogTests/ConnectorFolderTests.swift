@@ -116,3 +116,29 @@ struct DiagnosticApostropheTests {
         #expect(Diagnostic(file: "f", line: 1, column: 1, message: quoted).message == "tool '\(String(repeating: "q", count: 63))…' isn't valid")
     }
 }
+
+@Suite("Folder checks that cannot be raced")
+struct FolderRaceTests {
+    @Test func theOpenedFileIsCheckedAgainstTheFolder() throws {
+        let root = NSTemporaryDirectory() + "gatehouse-race-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let outside = NSTemporaryDirectory() + "gatehouse-race-outside-" + UUID().uuidString + ".yaml"
+        try "secret: x\n".write(toFile: outside, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: root + "/swapped.yaml", withDestinationPath: outside)
+        // As if the link had been swapped in after the folder was listed.
+        let realRoot = try #require(ConnectorFolder.realPath(root))
+        guard case .outside = ConnectorFolder.read(root + "/swapped.yaml", maxBytes: 1 << 20, within: realRoot) else {
+            Issue.record("a file outside the folder was read")
+            return
+        }
+    }
+
+    @Test func aJustModifiedFolderIsNotTrustedToBeUnchanged() throws {
+        let root = NSTemporaryDirectory() + "gatehouse-settle-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try "connector: c\n".write(toFile: root + "/c.yaml", atomically: true, encoding: .utf8)
+        #expect(!FolderFingerprint.of(root).isSettled, "an edit in the same clock tick would look the same")
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(FolderFingerprint.of(root).isSettled)
+    }
+}

@@ -10,6 +10,18 @@ import Foundation
 /// report the same edit).
 public struct FolderFingerprint: Sendable, Equatable {
     public let parts: [String]
+    /// The newest modification time among the files, in nanoseconds since
+    /// 1970, and when the fingerprint was taken.
+    var newestModification: Int64 = 0
+    var takenAt: Int64 = 0
+
+    public static func == (lhs: FolderFingerprint, rhs: FolderFingerprint) -> Bool { lhs.parts == rhs.parts }
+
+    /// Whether an equal fingerprint proves the folder unchanged. File times
+    /// move in coarse ticks: a same-size edit in the tick the fingerprint was
+    /// taken in would leave it equal, so a file modified that recently
+    /// proves nothing.
+    public var isSettled: Bool { takenAt - newestModification > 50_000_000 }
 
     public static func of(_ path: String) -> FolderFingerprint {
         var isDirectory: ObjCBool = false
@@ -17,12 +29,15 @@ public struct FolderFingerprint: Sendable, Equatable {
             return FolderFingerprint(parts: ["<missing>"])
         }
         guard isDirectory.boolValue else {
-            return FolderFingerprint(parts: [entry(name: (path as NSString).lastPathComponent, path: path)])
+            var newest: Int64 = 0
+            let part = entry(name: (path as NSString).lastPathComponent, path: path, newest: &newest)
+            return FolderFingerprint(parts: [part], newestModification: newest, takenAt: now())
         }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
             return FolderFingerprint(parts: ["<unreadable>"])
         }
         var parts: [String] = []
+        var newest: Int64 = 0
         for name in names.sorted() {
             let file = path + "/" + name
             if name == "..data" {
@@ -30,14 +45,21 @@ public struct FolderFingerprint: Sendable, Equatable {
                 continue
             }
             guard !name.hasPrefix("."), name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { continue }
-            parts.append(entry(name: name, path: file))
+            parts.append(entry(name: name, path: file, newest: &newest))
         }
-        return FolderFingerprint(parts: parts)
+        return FolderFingerprint(parts: parts, newestModification: newest, takenAt: now())
     }
 
-    static func entry(name: String, path: String) -> String {
+    static func entry(name: String, path: String, newest: inout Int64) -> String {
         var info = stat()
         guard stat(path, &info) == 0 else { return name + ":unreadable" }
+        newest = max(newest, Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
         return "\(name):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino)"
+    }
+
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }
