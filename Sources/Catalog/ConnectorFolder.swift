@@ -64,25 +64,32 @@ public struct ConnectorFolder: Sendable {
     /// such as the `..data` folder of a ConfigMap mount. A path that names a
     /// file is that one file.
     public func files() throws(FolderError) -> [String] {
+        try listing().files
+    }
+
+    /// Whether a folder entry is a connector file: `*.yaml` or `*.yml`, not
+    /// hidden (which skips a ConfigMap's `..data` and editors' temporaries).
+    static func isConnectorFile(_ name: String) -> Bool {
+        !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml"))
+    }
+
+    private func listing() throws(FolderError) -> (files: [String], isFolder: Bool) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw FolderError(description: "\(path): no such folder")
         }
-        guard isDirectory.boolValue else { return [path] }
+        guard isDirectory.boolValue else { return ([path], false) }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
             throw FolderError(description: "\(path): cannot list the folder")
         }
-        return names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
-            .sorted()
-            .map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+        let files = names.filter(Self.isConnectorFile).sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+        return (files, true)
     }
 
     /// Every connector file's text, in name order, within the limits.
     public func read() throws(FolderError) -> [LoadedSource] {
-        let files = try files()
-        var isDirectory: ObjCBool = false
-        let isFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let (files, isFolder) = try listing()
         let root = isFolder ? Self.realPath(path) : nil
         var total = 0
         var sources: [LoadedSource] = []

@@ -22,16 +22,16 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public static func quoted(_ piece: some StringProtocol) -> String {
         var text = ""
         for character in piece.prefix(maxQuotedCharacters) {
-            if character == "'" {
-                text += "\u{2019}"
-            } else if character.isASCII, let value = character.asciiValue, value < 0x20 || value == 0x7F {
-                text += "\\u{\(String(value, radix: 16))}"
-            } else {
-                text.append(character)
-            }
+            text += character == "'" ? "\u{2019}" : visible(character)
         }
         if piece.count > maxQuotedCharacters { text = String(text.dropLast()) + "…" }
         return "'" + text + "'"
+    }
+
+    /// A control character as an escape, anything else as itself.
+    static func visible(_ character: Character) -> String {
+        guard character.isASCII, let value = character.asciiValue, value < 0x20 || value == 0x7F else { return String(character) }
+        return "\\u{\(String(value, radix: 16))}"
     }
 
     /// The longest quoted piece of a file a message repeats.
@@ -71,9 +71,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
                     continue
                 }
             }
-            let visible = character.isASCII && (character.asciiValue! < 0x20 || character.asciiValue! == 0x7F)
-                ? "\\u{\(String(character.asciiValue!, radix: 16))}" : String(character)
-            if inQuote { quoted += visible } else { result += visible }
+            if inQuote { quoted += visible(character) } else { result += visible(character) }
         }
         if inQuote { closeQuote() }
         return result.count > maxMessageCharacters ? String(result.prefix(maxMessageCharacters - 1)) + "…" : result

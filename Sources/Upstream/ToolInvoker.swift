@@ -79,14 +79,14 @@ public struct ToolInvoker: Sendable {
         if let connection = ClientConnection.abandonment { abandonments.append(connection) }
         let started = ContinuousClock.now
         let finalRequest = request
-        let slotWait = SlotWait()
+        let limited = !(tool.limits.isEmpty && target.limits.isEmpty)
+        // Only a call that may wait for a slot needs to say it was waiting.
+        let slotWait = limited ? SlotWait() : nil
         // The backstop fires a moment after the inner bounds (the wait for a
         // slot, the HTTP client's deadline for the head), so those report
         // their own, more specific reasons when they apply.
         let outcome = await withCallDeadline(request.timeout + Self.backstopGrace, abandonments: abandonments) { [self] in
-            if tool.limits.isEmpty && target.limits.isEmpty {
-                return await send(finalRequest, tool: tool, target: target)
-            }
+            guard limited else { return await send(finalRequest, tool: tool, target: target) }
             return await withLimits(tool: tool, target: target, caller: caller, timeout: finalRequest.timeout, slotWait: slotWait) {
                 await send(finalRequest, tool: tool, target: target)
             }
@@ -96,7 +96,7 @@ public struct ToolInvoker: Sendable {
             return outcome
         case .failure(.timedOut):
             // Still waiting for a slot: say the API was busy, not slow.
-            if let busy = slotWait.refusal { return busy }
+            if let busy = slotWait?.refusal { return busy }
             return Outcome(
                 result: .error(message(for: .timedOut(request.timeout), request: request, target: target)), kind: .timeout,
                 upstreamDuration: ContinuousClock.now - started)
