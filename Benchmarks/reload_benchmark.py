@@ -22,7 +22,7 @@ import time
 import requests
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Tests" / "e2e"))
-from conftest import free_port, wait_for  # noqa: E402
+from support.gateway import free_port, wait_for  # noqa: E402
 
 MODERN = "2026-07-28"
 META = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}

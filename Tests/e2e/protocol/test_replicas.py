@@ -10,8 +10,9 @@ import subprocess
 import pytest
 import requests
 
-from conftest import CONNECTOR, free_port, start_gateway, wait_for
-from mcp_clients import legacy_session, modern_client, run, text_of
+from support.connectors import write_connector
+from support.gateway import free_port, start_gateway, wait_for
+from support.clients import legacy_session, modern_client, run, text_of
 
 NGINX = """
 worker_processes 1;
@@ -40,7 +41,7 @@ def service(httpbin_url, tmp_path):
         pytest.fail("nginx is required (scripts/test installs it)")
     folder = tmp_path / "connectors.d"
     folder.mkdir()
-    (folder / "httpbin.yaml").write_text(CONNECTOR.format(base=httpbin_url))
+    write_connector(folder, "protocol/httpbin", UPSTREAM=httpbin_url)
     env = {"GATEHOUSE_SESSION_SECRET": "shared-by-all-replicas"}
     replicas = [start_gateway(folder, env), start_gateway(folder, env)]
     port = free_port()

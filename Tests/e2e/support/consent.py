@@ -24,7 +24,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from oauth.browser import save_screenshot, sign_in_at_glewlwyd
+from support.browser import save_screenshot, sign_in_at_glewlwyd
 
 STEP_TIMEOUT = 10.0
 

@@ -3,7 +3,7 @@ that stall in the middle of a body or drip it, clients that go away or
 cancel, connections that send nothing or one header byte at a time, and a
 shutdown that load balancers can see coming. Everything is real and on
 127.0.0.1: the gateway binary, raw sockets, and a deliberately misbehaving
-upstream (misbehaving.py)."""
+upstream (support/misbehaving.py)."""
 
 import concurrent.futures
 import json
@@ -16,8 +16,8 @@ import time
 import pytest
 import requests
 
-from conftest import free_port, start_gateway
-from misbehaving import MisbehavingUpstream
+from support.gateway import free_port, start_gateway
+from support.misbehaving import MisbehavingUpstream
 
 MODERN = "2026-07-28"
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from conftest import BIN, ROOT
+from support.paths import BIN, ROOT
 
 SCHEMA_PATH = ROOT / "schema" / "connector.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text())

@@ -8,7 +8,7 @@ import json
 import pytest
 from mcp.types import PaginatedRequestParams
 
-from mcp_clients import legacy_session, modern_client, run, text_of
+from support.clients import legacy_session, modern_client, run, text_of
 
 LEGACY_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"]
 EXPECTED_TOOLS = sorted([

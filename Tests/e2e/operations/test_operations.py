@@ -12,8 +12,8 @@ import time
 import pytest
 import requests
 
-from conftest import start_gateway
-from mcp_clients import modern_client, run, text_of
+from support.gateway import start_gateway
+from support.clients import modern_client, run, text_of
 
 MODERN = "2026-07-28"
 

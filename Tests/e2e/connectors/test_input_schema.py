@@ -10,90 +10,9 @@ import pytest
 import requests
 from mcp.types import PaginatedRequestParams
 
-from conftest import start_gateway
-from mcp_clients import legacy_session, modern_client, run, text_of
-
-CONNECTOR = """
-connector: boards
-base_url: {base}
-tools:
-  - name: draw_shape
-    description: Draw a circle or a polygon on a board.
-    method: POST
-    path: /anything/boards/{{board}}/shapes
-    input_schema:
-      $schema: https://json-schema.org/draft/2020-12/schema
-      type: object
-      $defs:
-        point:
-          $anchor: point
-          type: object
-          properties: {{ x: {{ type: number }}, y: {{ type: number }} }}
-          required: [x, y]
-          additionalProperties: false
-      properties:
-        board: {{ type: string, pattern: "^[a-z]+$" }}
-        shape:
-          oneOf:
-            - type: object
-              properties:
-                kind: {{ const: circle }}
-                center: {{ $ref: "#point" }}
-                radius: {{ type: number, exclusiveMinimum: 0 }}
-              required: [kind, center, radius]
-              additionalProperties: false
-            - type: object
-              properties:
-                kind: {{ const: polygon }}
-                points: {{ type: array, items: {{ $ref: "#/$defs/point" }}, minItems: 3 }}
-              required: [kind, points]
-              additionalProperties: false
-        dry_run: {{ type: boolean }}
-        trace: {{ type: string }}
-        tags: {{ type: array, items: {{ type: string }} }}
-      required: [board, shape]
-      additionalProperties: false
-      if: {{ properties: {{ dry_run: {{ const: true }} }}, required: [dry_run] }}
-      then: {{ required: [trace] }}
-    parameters:
-      dry_run: {{ in: query }}
-      trace: {{ in: header, as: X-Trace-Id }}
-      tags: {{ in: query, explode: false }}
-    response:
-      fields: [json, args, url, headers.X-Trace-Id]
-  - name: find_shapes
-    description: Search shapes.
-    path: /get
-    input_schema:
-      type: object
-      properties:
-        kind: {{ enum: [circle, polygon] }}
-        limit: {{ type: integer, minimum: 1, maximum: 50, default: 10 }}
-      additionalProperties: false
-    response:
-      select: args
-  - name: add_note
-    description: Attach a note to a board.
-    method: POST
-    path: /post
-    input_schema:
-      type: object
-      properties:
-        text: {{ type: string, minLength: 1 }}
-        anchor: {{ $ref: "#/$defs/place" }}
-      required: [text]
-      additionalProperties: false
-      $defs:
-        place:
-          anyOf:
-            - {{ $ref: "#/$defs/cell" }}
-            - {{ type: string, enum: [top, bottom] }}
-        cell: {{ type: object, properties: {{ row: {{ type: integer }}, col: {{ type: integer }} }}, required: [row, col] }}
-    body:
-      note: {{ text: "{{{{ text }}}}", at: "{{{{ anchor }}}}" }}
-    response:
-      select: json
-"""
+from support.connectors import write_connector
+from support.gateway import start_gateway
+from support.clients import legacy_session, modern_client, run, text_of
 
 CIRCLE = {"kind": "circle", "center": {"x": 1, "y": 2.5}, "radius": 3}
 
@@ -102,7 +21,7 @@ CIRCLE = {"kind": "circle", "center": {"x": 1, "y": 2.5}, "radius": 3}
 def boards(httpbin_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("input-schema") / "connectors.d"
     folder.mkdir()
-    (folder / "boards.yaml").write_text(CONNECTOR.format(base=httpbin_url))
+    write_connector(folder, "connectors/boards", UPSTREAM=httpbin_url)
     gateway = start_gateway(folder)
     yield gateway
     gateway.process.terminate()

@@ -8,8 +8,8 @@ import json
 import pytest
 import requests
 
-from conftest import start_gateway
-from misbehaving import MisbehavingUpstream
+from support.gateway import start_gateway
+from support.misbehaving import MisbehavingUpstream
 
 MODERN = "2026-07-28"
 TOKEN = "tok-from-env-7f3a9c21"

@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import BIN, ROOT, free_port, start_gateway
-from mcp_clients import modern_client, run, text_of
+from support.gateway import free_port, start_gateway
+from support.paths import BIN, ROOT
+from support.clients import modern_client, run, text_of
 
 DOCUMENTS = ROOT / "Tests" / "e2e" / "openapi"
 PETSTORE = DOCUMENTS / "petstore.yaml"  # OpenAPI 3.0, YAML

@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 
-from conftest import BIN, ROOT
+from support.paths import BIN, ROOT
 
 
 def check(*paths, env=None):

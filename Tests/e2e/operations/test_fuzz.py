@@ -11,7 +11,8 @@ import subprocess
 
 import requests
 
-from conftest import BIN, ROOT, start_gateway
+from support.gateway import start_gateway
+from support.paths import BIN, ROOT
 
 ALLOWED_STATUS = {200, 202, 400, 404, 405, 406, 413, 415}
 

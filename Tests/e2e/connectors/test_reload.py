@@ -18,7 +18,7 @@ from mcp import Client, ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.client.subscriptions import ToolsListChanged
 
-from conftest import start_gateway
+from support.gateway import start_gateway
 
 MODERN = "2026-07-28"
 

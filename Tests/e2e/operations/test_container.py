@@ -17,7 +17,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT
+from support.paths import BIN, ROOT
 
 SCRIPT = ROOT / "Tests" / "container" / "rootfs-test.sh"
 EXAMPLES = ROOT / "examples"

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from conftest import start_gateway
+from support.gateway import start_gateway
 
 GOOD = """connector: alpha
 base_url: {base}

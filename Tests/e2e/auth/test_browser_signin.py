@@ -11,7 +11,6 @@ import json
 import pathlib
 import secrets
 import shutil
-import subprocess
 import tempfile
 import time
 import urllib.parse
@@ -20,12 +19,12 @@ import jwt
 import pytest
 import requests
 
-from oauth.browser import SignInError, browser_session, save_screenshot, sign_in_at_glewlwyd
-from oauth.consent import RedirectListener
+from support.browser import SignInError, browser_session, save_screenshot, sign_in_at_glewlwyd
+from support.consent import RedirectListener
 
-from conftest import free_port
+from support.gateway import free_port
+from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
 
-HERE = pathlib.Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +39,14 @@ def callback():
 
 @pytest.fixture(scope="module")
 def glewlwyd(callback):
-    if shutil.which("glewlwyd") is None:
-        pytest.fail("glewlwyd is not installed: run Tests/e2e/oauth/setup.sh (scripts/test does)")
+    require_glewlwyd()
     port = free_port()
     state = pathlib.Path(tempfile.mkdtemp(prefix="glewlwyd-browser-"))
-    subprocess.run([str(HERE / "oauth" / "start.sh"), str(port), f"http://127.0.0.1:{free_port()}/mcp",
-                    str(state), "--upstream-redirect", callback.url],
-                   check=True, capture_output=True, timeout=60)
+    info = start_glewlwyd(port, f"http://127.0.0.1:{free_port()}/mcp", state, "--upstream-redirect", callback.url)
     try:
-        yield json.loads((state / "info.json").read_text())
+        yield info
     finally:
-        subprocess.run([str(HERE / "oauth" / "stop.sh"), str(state)], check=False, timeout=30)
+        stop_glewlwyd(state)
         shutil.rmtree(state, ignore_errors=True)
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -28,44 +27,20 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
 from selenium.webdriver.common.by import By
 
-from oauth.browser import browser_session, save_screenshot
-from oauth.consent import (DocumentServer, RedirectListener, approve_and_sign_in, deny, make_tls_material,
+from support.browser import browser_session, save_screenshot
+from support.consent import (DocumentServer, RedirectListener, approve_and_sign_in, deny, make_tls_material,
                            pkce_pair)
 
-from mcp_clients import MemoryStorage
-from conftest import free_port, start_gateway
+from support.connectors import write_connector
+from support.clients import MemoryStorage
+from support.gateway import free_port, start_gateway
+from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
 
-HERE = pathlib.Path(__file__).resolve().parent
 MODERN = "2026-07-28"
 ALICE = ("alice", "alice-password")
 BOB = ("bob", "bob-password")        # email_verified: false at the provider
 CAROL = ("carol", "carol-password")  # in 401 groups
 OTHER_RESOURCE = "https://tickets.example.test/mcp"
-
-CONNECTOR = """
-connector: tickets
-base_url: {base}
-tools:
-  - name: whoami
-    description: Echo the headers the upstream received.
-    path: /headers
-    headers:
-      X-User-Email: "{{{{ user.email }}}}"
-    response:
-      select: headers
-  - name: write_ticket
-    description: Open a ticket as the signed-in user (needs tickets:write).
-    scopes: [tickets:write]
-    method: POST
-    path: /anything/tickets
-    parameters:
-      title: {{ type: string, required: true }}
-    body:
-      title: "{{{{ title }}}}"
-      reporter: "{{{{ user.email }}}}"
-    response:
-      select: json
-"""
 
 
 def builtin_env(port: int, setup, name: str, **extra) -> dict:
@@ -99,8 +74,7 @@ def setup(httpbin_url):
     """glewlwyd, the loopback redirect listener, the HTTPS metadata document
     server, and the gateway in built-in mode (trusting the document server's
     CA and allowed to fetch documents from loopback)."""
-    if shutil.which("glewlwyd") is None:
-        pytest.fail("glewlwyd is not installed: run Tests/e2e/oauth/setup.sh (scripts/test does)")
+    require_glewlwyd()
     root = pathlib.Path(tempfile.mkdtemp(prefix="gatehouse-builtin-"))
     s = types.SimpleNamespace(root=root)
     s.listener = RedirectListener().start()
@@ -109,12 +83,10 @@ def setup(httpbin_url):
     s.docs = DocumentServer(tls["cert"], tls["key"]).start()
     s.port, s.strict_port, s.replica_port, issuer_port = free_port(), free_port(), free_port(), free_port()
     state = root / "glewlwyd"
-    subprocess.run([str(HERE / "oauth" / "start.sh"), str(issuer_port), f"http://127.0.0.1:{s.port}/mcp", str(state),
-                    "--upstream-redirect", f"http://127.0.0.1:{s.port}/oauth/callback",
-                    "--upstream-redirect", f"http://127.0.0.1:{s.strict_port}/oauth/callback",
-                    "--upstream-redirect", f"http://127.0.0.1:{s.replica_port}/oauth/callback"],
-                   check=True, capture_output=True, timeout=60)
-    s.info = json.loads((state / "info.json").read_text())
+    s.info = start_glewlwyd(issuer_port, f"http://127.0.0.1:{s.port}/mcp", state,
+                            "--upstream-redirect", f"http://127.0.0.1:{s.port}/oauth/callback",
+                            "--upstream-redirect", f"http://127.0.0.1:{s.strict_port}/oauth/callback",
+                            "--upstream-redirect", f"http://127.0.0.1:{s.replica_port}/oauth/callback")
     s.glewlwyd = s.info["base"]
     s.upstream_secret = root / "upstream.secret"
     s.upstream_secret.write_text(s.info["upstream_client"]["client_secret"])
@@ -122,7 +94,7 @@ def setup(httpbin_url):
     s.store_secret.write_text(base64.b64encode(__import__("os").urandom(48)).decode())
     s.folder = root / "connectors.d"
     s.folder.mkdir()
-    (s.folder / "tickets.yaml").write_text(CONNECTOR.format(base=httpbin_url))
+    write_connector(s.folder, "auth/tickets-builtin", "tickets.yaml", UPSTREAM=httpbin_url)
     s.gateway = None
     try:
         s.gateway = start_gateway(s.folder, builtin_env(
@@ -132,7 +104,7 @@ def setup(httpbin_url):
     finally:
         if s.gateway:
             stop(s.gateway)
-        subprocess.run([str(HERE / "oauth" / "stop.sh"), str(state)], check=False, timeout=30)
+        stop_glewlwyd(state)
         s.docs.stop()
         s.listener.stop()
 

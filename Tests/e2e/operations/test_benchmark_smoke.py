@@ -4,7 +4,7 @@ Timings are not checked here; BENCHMARKS.md has the measured figures."""
 import pathlib
 import subprocess
 
-from conftest import BIN
+from support.paths import BIN, ROOT
 
 
 def test_micro_benchmarks_complete():
@@ -21,7 +21,7 @@ def test_benchmark_suite_completes(tmp_path):
     import os
     import sys
 
-    root = pathlib.Path(__file__).resolve().parents[2]
+    root = ROOT
     command = [sys.executable, str(root / "Benchmarks" / "suite.py"), "--gatehouse", str(BIN), "--smoke",
                "--floor", str(pathlib.Path(BIN).parent / "gatehouse-floor")]
     peer = os.environ.get("GATEHOUSE_PEER_PYTHON")
@@ -42,7 +42,7 @@ def test_token_endpoint_benchmark_completes():
     stops cleanly on SIGTERM."""
     import sys
 
-    root = pathlib.Path(__file__).resolve().parents[2]
+    root = ROOT
     result = subprocess.run([sys.executable, str(root / "Benchmarks" / "token_endpoint.py"), "--gatehouse", str(BIN), "--smoke"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

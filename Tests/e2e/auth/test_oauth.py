@@ -6,8 +6,6 @@ user in and calls tools in both eras; scopes decide what each user sees."""
 import asyncio
 import json
 import pathlib
-import shutil
-import subprocess
 import tempfile
 import urllib.parse
 
@@ -19,61 +17,26 @@ from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
-from mcp_clients import MemoryStorage
-from conftest import free_port, start_gateway
+from support.connectors import write_connector
+from support.clients import MemoryStorage
+from support.gateway import free_port, start_gateway
+from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
 
-HERE = pathlib.Path(__file__).resolve().parent
 MODERN = "2026-07-28"
 USERS = {"alice": "alice-password", "bob": "bob-password"}
-
-CONNECTOR = """
-connector: tickets
-base_url: {base}
-tools:
-  - name: whoami
-    description: Echo the headers the upstream received.
-    path: /headers
-    headers:
-      X-User-Email: "{{{{ user.email }}}}"
-    response:
-      select: headers
-  - name: read_ticket
-    description: Read a ticket (needs tickets:read).
-    scopes: [tickets:read]
-    path: /anything/tickets/{{id}}
-    parameters:
-      id: integer
-    response:
-      fields: [url, method]
-  - name: write_ticket
-    description: Open a ticket as the signed-in user (needs tickets:write).
-    scopes: [tickets:write]
-    method: POST
-    path: /anything/users/{{user.sub}}/tickets
-    parameters:
-      title: {{ type: string, required: true }}
-    body:
-      title: "{{{{ title }}}}"
-      reporter: "{{{{ user.email }}}}"
-    response:
-      fields: [url, json, headers]
-"""
 
 
 @pytest.fixture(scope="module")
 def oauth(httpbin_url):
     """glewlwyd on one port, the gateway on another, each knowing the other."""
-    if shutil.which("glewlwyd") is None:
-        pytest.fail("glewlwyd is not installed: run Tests/e2e/oauth/setup.sh (scripts/test does)")
+    require_glewlwyd()
     gateway_port, issuer_port = free_port(), free_port()
     resource = f"http://127.0.0.1:{gateway_port}/mcp"
     state = pathlib.Path(tempfile.mkdtemp(prefix="glewlwyd-"))
-    subprocess.run([str(HERE / "oauth" / "start.sh"), str(issuer_port), resource, str(state)],
-                   check=True, capture_output=True, timeout=60)
-    info = json.loads((state / "info.json").read_text())
+    info = start_glewlwyd(issuer_port, resource, state)
     folder = state / "connectors.d"
     folder.mkdir()
-    (folder / "tickets.yaml").write_text(CONNECTOR.format(base=httpbin_url))
+    write_connector(folder, "auth/tickets-oauth", "tickets.yaml", UPSTREAM=httpbin_url)
     gateway = start_gateway(folder, {
         "GATEHOUSE_AUTH": "oauth",
         "GATEHOUSE_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
@@ -86,7 +49,7 @@ def oauth(httpbin_url):
     finally:
         gateway.process.terminate()
         gateway.process.wait(10)
-        subprocess.run([str(HERE / "oauth" / "stop.sh"), str(state)], check=False, timeout=30)
+        stop_glewlwyd(state)
 
 
 def sdk_oauth(gateway, user: str, storage: MemoryStorage) -> OAuthClientProvider:
