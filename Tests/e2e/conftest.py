@@ -31,6 +31,5 @@ def gateway(httpbin_url):
     try:
         yield gw
     finally:
-        gw.process.terminate()
-        gw.process.wait(10)
+        gw.stop()
         assert gw.process.returncode in (0, -15), f"gateway exited with {gw.process.returncode}"

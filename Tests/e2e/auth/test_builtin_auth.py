@@ -18,12 +18,9 @@ import time
 import types
 import urllib.parse
 
-import httpx2
 import pytest
 import requests
-from mcp import Client, ClientSession
 from mcp.client.auth import OAuthClientProvider
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
 from selenium.webdriver.common.by import By
 
@@ -32,7 +29,7 @@ from support.consent import (DocumentServer, RedirectListener, approve_and_sign_
                            pkce_pair)
 
 from support.connectors import write_connector
-from support.clients import MemoryStorage
+from support.clients import MemoryStorage, exercise_in_era
 from support.gateway import free_port, start_gateway
 from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
 
@@ -65,8 +62,7 @@ def builtin_env(port: int, setup, name: str, **extra) -> dict:
 
 def stop(gateway):
     if gateway.process.poll() is None:
-        gateway.process.terminate()
-        gateway.process.wait(10)
+        gateway.stop()
 
 
 @pytest.fixture(scope="module")
@@ -264,18 +260,7 @@ def sdk_sign_in_and_call_tools(setup, browser, storage, era, variant, *, client_
         assert not written.is_error, text(written)
         return names, headers, json.loads(text(written))
 
-    async def go():
-        http = httpx2.AsyncClient(auth=provider, timeout=30)
-        async with http:
-            transport = streamable_http_client(setup.gateway.mcp, http_client=http)
-            if era == "legacy":
-                async with transport as (read, write), ClientSession(read, write) as session:
-                    await session.initialize()
-                    return await exercise(session.list_tools, session.call_tool)
-            async with Client(transport, mode=MODERN, cache=None) as client:
-                return await exercise(client.list_tools, client.call_tool)
-
-    names, headers, written = asyncio.run(go())
+    names, headers, written = asyncio.run(exercise_in_era(setup.gateway.mcp, era, provider, exercise))
     assert names == ["whoami", "write_ticket"], "alice has tickets:write through gatehouse-admins"
     assert headers["X-User-Email"] == "alice@example.test", headers
     assert "Authorization" not in headers, "the caller's token never goes upstream"

@@ -12,13 +12,13 @@ import urllib.parse
 import httpx2
 import pytest
 import requests
-from mcp import Client, ClientSession
+from mcp import Client
 from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
 from support.connectors import write_connector
-from support.clients import MemoryStorage
+from support.clients import MemoryStorage, exercise_in_era
 from support.gateway import free_port, start_gateway
 from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
 
@@ -47,8 +47,7 @@ def oauth(httpbin_url):
     try:
         yield gateway
     finally:
-        gateway.process.terminate()
-        gateway.process.wait(10)
+        gateway.stop()
         stop_glewlwyd(state)
 
 
@@ -108,17 +107,6 @@ def test_protected_resource_metadata(oauth):
 def test_sdk_signs_in_and_calls_tools(oauth, era):
     storage = MemoryStorage()
 
-    async def go():
-        http = httpx2.AsyncClient(auth=sdk_oauth(oauth, "alice", storage), timeout=30)
-        async with http:
-            transport = streamable_http_client(oauth.mcp, http_client=http)
-            if era == "legacy":
-                async with transport as (read, write), ClientSession(read, write) as session:
-                    await session.initialize()
-                    return await exercise(session.list_tools, session.call_tool)
-            async with Client(transport, mode=MODERN, cache=None) as client:
-                return await exercise(client.list_tools, client.call_tool)
-
     async def exercise(list_tools, call_tool):
         names = [tool.name for tool in (await list_tools()).tools]
         assert names == ["read_ticket", "whoami", "write_ticket"]
@@ -129,7 +117,7 @@ def test_sdk_signs_in_and_calls_tools(oauth, era):
         assert not result.is_error, text(result)
         return json.loads(text(result))
 
-    answer = asyncio.run(go())
+    answer = asyncio.run(exercise_in_era(oauth.mcp, era, sdk_oauth(oauth, "alice", storage), exercise))
     token = storage.tokens.access_token
     claims = decode_claims(token)
     assert claims["aud"] == oauth.mcp, "the SDK asked for a token for exactly this resource"

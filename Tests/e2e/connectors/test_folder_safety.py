@@ -11,15 +11,8 @@ import time
 import pytest
 import requests
 
+from support.connectors import render
 from support.gateway import start_gateway
-
-GOOD = """connector: alpha
-base_url: {base}
-tools:
-  - name: alpha_one
-    description: Tool one.
-    path: /get
-"""
 
 
 def status(gateway):
@@ -46,7 +39,7 @@ def rss_kib(process):
 def folder_gateway(httpbin_url, tmp_path):
     folder = tmp_path / "connectors.d"
     folder.mkdir()
-    (folder / "a.yaml").write_text(GOOD.format(base=httpbin_url))
+    (folder / "a.yaml").write_text(render("connectors/alpha", UPSTREAM=httpbin_url))
     gateway = start_gateway(folder, {"GATEHOUSE_RELOAD_DEBOUNCE_MS": "100"})
     gateway.httpbin = httpbin_url
     yield gateway
@@ -85,15 +78,14 @@ def test_kubernetes_configmap_links_inside_the_folder_keep_working(httpbin_url, 
     folder.mkdir()
     data = folder / "..2026_12_04_10_00_00.000000001"
     data.mkdir()
-    (data / "a.yaml").write_text(GOOD.format(base=httpbin_url))
+    (data / "a.yaml").write_text(render("connectors/alpha", UPSTREAM=httpbin_url))
     os.symlink(data.name, folder / "..data")
     os.symlink("..data/a.yaml", folder / "a.yaml")
     gateway = start_gateway(folder)
     try:
         assert status(gateway)["tools"] == 1 and status(gateway)["problems"] == []
     finally:
-        gateway.process.terminate()
-        gateway.process.wait(10)
+        gateway.stop()
 
 
 def test_an_oversized_file_is_a_problem_and_the_last_good_version_keeps_serving(folder_gateway):
@@ -102,7 +94,7 @@ def test_an_oversized_file_is_a_problem_and_the_last_good_version_keeps_serving(
     big = folder_gateway.folder / "a.yaml"
     padding = "# " + "x" * 1022 + "\n"
     with open(big.with_name(".a.yaml.tmp"), "w") as out:
-        out.write(GOOD.format(base=folder_gateway.httpbin))
+        out.write(render("connectors/alpha", UPSTREAM=folder_gateway.httpbin))
         for _ in range(50 * 1024):  # 50 MiB
             out.write(padding)
     os.replace(big.with_name(".a.yaml.tmp"), big)
@@ -132,7 +124,7 @@ def test_one_write_and_rename_is_one_reload_and_one_failure(folder_gateway):
 def test_an_editor_style_save_is_one_reload(folder_gateway):
     initial = status(folder_gateway)["reloads"]
     path = folder_gateway.folder / "a.yaml"
-    text = GOOD.format(base=folder_gateway.httpbin).replace("Tool one.", "Tool one, edited.")
+    text = render("connectors/alpha", UPSTREAM=folder_gateway.httpbin).replace("Tool one.", "Tool one, edited.")
     # Truncate, write in pieces, then touch: several events within the debounce.
     with open(path, "w") as out:
         for piece in (text[:20], text[20:60], text[60:]):

@@ -24,8 +24,7 @@ def boards(httpbin_url, tmp_path_factory):
     write_connector(folder, "connectors/boards", UPSTREAM=httpbin_url)
     gateway = start_gateway(folder)
     yield gateway
-    gateway.process.terminate()
-    gateway.process.wait(10)
+    gateway.stop()
 
 
 def upstream_calls(gateway) -> int:

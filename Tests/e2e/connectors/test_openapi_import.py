@@ -211,8 +211,7 @@ def served(upstream_url, tmp_path_factory):
     try:
         yield gateway
     finally:
-        gateway.process.terminate()
-        gateway.process.wait(10)
+        gateway.stop()
 
 
 def calls(gateway, scenario):

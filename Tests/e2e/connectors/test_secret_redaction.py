@@ -8,27 +8,13 @@ import json
 import pytest
 import requests
 
+from support.connectors import render
 from support.gateway import start_gateway
 from support.misbehaving import MisbehavingUpstream
 
 MODERN = "2026-07-28"
 TOKEN = "tok-from-env-7f3a9c21"
 API_KEY = "key-from-file-55d0e8"
-
-CONNECTOR = """
-connector: echoing
-description: An upstream that echoes request headers in its error bodies.
-base_url: {base}
-headers:
-  X-Api-Key: ${{file:{key_file}}}
-auth:
-  bearer: ${{env:ECHO_TOKEN}}
-{extra}
-tools:
-  - name: echo_secrets
-    description: Always 401, quoting what it received.
-    path: /echo-secrets
-"""
 
 
 def call(gateway, name):
@@ -53,7 +39,8 @@ def start(upstream, tmp_path, extra=""):
     folder.mkdir()
     key_file = tmp_path / "api-key"
     key_file.write_text(API_KEY + "\n")
-    (folder / "echoing.yaml").write_text(CONNECTOR.format(base=upstream.url, key_file=key_file, extra=extra))
+    # `extra` is one more top-level setting, appended after the fixture's own.
+    (folder / "echoing.yaml").write_text(render("connectors/echoing", UPSTREAM=upstream.url, KEY_FILE=key_file) + extra)
     return start_gateway(folder, {"ECHO_TOKEN": TOKEN, "GATEHOUSE_LOG_LEVEL": "debug"})
 
 
@@ -69,8 +56,7 @@ def test_credentials_echoed_in_an_error_body_never_reach_the_model_or_the_log(up
         # A credential the gateway did not send, but the upstream quoted, is masked too.
         assert "someone-elses-token" not in text
     finally:
-        gateway.process.terminate()
-        gateway.process.wait(10)
+        gateway.stop()
     log = (gateway.folder.parent / f"gatehouse-{gateway.url.rsplit(':', 1)[1]}.log").read_text()
     assert TOKEN not in log and API_KEY not in log
 
@@ -81,5 +67,4 @@ def test_a_connector_can_quote_no_error_body_at_all(upstream, tmp_path):
         text = call(gateway, "echo_secrets")["content"][0]["text"]
         assert "HTTP 401" in text and "Response body" not in text and "you_sent" not in text
     finally:
-        gateway.process.terminate()
-        gateway.process.wait(10)
+        gateway.stop()

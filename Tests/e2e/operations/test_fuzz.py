@@ -172,5 +172,4 @@ def test_gateway_starts_with_broken_files_and_serves_the_good_ones(httpbin_url, 
         problems = "\n".join(status["problems"])
         assert "b-broken.yaml:" in problems and "c-wrong.yaml:2:11:" in problems
     finally:
-        gw.process.terminate()
-        gw.process.wait(10)
+        gw.stop()

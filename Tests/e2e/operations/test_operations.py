@@ -12,46 +12,11 @@ import time
 import pytest
 import requests
 
+from support.connectors import write_connector
 from support.gateway import start_gateway
 from support.clients import modern_client, run, text_of
 
 MODERN = "2026-07-28"
-
-CONNECTOR = """
-connector: ops
-description: httpbin with limits
-base_url: {base}
-timeout: 10s
-limits:
-  max_concurrent: {connector_concurrency}
-tools:
-  - name: whoami
-    description: Echo the request headers.
-    path: /headers
-    query:
-      show_env: "1"  # httpbin hides X-Request-Id otherwise
-    parameters:
-      note: string
-      secret_word: string
-    response:
-      select: headers
-  - name: limited
-    description: Two calls a minute per user.
-    path: /get
-    limits:
-      rate_limit: 2/minute
-  - name: slow
-    description: Answers after a delay.
-    path: /delay/{{seconds}}
-    parameters:
-      seconds: integer
-    limits:
-      max_concurrent: 2
-  - name: flaky
-    description: Always 503 at the upstream, retried.
-    path: /status/503
-    retries: {{ max: 2, backoff: 50ms }}
-"""
 
 
 def call(gateway, name, arguments=None, headers=None, timeout=30):
@@ -74,13 +39,12 @@ def log_lines(gateway):
 def ops(httpbin_url, tmp_path):
     folder = tmp_path / "connectors.d"
     folder.mkdir()
-    (folder / "ops.yaml").write_text(CONNECTOR.format(base=httpbin_url, connector_concurrency=8))
+    write_connector(folder, "operations/ops", UPSTREAM=httpbin_url)
     gateway = start_gateway(folder, {"GATEHOUSE_LOG_LEVEL": "info", "GATEHOUSE_LOG_FORMAT": "json",
                                      "GATEHOUSE_SHUTDOWN_GRACE_SECONDS": "20"})
     yield gateway
     if gateway.process.poll() is None:
-        gateway.process.terminate()
-        gateway.process.wait(30)
+        gateway.stop(30)
 
 
 def test_logs_are_json_with_an_audit_line_per_call_and_the_request_id_reaches_the_upstream(ops):

@@ -16,33 +16,11 @@ import time
 import pytest
 import requests
 
+from support.connectors import write_connector
 from support.gateway import free_port, start_gateway
 from support.misbehaving import MisbehavingUpstream
 
 MODERN = "2026-07-28"
-
-CONNECTOR = """
-connector: misbehaving
-description: An upstream that stalls, drips and hangs on purpose.
-base_url: {base}
-timeout: 2s
-limits:
-  max_concurrent: 1
-tools:
-  - name: fast
-    description: Answers at once.
-    path: /fast
-  - name: stall
-    description: Sends part of its body, then nothing.
-    path: /stall
-  - name: drip
-    description: Sends its body one byte a second.
-    path: /drip
-  - name: hang
-    description: Never answers, within a generous timeout.
-    path: /hang
-    timeout: 60s
-"""
 
 
 def modern_call(url, name, arguments=None, timeout=30):
@@ -81,12 +59,11 @@ def upstream():
 def gateway(upstream, tmp_path):
     folder = tmp_path / "connectors.d"
     folder.mkdir()
-    (folder / "misbehaving.yaml").write_text(CONNECTOR.format(base=upstream.url))
+    write_connector(folder, "operations/misbehaving", UPSTREAM=upstream.url)
     gw = start_gateway(folder)
     yield gw
     if gw.process.poll() is None:
-        gw.process.terminate()
-        gw.process.wait(30)
+        gw.stop(30)
 
 
 # MARK: the upstream timeout bounds the whole call
@@ -163,7 +140,7 @@ def test_a_legacy_cancellation_stops_the_upstream_call(gateway, upstream):
 def guarded(upstream, tmp_path):
     folder = tmp_path / "connectors.d"
     folder.mkdir()
-    (folder / "misbehaving.yaml").write_text(CONNECTOR.format(base=upstream.url))
+    write_connector(folder, "operations/misbehaving", UPSTREAM=upstream.url)
     operations_port = free_port()
     gw = start_gateway(folder, {"GATEHOUSE_HEADER_TIMEOUT_SECONDS": "2", "GATEHOUSE_IDLE_TIMEOUT_SECONDS": "3",
                                 "GATEHOUSE_MAX_CONNECTIONS": "100",
@@ -171,8 +148,7 @@ def guarded(upstream, tmp_path):
     gw.operations = f"http://127.0.0.1:{operations_port}"
     yield gw
     if gw.process.poll() is None:
-        gw.process.terminate()
-        gw.process.wait(30)
+        gw.stop(30)
 
 
 def open_silent(port, count):
@@ -271,7 +247,7 @@ def test_status_and_metrics_move_to_the_operations_listener(guarded):
 def test_readiness_turns_503_for_the_shutdown_delay_before_the_listener_closes(upstream, tmp_path):
     folder = tmp_path / "connectors.d"
     folder.mkdir()
-    (folder / "misbehaving.yaml").write_text(CONNECTOR.format(base=upstream.url))
+    write_connector(folder, "operations/misbehaving", UPSTREAM=upstream.url)
     gw = start_gateway(folder, {"GATEHOUSE_SHUTDOWN_DELAY_SECONDS": "2"})
     assert requests.get(gw.url + "/readyz").status_code == 200
     gw.process.send_signal(signal.SIGTERM)

@@ -57,8 +57,7 @@ def service(httpbin_url, tmp_path):
         proxy.terminate()
         proxy.wait(10)
         for replica in replicas:
-            replica.process.terminate()
-            replica.process.wait(30)
+            replica.stop(30)
 
 
 def tool_calls(replica) -> int:

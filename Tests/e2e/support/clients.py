@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 
+import httpx2
 import mcp.client.session as sdk_session
 from mcp import Client, ClientSession
 from mcp.client.auth import TokenStorage
@@ -61,3 +62,19 @@ class MemoryStorage(TokenStorage):
 
     async def set_client_info(self, client):
         self.client = client
+
+
+async def exercise_in_era(url: str, era: str, auth, exercise):
+    """Runs `exercise(list_tools, call_tool)` over one connection signed in
+    through `auth` (an httpx auth flow such as the SDK's OAuth provider):
+    an initialize-handshake session for era "legacy", else a client at that
+    stateless protocol version. Returns what `exercise` returns."""
+    http = httpx2.AsyncClient(auth=auth, timeout=30)
+    async with http:
+        transport = streamable_http_client(url, http_client=http)
+        if era == "legacy":
+            async with transport as (read, write), ClientSession(read, write) as session:
+                await session.initialize()
+                return await exercise(session.list_tools, session.call_tool)
+        async with Client(transport, mode=era, cache=None) as client:
+            return await exercise(client.list_tools, client.call_tool)

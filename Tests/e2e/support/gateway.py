@@ -37,6 +37,11 @@ class Gateway:
         self.folder = folder
         self.process = process
 
+    def stop(self, timeout: float = 10) -> int:
+        """SIGTERM, then wait up to `timeout` seconds; the exit status."""
+        self.process.terminate()
+        return self.process.wait(timeout)
+
 
 def start_gateway(folder: pathlib.Path, extra_env=None, port=None) -> Gateway:
     port = port or free_port()
