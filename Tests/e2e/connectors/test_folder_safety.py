@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from support.connectors import render
+from support import polling
 from support.gateway import start_gateway
 
 
@@ -20,12 +21,7 @@ def status(gateway):
 
 
 def wait_until(predicate, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+    return polling.wait_until(predicate, timeout, interval=0.05)
 
 
 def rss_kib(process):

@@ -18,10 +18,9 @@ from mcp import Client, ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.client.subscriptions import ToolsListChanged
 
+from support.calls import MODERN, tool_call_body
 from support.gateway import start_gateway
-
-MODERN = "2026-07-28"
-
+from support.polling import wait_until
 
 def connector(name: str, tools: list[str], base: str, extra: str = "") -> str:
     body = "".join(
@@ -56,15 +55,6 @@ def modern_names(gateway) -> list[str]:
         "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
     r = requests.post(gateway.mcp, json=body, headers={"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/list"})
     return [tool["name"] for tool in r.json()["result"]["tools"]]
-
-
-def wait_until(predicate, timeout=5.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 class Listeners:
@@ -263,8 +253,7 @@ def test_file_secrets_are_reread_on_reload(live):
     assert wait_until(lambda: "login" in modern_names(live))
 
     def accepted(expected):
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "login", "arguments": {"expected": expected},
-            "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
+        body = tool_call_body("login", {"expected": expected})
         r = requests.post(live.mcp, json=body, headers={
             "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "login"})
         return not r.json()["result"].get("isError")
@@ -296,8 +285,7 @@ def test_calls_never_fail_while_the_folder_is_rewritten(live):
 
     def caller():
         http = requests.Session()
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "alpha_one", "arguments": {}, "_meta": {
-            "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
+        body = tool_call_body("alpha_one")
         headers = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "alpha_one"}
         for _ in range(1500):
             if stop.is_set():
@@ -334,8 +322,7 @@ def test_calls_never_fail_while_the_folder_is_rewritten(live):
     # second while it lasts, then once more when it ends.
     assert len(set(answered)) >= 2, "calls saw the folder change"
     assert reloads["succeeded"] >= 2
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "alpha_one", "arguments": {}, "_meta": {
-        "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}
+    body = tool_call_body("alpha_one")
     headers = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "alpha_one"}
     assert wait_until(lambda: json.loads(requests.post(live.mcp, json=body, headers=headers).json()["result"]["content"][0]["text"])
                       ["version"] == "60"), "the last version written is served"

@@ -3,28 +3,19 @@ carry the gateway's own credentials to the model: a bearer token from
 ${env:...}, an API key from ${file:...}, and anything else that looks like a
 credential. The gateway binary and the misbehaving upstream are real."""
 
-import json
-
 import pytest
-import requests
 
+from support.calls import post_tool_call
 from support.connectors import render
 from support.gateway import start_gateway
 from support.misbehaving import MisbehavingUpstream
 
-MODERN = "2026-07-28"
 TOKEN = "tok-from-env-7f3a9c21"
 API_KEY = "key-from-file-55d0e8"
 
 
 def call(gateway, name):
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": name, "arguments": {},
-                       "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN,
-                                 "io.modelcontextprotocol/clientCapabilities": {}}}}
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": name}
-    return requests.post(gateway.mcp, data=json.dumps(body), headers=headers, timeout=10).json()["result"]
+    return post_tool_call(gateway.mcp, name, timeout=10, accept="application/json").json()["result"]
 
 
 @pytest.fixture

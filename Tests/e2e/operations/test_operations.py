@@ -12,21 +12,14 @@ import time
 import pytest
 import requests
 
+from support.calls import post_tool_call
 from support.connectors import write_connector
 from support.gateway import start_gateway
 from support.clients import modern_client, run, text_of
 
-MODERN = "2026-07-28"
-
 
 def call(gateway, name, arguments=None, headers=None, timeout=30):
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": name, "arguments": arguments or {},
-                       "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN,
-                                 "io.modelcontextprotocol/clientCapabilities": {}}}}
-    sent = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-            "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": name, **(headers or {})}
-    return requests.post(gateway.mcp, data=json.dumps(body), headers=sent, timeout=timeout)
+    return post_tool_call(gateway.mcp, name, arguments, headers, timeout)
 
 
 def log_lines(gateway):

@@ -16,28 +16,17 @@ import time
 import pytest
 import requests
 
+from support.calls import MODERN, post_tool_call, tool_call_body
 from support.connectors import write_connector
 from support.gateway import free_port, start_gateway
 from support.misbehaving import MisbehavingUpstream
 
-MODERN = "2026-07-28"
-
-
 def modern_call(url, name, arguments=None, timeout=30):
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": name, "arguments": arguments or {},
-                       "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN,
-                                 "io.modelcontextprotocol/clientCapabilities": {}}}}
-    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-               "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": name}
-    return requests.post(url + "/mcp", data=json.dumps(body), headers=headers, timeout=timeout)
+    return post_tool_call(url + "/mcp", name, arguments, timeout=timeout)
 
 
 def raw_request(name, request_id=1):
-    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
-                       "params": {"name": name, "arguments": {},
-                                  "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN,
-                                            "io.modelcontextprotocol/clientCapabilities": {}}}}).encode()
+    body = json.dumps(tool_call_body(name, request_id=request_id)).encode()
     return (b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Accept: application/json\r\nMCP-Protocol-Version: " + MODERN.encode()
             + b"\r\nMcp-Method: tools/call\r\nMcp-Name: " + name.encode()

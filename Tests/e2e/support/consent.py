@@ -41,6 +41,16 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
+def _answer(handler, status: int, content_type: str, body: bytes, **headers: str) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class _Recorder(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
@@ -69,12 +79,7 @@ class RedirectListener(_Recorder):
                     with self.arrived:
                         self.queries.append(dict(urllib.parse.parse_qsl(parts.query)))
                         self.arrived.notify_all()
-                body = b"<!doctype html><title>done</title><p>You can close this window.</p>"
-                handler.send_response(200)
-                handler.send_header("Content-Type", "text/html")
-                handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body)
+                _answer(handler, 200, "text/html", b"<!doctype html><title>done</title><p>You can close this window.</p>")
 
             def log_message(handler, *args):
                 pass
@@ -124,12 +129,8 @@ class DocumentServer(_Recorder):
                 self.requested.append(path)
                 document = self.documents.get(path)
                 body = json.dumps(document).encode() if document is not None else b'{"error":"not found"}'
-                handler.send_response(200 if document is not None else 404)
-                handler.send_header("Content-Type", "application/json")
-                handler.send_header("Cache-Control", "max-age=60")
-                handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body)
+                _answer(handler, 200 if document is not None else 404, "application/json", body,
+                        **{"Cache-Control": "max-age=60"})
 
             def log_message(handler, *args):
                 pass
