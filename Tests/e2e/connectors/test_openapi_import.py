@@ -1,5 +1,5 @@
 """`gatehouse import-openapi` end to end: real public OpenAPI documents
-(Tests/e2e/openapi/) become connector files that pass `gatehouse check`; two
+(Tests/e2e/fixtures/openapi/) become connector files that pass `gatehouse check`; two
 of them are then served against a real HTTP upstream implementing their
 operations, and their tools called with the official MCP Python SDK."""
 
@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from support.gateway import free_port, start_gateway
-from support.paths import BIN, ROOT
+from support.paths import BIN, FIXTURES
 from support.clients import modern_client, run, text_of
 
-DOCUMENTS = ROOT / "Tests" / "e2e" / "openapi"
+DOCUMENTS = FIXTURES / "openapi"
 PETSTORE = DOCUMENTS / "petstore.yaml"  # OpenAPI 3.0, YAML
 MUSEUM = DOCUMENTS / "museum.yaml"  # OpenAPI 3.1, YAML
 EXPANDED = DOCUMENTS / "petstore-expanded.json"  # OpenAPI 3.0, JSON
