@@ -192,11 +192,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON", "GatehouseTesting"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
         .testTarget(
             name: "OpenAPIImportTests",
             dependencies: ["OpenAPIImport", "ConnectorModel", "GatehouseJSON", .product(name: "Yams", package: "Yams")]
+        ),
+        // What many test targets need: a scripted upstream, temporary connector folders.
+        .target(
+            name: "GatehouseTesting",
+            dependencies: ["Upstream"],
+            path: "Tests/GatehouseTesting",
+            swiftSettings: swiftSettings
         ),
         // Fakes and key material shared by the OAuth and gateway tests.
         .target(

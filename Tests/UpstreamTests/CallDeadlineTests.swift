@@ -1,27 +1,10 @@
 import ConnectorModel
 import GatehouseJSON
 import Synchronization
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
-
-/// An upstream that never finishes its answer, like one that sent its
-/// headers and stalled mid-body; it records whether it was cancelled.
-final class StallingClient: UpstreamClient {
-    private let state = Mutex((started: 0, cancelled: 0))
-    var started: Int { state.withLock { $0.started } }
-    var cancelled: Int { state.withLock { $0.cancelled } }
-
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        state.withLock { $0.started += 1 }
-        do {
-            try await Task.sleep(for: .seconds(3600))
-        } catch {
-            state.withLock { $0.cancelled += 1 }
-        }
-        throw .connectionFailed("cancelled")
-    }
-}
 
 /// An abandonment the test fires by hand.
 final class ManualAbandonment: CallAbandonment {
@@ -57,7 +40,7 @@ final class ManualAbandonment: CallAbandonment {
 struct CallDeadlineTests {
     @Test func aStalledAnswerEndsAtTheTimeoutAndTheUpstreamCallIsCancelled() async throws {
         let decoded = try decodeTool("    timeout: 200ms")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let started = ContinuousClock.now
         let outcome = await ToolInvoker(client: client).invoke(
             decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
@@ -75,7 +58,7 @@ struct CallDeadlineTests {
                 timeout: 150ms
                 limits: { max_concurrent: 1 }
             """)
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let tools = ToolInvoker(client: client)
         for _ in 0..<3 {
             let outcome = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
@@ -93,7 +76,7 @@ struct CallDeadlineTests {
                 timeout: 300ms
                 retries: { max: 10, backoff: 100ms }
             """)
-        let client = ScriptedClient([.failure(.connectionFailed("refused"))], delay: .milliseconds(50))
+        let client = ScriptedUpstream([.fail(.connectionFailed("refused"))], delay: .milliseconds(50))
         let started = ContinuousClock.now
         let outcome = await ToolInvoker(client: client).invoke(
             decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
@@ -103,7 +86,7 @@ struct CallDeadlineTests {
 
     @Test func anAbandonedCallStopsAtOnce() async throws {
         let decoded = try decodeTool("    timeout: 60s")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let abandonment = ManualAbandonment()
         let tools = ToolInvoker(client: client)
         let call = Task {
@@ -121,7 +104,7 @@ struct CallDeadlineTests {
 
     @Test func theClientConnectionIsReadFromTheTask() async throws {
         let decoded = try decodeTool("    timeout: 60s")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let abandonment = ManualAbandonment()
         let tools = ToolInvoker(client: client)
         let call = Task {
@@ -137,7 +120,7 @@ struct CallDeadlineTests {
 
     @Test func aFastCallIsNotDisturbed() async throws {
         let decoded = try decodeTool("    timeout: 5s")
-        let client = ScriptedClient([.success(UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))])
+        let client = ScriptedUpstream([.respond(UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))])
         let abandonment = ManualAbandonment()
         let outcome = await ToolInvoker(client: client).invoke(
             decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
@@ -147,7 +130,7 @@ struct CallDeadlineTests {
 
     @Test func theCallersOwnCancellationStopsTheCall() async throws {
         let decoded = try decodeTool("    timeout: 60s")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let tools = ToolInvoker(client: client)
         let call = Task { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous) }
         let deadline = ContinuousClock.now + .seconds(10)
