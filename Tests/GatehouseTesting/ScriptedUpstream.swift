@@ -49,6 +49,22 @@ public final class ScriptedUpstream: UpstreamClient {
     /// Stalled calls that were cancelled.
     public var cancelled: Int { state.withLock { $0.cancelled } }
 
+    /// Returns once `count` requests have arrived; a test that cancels or
+    /// times out a call uses it to know the call is inside the upstream.
+    public func waitForRequests(_ count: Int = 1, within limit: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while started < count {
+            guard ContinuousClock.now < deadline else { throw WaitTimedOut(expected: count, seen: started) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    public struct WaitTimedOut: Error, CustomStringConvertible {
+        public var expected: Int
+        public var seen: Int
+        public var description: String { "expected \(expected) upstream requests, saw \(seen)" }
+    }
+
     public func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
         let answer = state.withLock { state in
             state.requests.append(request)

@@ -42,8 +42,7 @@ struct CallDeadlineTests {
         let decoded = try decodeTool("    timeout: 200ms")
         let client = ScriptedUpstream(.stall)
         let started = ContinuousClock.now
-        let outcome = await ToolInvoker(client: client).invoke(
-            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await ToolInvoker(client: client).call(decoded)
         let elapsed = ContinuousClock.now - started
         #expect(outcome.kind == .timeout)
         #expect(outcome.result.isError)
@@ -61,7 +60,7 @@ struct CallDeadlineTests {
         let client = ScriptedUpstream(.stall)
         let tools = ToolInvoker(client: client)
         for _ in 0..<3 {
-            let outcome = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+            let outcome = await tools.call(decoded)
             // Each call reaches the upstream (and times out there) rather than
             // waiting for a slot a stalled call still holds.
             #expect(outcome.kind == .timeout)
@@ -78,8 +77,7 @@ struct CallDeadlineTests {
             """)
         let client = ScriptedUpstream([.fail(.connectionFailed("refused"))], delay: .milliseconds(50))
         let started = ContinuousClock.now
-        let outcome = await ToolInvoker(client: client).invoke(
-            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await ToolInvoker(client: client).call(decoded)
         #expect(ContinuousClock.now - started < .seconds(1))
         #expect(outcome.kind == .unreachable || outcome.kind == .timeout)
     }
@@ -90,10 +88,9 @@ struct CallDeadlineTests {
         let abandonment = ManualAbandonment()
         let tools = ToolInvoker(client: client)
         let call = Task {
-            await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
+            await tools.call(decoded, abandonments: [abandonment])
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await client.waitForRequests()
         let fired = ContinuousClock.now
         abandonment.fire()
         let outcome = await call.value
@@ -109,11 +106,10 @@ struct CallDeadlineTests {
         let tools = ToolInvoker(client: client)
         let call = Task {
             await ClientConnection.$abandonment.withValue(abandonment) {
-                await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+                await tools.call(decoded)
             }
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await client.waitForRequests()
         abandonment.fire()
         #expect(await call.value.kind == .cancelled)
     }
@@ -122,8 +118,7 @@ struct CallDeadlineTests {
         let decoded = try decodeTool("    timeout: 5s")
         let client = ScriptedUpstream([.respond(UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))])
         let abandonment = ManualAbandonment()
-        let outcome = await ToolInvoker(client: client).invoke(
-            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
+        let outcome = await ToolInvoker(client: client).call(decoded, abandonments: [abandonment])
         #expect(outcome.kind == .ok)
         #expect(abandonment.watching == 0, "nothing is left watching once the call is over")
     }
@@ -132,9 +127,8 @@ struct CallDeadlineTests {
         let decoded = try decodeTool("    timeout: 60s")
         let client = ScriptedUpstream(.stall)
         let tools = ToolInvoker(client: client)
-        let call = Task { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let call = Task { await tools.call(decoded) }
+        try await client.waitForRequests()
         call.cancel()
         #expect(await call.value.kind == .cancelled)
         #expect(client.cancelled == 1)

@@ -63,8 +63,7 @@ private let created = UpstreamResponse(status: 201, reason: "Created", contentTy
 
 private func call(_ decoded: DecodedTool, _ arguments: JSONObject) async -> (ToolInvoker.Outcome, [UpstreamRequest]) {
     let client = ScriptedUpstream(.respond(created))
-    let outcome = await ToolInvoker(client: client).invoke(
-        decoded.tool, target: decoded.target, arguments: arguments, caller: .anonymous)
+    let outcome = await ToolInvoker(client: client).call(decoded, arguments)
     return (outcome, client.requests)
 }
 

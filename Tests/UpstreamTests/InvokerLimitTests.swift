@@ -27,7 +27,7 @@ struct RetryTests {
         let decoded = try decodeTool("    retries: { max: 3, backoff: 100ms }")
         let client = ScriptedUpstream([response(503), response(502), response(200)])
         let waits = Waits()
-        let outcome = await invoker(client, waits: waits).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await invoker(client, waits: waits).call(decoded)
         #expect(outcome.kind == .ok)
         #expect(outcome.attempts == 3)
         #expect(client.requests.count == 3)
@@ -38,7 +38,7 @@ struct RetryTests {
     @Test func retriesStopAtTheLimit() async throws {
         let decoded = try decodeTool("", connectorLines: "retries: 2")
         let client = ScriptedUpstream([response(503)])
-        let outcome = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await invoker(client).call(decoded)
         #expect(outcome.kind == .upstreamError)
         #expect(outcome.upstreamStatus == 503)
         #expect(client.requests.count == 3)
@@ -48,17 +48,17 @@ struct RetryTests {
     @Test func connectionFailuresAreRetriedButTimeoutsAreNot() async throws {
         let decoded = try decodeTool("", connectorLines: "retries: 2")
         let flaky = ScriptedUpstream([.fail(.connectionFailed("connection refused")), response(200)])
-        #expect(await invoker(flaky).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
+        #expect(await invoker(flaky).call(decoded).kind == .ok)
         #expect(flaky.requests.count == 2)
         let slow = ScriptedUpstream([.fail(.timedOut(.seconds(1))), response(200)])
-        #expect(await invoker(slow).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .timeout)
+        #expect(await invoker(slow).call(decoded).kind == .timeout)
         #expect(slow.requests.count == 1)
     }
 
     @Test func postIsNeverRetriedByTheConnectorPolicy() async throws {
         let decoded = try decodeTool("", method: "POST", connectorLines: "retries: 3")
         let client = ScriptedUpstream([response(503), response(200)])
-        let outcome = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await invoker(client).call(decoded)
         #expect(outcome.upstreamStatus == 503)
         #expect(client.requests.count == 1)
     }
@@ -70,7 +70,7 @@ struct RetryTests {
                 retries: 1
             """, method: "POST")
         let client = ScriptedUpstream([response(503), response(200)])
-        #expect(await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
+        #expect(await invoker(client).call(decoded).kind == .ok)
         #expect(client.requests.count == 2)
     }
 
@@ -78,10 +78,10 @@ struct RetryTests {
         let decoded = try decodeTool("    retries: { max: 2, backoff: 10ms, max_backoff: 3s }")
         let waits = Waits()
         let honoured = ScriptedUpstream([response(429, retryAfter: .seconds(2)), response(200)])
-        #expect(await invoker(honoured, waits: waits).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
+        #expect(await invoker(honoured, waits: waits).call(decoded).kind == .ok)
         #expect(waits.all == [.seconds(2)])
         let tooLong = ScriptedUpstream([response(429, retryAfter: .seconds(60)), response(200)])
-        let outcome = await invoker(tooLong).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await invoker(tooLong).call(decoded)
         #expect(outcome.upstreamStatus == 429)
         #expect(tooLong.requests.count == 1, "a Retry-After past max_backoff is not waited for")
     }
@@ -93,7 +93,7 @@ struct RetryTests {
                 retries: { max: 5, backoff: 2s, max_backoff: 2s }
             """)
         let client = ScriptedUpstream([response(503), response(200)])
-        let outcome = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await invoker(client).call(decoded)
         #expect(outcome.upstreamStatus == 503)
         #expect(client.requests.count == 1, "a wait that would overrun the call's timeout is not started")
     }
@@ -106,22 +106,22 @@ struct InvokerLimitTests {
         let client = ScriptedUpstream([response(200)])
         let tools = invoker(client)
         let alice = CallerIdentity(subject: "alice")
-        for _ in 0..<2 { #expect(await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: alice).kind == .ok) }
-        let limited = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: alice)
+        for _ in 0..<2 { #expect(await tools.call(decoded, caller: alice).kind == .ok) }
+        let limited = await tools.call(decoded, caller: alice)
         #expect(limited.kind == .rateLimited)
         #expect(limited.result.isError)
         let text = try #require(limited.result.firstText)
         #expect(text.contains("at most 2 calls per minute per user"))
         #expect(text.contains("Retry after 30 s"))
         #expect(client.requests.count == 2, "a limited call never reaches the upstream")
-        #expect(await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: CallerIdentity(subject: "bob")).kind == .ok)
+        #expect(await tools.call(decoded, caller: CallerIdentity(subject: "bob")).kind == .ok)
     }
 
     @Test func theConnectorLimitIsSharedByItsTools() async throws {
         let decoded = try decodeTool("", connectorLines: "limits: { rate_limit: { requests: 1, per: 1h } }")
         let tools = invoker(ScriptedUpstream([response(200)]))
-        #expect(await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
-        let limited = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        #expect(await tools.call(decoded).kind == .ok)
+        let limited = await tools.call(decoded)
         #expect(limited.kind == .rateLimited)
         #expect(limited.result.firstText?.contains("connector test") == true)
     }
@@ -132,7 +132,7 @@ struct InvokerLimitTests {
         let tools = ToolInvoker(client: client)
         await withTaskGroup(of: ToolInvoker.Kind.self) { group in
             for _ in 0..<12 {
-                group.addTask { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind }
+                group.addTask { await tools.call(decoded).kind }
             }
             for await kind in group { #expect(kind == .ok) }
         }
@@ -153,10 +153,9 @@ struct InvokerLimitTests {
         var holder = decoded.tool
         holder.timeout = .seconds(60)
         let first = Task { await tools.invoke(holder, target: decoded.target, arguments: [:], caller: .anonymous) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await client.waitForRequests()
         #expect(client.requests.count == 1, "the first call holds the only slot")
-        let second = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let second = await tools.call(decoded)
         #expect(second.kind == .overloaded)
         #expect(second.result.firstText?.contains("at most 1 at once") == true)
         first.cancel()
@@ -180,7 +179,7 @@ struct InvokerLimitTests {
         let trace = RequestTrace(
             requestIDHeader: "req-123", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
         await RequestTrace.$current.withValue(trace) {
-            _ = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+            _ = await invoker(client).call(decoded)
         }
         let request = try #require(client.requests.first)
         #expect(request.header("X-Request-Id") == "req-123")

@@ -24,7 +24,7 @@ private let okResponse = UpstreamResponse(
 private func invoke(
     _ client: ScriptedUpstream, _ decoded: DecodedTool, _ arguments: JSONObject, caller: CallerIdentity = .anonymous
 ) async -> ToolInvoker.Outcome {
-    await ToolInvoker(client: client).invoke(decoded.tool, target: decoded.target, arguments: arguments, caller: caller)
+    await ToolInvoker(client: client).call(decoded, arguments, caller: caller)
 }
 
 // MARK: - Tests
@@ -72,15 +72,27 @@ private func invoke(
     #expect(client.requests.isEmpty)
 }
 
-@Test func timeoutBecomesAnErrorNamingTheTimeout() async throws {
-    let client = ScriptedUpstream(.fail(.timedOut(.seconds(5))))
+/// Each way the network can fail, and the tool error a model reads for it.
+@Test(arguments: [
+    (
+        UpstreamFailure.timedOut(.seconds(5)),
+        "The upstream API did not answer GET https://api.example.com/v2/tickets/3 within 5s. It may be slow or down; try again later or with a narrower request."
+    ),
+    (
+        .connectionFailed("connection refused"),
+        "The upstream API at https://api.example.com could not be reached (connection refused). It may be down; try again later."
+    ),
+    (
+        .responseTooLarge(limit: 1000),
+        "The upstream answer to GET https://api.example.com/v2/tickets/3 is larger than 1000 bytes and was refused. Narrow the request (filters, a smaller limit)."
+    ),
+])
+func networkFailuresBecomeToolErrors(failure: UpstreamFailure, text: String) async throws {
+    let client = ScriptedUpstream(.fail(failure))
     let outcome = await invoke(client, try ticketTool(), ["id": 3])
     #expect(outcome.result.isError)
     #expect(outcome.upstreamStatus == nil)
-    #expect(
-        outcome.result.firstText
-            == "The upstream API did not answer GET https://api.example.com/v2/tickets/3 within 5s. It may be slow or down; try again later or with a narrower request."
-    )
+    #expect(outcome.result.firstText == text)
     #expect(client.requests.count == 1)
 }
 
@@ -91,26 +103,6 @@ private func invoke(
     #expect(Duration.milliseconds(250).formatted == "250ms")
     #expect(Duration.seconds(2).formatted == "2s")
     #expect(Duration.seconds(90).milliseconds == 90_000)
-}
-
-@Test func connectionFailureBecomesAnError() async throws {
-    let client = ScriptedUpstream(.fail(.connectionFailed("connection refused")))
-    let outcome = await invoke(client, try ticketTool(), ["id": 3])
-    #expect(outcome.result.isError)
-    #expect(
-        outcome.result.firstText
-            == "The upstream API at https://api.example.com could not be reached (connection refused). It may be down; try again later."
-    )
-}
-
-@Test func tooLargeAnswerBecomesAnError() async throws {
-    let client = ScriptedUpstream(.fail(.responseTooLarge(limit: 1000)))
-    let outcome = await invoke(client, try ticketTool(), ["id": 3])
-    #expect(outcome.result.isError)
-    #expect(
-        outcome.result.firstText
-            == "The upstream answer to GET https://api.example.com/v2/tickets/3 is larger than 1000 bytes and was refused. Narrow the request (filters, a smaller limit)."
-    )
 }
 
 @Test func upstreamErrorStatusIsReportedWithTheStatus() async throws {
