@@ -45,11 +45,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // JSON Schema compiled once to a table of nodes, then validated without allocating.
+        .target(name: "JSONSchema", dependencies: ["GatehouseJSON"], swiftSettings: swiftSettings),
         // The connector file format: decoding, validation, secrets, input schemas.
         .target(
             name: "ConnectorModel",
             dependencies: [
                 "GatehouseJSON",
+                "JSONSchema",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -183,6 +186,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(

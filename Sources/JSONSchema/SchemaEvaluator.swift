@@ -83,6 +83,15 @@ struct Evaluator {
         return false
     }
 
+    /// ``report(_:_:)`` at the member `key` of the object being checked,
+    /// which may be absent (a missing required property).
+    mutating func report(_ collect: Bool, member key: String, _ message: @autoclosure () -> String) -> Bool {
+        segments.append(.key(key))
+        let stop = report(collect, message())
+        segments.removeLast()
+        return stop
+    }
+
     mutating func abort(_ message: String, _ collect: Bool) -> Bool {
         if aborted == nil { aborted = JSONSchema.Violation(path: path, message: message) }
         if collect, violations.count < cap, !violations.contains(aborted!) { violations.append(aborted!) }
@@ -301,18 +310,12 @@ struct Evaluator {
         }
         for key in spec.required where object[key] == nil {
             ok = false
-            segments.append(.key(key))
-            let stop = report(collect, "is required")
-            segments.removeLast()
-            if stop { return false }
+            if report(collect, member: key, "is required") { return false }
         }
         for (trigger, keys) in spec.dependentRequired where object[trigger] != nil {
             for key in keys where object[key] == nil {
                 ok = false
-                segments.append(.key(key))
-                let stop = report(collect, "is required when \"\(trigger)\" is present")
-                segments.removeLast()
-                if stop { return false }
+                if report(collect, member: key, "is required when \"\(trigger)\" is present") { return false }
             }
         }
         for (trigger, schema) in spec.dependentSchemas where object[trigger] != nil {
