@@ -6,7 +6,7 @@ import Testing
 /// The key enums are the grammar; the JSON Schema editors validate against and
 /// the connector reference must say the same, or a key added in one place is
 /// missing from the others.
-@Suite struct ConnectorGrammarTests {
+@Suite struct GrammarDocumentationTests {
     /// One section of the grammar and where the schema describes it.
     struct SchemaSection: CustomStringConvertible, Sendable {
         var name: String
