@@ -187,7 +187,7 @@ let package = Package(
         ),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
-        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "GatehouseTesting"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(
             name: "AuthorizationServerTests",
@@ -205,7 +205,7 @@ let package = Package(
         // What many test targets need: a scripted upstream, temporary connector folders.
         .target(
             name: "GatehouseTesting",
-            dependencies: ["Upstream"],
+            dependencies: ["ConnectorModel", "Upstream"],
             path: "Tests/GatehouseTesting",
             swiftSettings: swiftSettings
         ),
