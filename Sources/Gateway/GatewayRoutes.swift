@@ -1,3 +1,4 @@
+import Caller
 import Catalog
 import ConnectorModel
 import Foundation
@@ -30,7 +31,7 @@ extension Gateway {
                     do {
                         let buffer = try await request.body.collect(upTo: maxBody)
                         let answer = await server.handlePost(
-                            headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
+                            headers: request.headers, body: Array(buffer.readableBytesView), caller: caller)
                         method = answer.method
                         response = Response(answer)
                     } catch {

@@ -1,3 +1,4 @@
+import Caller
 import Foundation
 import GatehouseJSON
 import HTTPTypes
@@ -30,7 +31,7 @@ public struct MCPServer: Sendable {
 
     // MARK: HTTP methods
 
-    public func handlePost(headers: HTTPFields, body: [UInt8], principal: (any Sendable)? = nil) async -> MCPHTTPResponse {
+    public func handlePost(headers: HTTPFields, body: [UInt8], caller: CallerIdentity? = nil) async -> MCPHTTPResponse {
         if let refusal = checkOrigin(headers) { return refusal }
         let acceptance = headers.acceptance
         guard acceptance.json || acceptance.eventStream else {
@@ -67,10 +68,10 @@ public struct MCPServer: Sendable {
             var response: MCPHTTPResponse
             if let version = Self.modernVersion(in: params) {
                 response = await modern(id: id, method: method, params: params, version: version, headers: headers,
-                                        eventStream: eventStream, principal: principal)
+                                        eventStream: eventStream, caller: caller)
             } else {
                 response = await legacy(id: id, method: method, params: params, headers: headers, eventStream: eventStream,
-                                        principal: principal)
+                                        caller: caller)
             }
             response.method = method
             return response
@@ -157,7 +158,7 @@ public struct MCPServer: Sendable {
 
     func modern(
         id: JSONRPCID, method: String, params: JSONObject, version: JSONValue, headers: HTTPFields, eventStream: Bool,
-        principal: (any Sendable)?
+        caller: CallerIdentity?
     ) async -> MCPHTTPResponse {
         func fail(_ error: JSONRPCError, _ status: HTTPResponse.Status = .badRequest) -> MCPHTTPResponse {
             .message(JSONRPCEncoder.error(id: id, error: error), status: status, eventStream: eventStream)
@@ -199,7 +200,7 @@ public struct MCPServer: Sendable {
         guard case .object(let meta)? = params["_meta"], case .object? = meta[MetaKey.clientCapabilities] else {
             return fail(.invalidParams("_meta.\(MetaKey.clientCapabilities) is required (an object)"))
         }
-        let context = CallContext(era: .modern, protocolVersion: version, requestID: id, principal: principal)
+        let context = CallContext(era: .modern, protocolVersion: version, requestID: id, caller: caller)
         switch method {
         case "server/discover":
             var result = discoverResult()
@@ -278,7 +279,7 @@ public struct MCPServer: Sendable {
 
     func legacy(
         id: JSONRPCID, method: String, params: JSONObject, headers: HTTPFields, eventStream: Bool,
-        principal: (any Sendable)?
+        caller: CallerIdentity?
     ) async -> MCPHTTPResponse {
         if method == "initialize" {
             return initialize(id: id, params: params, eventStream: eventStream)
@@ -308,7 +309,7 @@ public struct MCPServer: Sendable {
                     data: ["supported": .array((ProtocolVersion.legacy + ProtocolVersion.modern).map(JSONValue.string))]),
                 id: id, status: .badRequest)
         }
-        let context = CallContext(era: .legacy, protocolVersion: session.protocolVersion, requestID: id, principal: principal)
+        let context = CallContext(era: .legacy, protocolVersion: session.protocolVersion, requestID: id, caller: caller)
         switch method {
         case "ping":
             return .message(JSONRPCEncoder.result(id: id, result: [:]), eventStream: eventStream)
