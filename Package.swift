@@ -197,7 +197,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
-        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "RateLimiting"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(
             name: "AuthorizationServerTests",
@@ -206,12 +206,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "Caller", "ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "Caller", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
         .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),
         .testTarget(
             name: "OpenAPIImportTests",
             dependencies: ["OpenAPIImport", "ConnectorModel", "GatehouseJSON", .product(name: "Yams", package: "Yams")]
+        ),
+        // What many test targets need: a scripted upstream, temporary connector folders.
+        .target(
+            name: "GatehouseTesting",
+            dependencies: ["Upstream"],
+            path: "Tests/GatehouseTesting",
+            swiftSettings: swiftSettings
         ),
         // Fakes and key material shared by the OAuth and gateway tests.
         .target(

@@ -1,6 +1,4 @@
-// The connector format states its rate limits in the token bucket's own
-// terms, so `RateLimit` reaches every reader of connector files with it.
-@_exported import RateLimiting
+import RateLimiting
 
 /// Limits on the upstream calls of a connector or of one tool, written in
 /// the connector file so the team that owns an API decides how hard the

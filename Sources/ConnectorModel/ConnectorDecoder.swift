@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseJSON
+import RateLimiting
 import Yams
 
 /// Turns the text of one connector file into a validated ``Connector``, or

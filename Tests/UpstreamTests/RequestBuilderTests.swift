@@ -46,15 +46,25 @@ func decodeTool(
 func build(
     _ decoded: DecodedTool, _ arguments: JSONObject = [:], caller: CallerIdentity = .anonymous,
     builder: RequestBuilder = RequestBuilder()
-) throws -> UpstreamRequest {
+) throws(RequestBuilder.ArgumentError) -> UpstreamRequest {
     try builder.build(tool: decoded.tool, target: decoded.target, arguments: arguments, caller: caller)
+}
+
+extension ToolInvoker {
+    /// Calls a tool made by ``decodeTool(_:method:path:connectorLines:baseURL:)``.
+    func call(
+        _ decoded: DecodedTool, _ arguments: JSONObject = [:], caller: CallerIdentity = .anonymous,
+        abandonments: [any CallAbandonment] = []
+    ) async -> Outcome {
+        await invoke(decoded.tool, target: decoded.target, arguments: arguments, caller: caller, abandonments: abandonments)
+    }
 }
 
 func buildError(
     _ decoded: DecodedTool, _ arguments: JSONObject = [:], caller: CallerIdentity = .anonymous
 ) -> String? {
     do {
-        _ = try RequestBuilder().build(tool: decoded.tool, target: decoded.target, arguments: arguments, caller: caller)
+        _ = try build(decoded, arguments, caller: caller)
         return nil
     } catch {
         return error.message
