@@ -7,7 +7,6 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import MCPProtocol
-import Upstream
 import OAuth
 
 extension Gateway {

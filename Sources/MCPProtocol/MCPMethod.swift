@@ -49,7 +49,6 @@ struct MCPMethod: Sendable {
 /// method of the table.
 struct MCPRequest: Sendable {
     var id: JSONRPCID
-    var method: String
     var params: JSONObject
     /// Answer as a one-event SSE stream (the client accepts only that).
     var eventStream: Bool

@@ -43,7 +43,7 @@ extension MCPServer {
             return .message(JSONRPCEncoder.error(id: id, error: .methodNotFound(method)), eventStream: eventStream)
         }
         var request = MCPRequest(
-            id: id, method: method, params: params, eventStream: eventStream,
+            id: id, params: params, eventStream: eventStream,
             context: CallContext(era: .legacy, protocolVersion: session.protocolVersion, requestID: id, caller: caller),
             session: session)
         if entry.namedBy != nil {

@@ -57,7 +57,7 @@ extension MCPServer {
             return fail(.methodNotFound(method), .notFound)
         }
         let request = MCPRequest(
-            id: id, method: method, params: params, eventStream: eventStream,
+            id: id, params: params, eventStream: eventStream,
             context: CallContext(era: .modern, protocolVersion: version, requestID: id, caller: caller), name: name)
         return await entry.handle(self, request)
     }
