@@ -45,6 +45,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // JSON Schema compiled once to a table of nodes, then validated without allocating.
+        .target(name: "JSONSchema", dependencies: ["GatehouseJSON"], swiftSettings: swiftSettings),
         // Who is calling: what a verified token says, carried from OAuth through
         // the protocol to connector templates.
         .target(
@@ -58,7 +60,10 @@ let package = Package(
         .target(
             name: "ConnectorModel",
             dependencies: [
-                "Caller", "GatehouseJSON", "RateLimiting",
+                "Caller",
+                "GatehouseJSON",
+                "JSONSchema",
+                "RateLimiting",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -197,6 +202,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "RateLimiting"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(
