@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
-        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "RateLimiting"]),
+        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(
             name: "AuthorizationServerTests",
@@ -222,7 +222,7 @@ let package = Package(
         // What many test targets need: a scripted upstream, temporary connector folders.
         .target(
             name: "GatehouseTesting",
-            dependencies: ["Upstream"],
+            dependencies: ["ConnectorModel", "Upstream"],
             path: "Tests/GatehouseTesting",
             swiftSettings: swiftSettings
         ),

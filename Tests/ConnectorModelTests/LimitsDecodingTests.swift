@@ -1,3 +1,4 @@
+import GatehouseTesting
 import RateLimiting
 import Testing
 

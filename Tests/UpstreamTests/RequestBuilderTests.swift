@@ -2,18 +2,12 @@ import Caller
 import ConnectorModel
 import Foundation
 import GatehouseJSON
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
 
 // MARK: - Shared helpers for the Upstream tests
-
-/// No secrets at all: every test writes its values inline.
-struct NoSecrets: SecretSource {
-    struct Missing: Error {}
-    func environmentValue(_ name: String) -> String? { nil }
-    func fileContents(_ path: String) throws -> String { throw Missing() }
-}
 
 struct DecodedTool {
     var tool: ToolDefinition
@@ -26,18 +20,10 @@ func decodeTool(
     _ toolLines: String = "", method: String = "GET", path: String = "/items", connectorLines: String = "",
     baseURL: String = "https://api.example.com/v2"
 ) throws -> DecodedTool {
-    let yaml = """
-        connector: test
-        base_url: \(baseURL)
-        \(connectorLines)
-        tools:
-          - name: t
-            description: A test tool.
-            method: \(method)
-            path: \(path)
-        \(toolLines)
-        """
-    let result = ConnectorDecoder(secrets: NoSecrets()).decode(yaml: yaml, file: "test.yaml")
+    let yaml = ConnectorText.oneTool(
+        toolLines, method: method, path: path, connector: "test", baseURL: baseURL, description: "A test tool.",
+        connectorLines: connectorLines)
+    let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "test.yaml")
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.description))")
     let connector = try #require(result.connector)
     return DecodedTool(tool: try #require(connector.tools.first), target: connector.target)
