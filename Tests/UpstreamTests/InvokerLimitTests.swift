@@ -1,5 +1,7 @@
+import Caller
 import ConnectorModel
 import GatehouseJSON
+import RateLimiting
 import Synchronization
 import GatehouseTesting
 import Testing

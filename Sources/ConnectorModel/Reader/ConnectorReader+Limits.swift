@@ -1,4 +1,5 @@
 import GatehouseJSON
+import RateLimiting
 import Yams
 
 /// `limits:` and `retries:`, on a connector or a tool.
