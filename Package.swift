@@ -201,6 +201,8 @@ let package = Package(
             path: "Benchmarks/Micro",
             swiftSettings: swiftSettings
         ),
+        // The module map in docs/development.md, held against the imports.
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
