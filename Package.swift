@@ -45,11 +45,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // JSON Schema compiled once to a table of nodes, then validated without allocating.
+        .target(name: "JSONSchema", dependencies: ["GatehouseJSON"], swiftSettings: swiftSettings),
+        // Who is calling: what a verified token says, carried from OAuth through
+        // the protocol to connector templates.
+        .target(
+            name: "Caller",
+            dependencies: ["GatehouseJSON", .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
+        // Token buckets per caller, for tool calls and for client registration.
+        .target(name: "RateLimiting", swiftSettings: swiftSettings),
         // The connector file format: decoding, validation, secrets, input schemas.
         .target(
             name: "ConnectorModel",
             dependencies: [
+                "Caller",
                 "GatehouseJSON",
+                "JSONSchema",
+                "RateLimiting",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -65,8 +79,10 @@ let package = Package(
         .target(
             name: "Upstream",
             dependencies: [
+                "Caller",
                 "ConnectorModel",
                 "GatehouseJSON",
+                "RateLimiting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -81,6 +97,7 @@ let package = Package(
         .target(
             name: "MCPProtocol",
             dependencies: [
+                "Caller",
                 "GatehouseJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -92,7 +109,7 @@ let package = Package(
         .target(
             name: "OAuth",
             dependencies: [
-                "ConnectorModel", "GatehouseJSON",
+                "Caller", "GatehouseJSON",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -104,7 +121,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "AuthorizationServer", "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "Upstream",
+                "AuthorizationServer", "Caller", "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "RateLimiting",
+                "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -144,7 +162,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                "OAuth", "ConnectorModel",
+                "Caller", "OAuth",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -174,7 +192,8 @@ let package = Package(
         .executableTarget(
             name: "gatehouse-bench",
             dependencies: [
-                "AuthorizationServer", "Catalog", "ConnectorModel", "GatehouseJSON", "Gateway", "MCPProtocol", "OAuth", "Upstream",
+                "AuthorizationServer", "Caller", "Catalog", "ConnectorModel", "GatehouseJSON", "Gateway", "MCPProtocol", "OAuth",
+                "Upstream",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -182,21 +201,32 @@ let package = Package(
             path: "Benchmarks/Micro",
             swiftSettings: swiftSettings
         ),
+        // The module map in docs/development.md, held against the imports.
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
-        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
+        .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
         .testTarget(
             name: "AuthorizationServerTests",
             dependencies: [
-                "AuthorizationServer", "GatehouseJSON", "OAuth", "OAuthTestSupport", "ConnectorModel",
+                "AuthorizationServer", "Caller", "GatehouseJSON", "OAuth", "OAuthTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "ConnectorModel", "GatehouseJSON"]),
-        .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "GatehouseJSON"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "Caller", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
+        .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
+        .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),
         .testTarget(
             name: "OpenAPIImportTests",
             dependencies: ["OpenAPIImport", "ConnectorModel", "GatehouseJSON", .product(name: "Yams", package: "Yams")]
+        ),
+        // What many test targets need: a scripted upstream, temporary connector folders.
+        .target(
+            name: "GatehouseTesting",
+            dependencies: ["ConnectorModel", "Upstream"],
+            path: "Tests/GatehouseTesting",
+            swiftSettings: swiftSettings
         ),
         // Fakes and key material shared by the OAuth and gateway tests.
         .target(
@@ -207,13 +237,13 @@ let package = Package(
         .testTarget(
             name: "OAuthTests",
             dependencies: [
-                "OAuth", "OAuthTestSupport", "ConnectorModel", "GatehouseJSON", .product(name: "JWTKit", package: "jwt-kit"),
+                "OAuth", "OAuthTestSupport", "Caller", "ConnectorModel", "GatehouseJSON", .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Catalog", "MCPProtocol", "OAuth", "OAuthTestSupport", "Upstream", "GatehouseJSON",
+                "Gateway", "Caller", "Catalog", "MCPProtocol", "OAuth", "OAuthTestSupport", "Upstream", "GatehouseJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

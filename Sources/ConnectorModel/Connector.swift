@@ -2,45 +2,37 @@ import GatehouseJSON
 
 /// One decoded, validated connector file: an upstream REST API and the tools
 /// mapped onto it. Secrets are already resolved.
+///
+/// What a single upstream call needs is kept as one ``UpstreamTarget``
+/// value, shared by every tool of the connector; its fields read as the
+/// connector's own (`connector.baseURL`).
+@dynamicMemberLookup
 public struct Connector: Sendable {
-    public var name: String
+    public var target: UpstreamTarget
     public var description: String?
-    public var baseURL: BaseURL
-    /// Sent on every upstream request, after secrets were substituted.
-    public var headers: [(name: String, value: String)]
-    public var auth: UpstreamAuth?
-    public var timeout: Duration
-    /// The most bytes read from any upstream answer; more is an error, so a
-    /// runaway upstream cannot exhaust the gateway's memory.
-    public var maxResponseBytes: Int
-    /// Limits shared by all the connector's tools.
-    public var limits: CallLimits
-    /// How idempotent calls are retried, unless a tool says otherwise.
-    public var retries: RetryPolicy
     public var tools: [ToolDefinition]
     public var location: SourceLocation
-    /// Finds the connector's credentials in upstream answers.
-    public var redactor: SecretRedactor
-    /// How much of a failed answer's body a tool error quotes; 0 quotes none.
-    public var errorBodyBytes: Int
+
+    public var name: String {
+        get { target.connector }
+        set { target.connector = newValue }
+    }
+
+    public subscript<Value>(dynamicMember field: WritableKeyPath<UpstreamTarget, Value>) -> Value {
+        get { target[keyPath: field] }
+        set { target[keyPath: field] = newValue }
+    }
 
     public init(
         name: String, description: String? = nil, baseURL: BaseURL, headers: [(name: String, value: String)] = [],
-        auth: UpstreamAuth? = nil, timeout: Duration = .seconds(30), maxResponseBytes: Int = 10 << 20,
+        auth: UpstreamAuth? = nil, timeout: Duration = Connector.defaultTimeout, maxResponseBytes: Int = Connector.defaultMaxResponseBytes,
         limits: CallLimits = CallLimits(), retries: RetryPolicy = .off, tools: [ToolDefinition] = [],
         location: SourceLocation, redactor: SecretRedactor = .none, errorBodyBytes: Int = Connector.defaultErrorBodyBytes
     ) {
-        self.redactor = redactor
-        self.errorBodyBytes = errorBodyBytes
-        self.limits = limits
-        self.retries = retries
-        self.name = name
+        self.target = UpstreamTarget(
+            connector: name, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout, maxResponseBytes: maxResponseBytes,
+            limits: limits, retries: retries, redactor: redactor, errorBodyBytes: errorBodyBytes)
         self.description = description
-        self.baseURL = baseURL
-        self.headers = headers
-        self.auth = auth
-        self.timeout = timeout
-        self.maxResponseBytes = maxResponseBytes
         self.tools = tools
         self.location = location
     }
@@ -145,15 +137,23 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
 /// Everything about a connector that a single upstream call needs, without
 /// its list of tools.
 public struct UpstreamTarget: Sendable {
+    /// The connector's name.
     public var connector: String
     public var baseURL: BaseURL
+    /// Sent on every upstream request, after secrets were substituted.
     public var headers: [(name: String, value: String)]
     public var auth: UpstreamAuth?
     public var timeout: Duration
+    /// The most bytes read from any upstream answer; more is an error, so a
+    /// runaway upstream cannot exhaust the gateway's memory.
     public var maxResponseBytes: Int
+    /// Limits shared by all the connector's tools.
     public var limits: CallLimits
+    /// How idempotent calls are retried, unless a tool says otherwise.
     public var retries: RetryPolicy
+    /// Finds the connector's credentials in upstream answers.
     public var redactor: SecretRedactor
+    /// How much of a failed answer's body a tool error quotes; 0 quotes none.
     public var errorBodyBytes: Int
 
     public init(
@@ -162,24 +162,15 @@ public struct UpstreamTarget: Sendable {
         limits: CallLimits = CallLimits(), retries: RetryPolicy = .off, redactor: SecretRedactor = .none,
         errorBodyBytes: Int = Connector.defaultErrorBodyBytes
     ) {
-        self.redactor = redactor
-        self.errorBodyBytes = errorBodyBytes
-        self.limits = limits
-        self.retries = retries
         self.connector = connector
         self.baseURL = baseURL
         self.headers = headers
         self.auth = auth
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
-    }
-}
-
-extension Connector {
-    public var target: UpstreamTarget {
-        UpstreamTarget(
-            connector: name, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
-            maxResponseBytes: maxResponseBytes, limits: limits, retries: retries, redactor: redactor,
-            errorBodyBytes: errorBodyBytes)
+        self.limits = limits
+        self.retries = retries
+        self.redactor = redactor
+        self.errorBodyBytes = errorBodyBytes
     }
 }

@@ -1,4 +1,5 @@
 import GatehouseJSON
+import JSONSchema
 
 /// The HTTP methods a tool can map onto.
 public enum HTTPMethod: String, Sendable, CaseIterable {
@@ -161,13 +162,7 @@ public struct ToolDefinition: Sendable {
     public var isIdempotent: Bool { method.isIdempotent || annotations.idempotent == true }
 
     /// MCP tool names: `[A-Za-z0-9_.-]`, 1 to 64 characters.
-    public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64
-            && name.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                    || byte == 0x5F || byte == 0x2E || byte == 0x2D
-            }
-    }
+    public static func isValidName(_ name: String) -> Bool { NameRules.isToolName(name) }
 }
 
 /// OAuth scope tokens (RFC 6749 §3.3): printable ASCII without space, `"` or `\\`.

@@ -1,3 +1,4 @@
+import Caller
 import Catalog
 import ConnectorModel
 import GatehouseJSON
@@ -26,21 +27,21 @@ public struct CatalogToolProvider: ToolProvider {
         self.requiredScopes = requiredScopes
     }
 
-    public func listing(for caller: CallContext) -> ToolListing {
+    public func listing(for context: CallContext) -> ToolListing {
         let catalog = store.catalog
-        guard let identity = caller.principal as? CallerIdentity, catalog.hasScopedTools else {
+        guard let caller = context.caller, catalog.hasScopedTools else {
             return ToolListing(descriptors: catalog.descriptors, generation: catalog.generation)
         }
         // Each caller sees only the tools their token allows.
         var descriptors: [[UInt8]] = []
         descriptors.reserveCapacity(catalog.tools.count)
-        for tool in catalog.tools where tool.isAllowed(for: identity.scopes) { descriptors.append(tool.descriptor) }
+        for tool in catalog.tools where tool.isAllowed(for: caller.scopes) { descriptors.append(tool.descriptor) }
         return ToolListing(descriptors: descriptors, generation: catalog.generation, isPerCaller: true)
     }
 
     public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
         let started = ContinuousClock.now
-        let caller = context.principal as? CallerIdentity ?? .anonymous
+        let caller = context.caller ?? .anonymous
         // One snapshot for the whole call: a reload meanwhile does not matter.
         guard let tool = store.catalog.tool(named: name) else {
             audit.record(
@@ -49,7 +50,7 @@ public struct CatalogToolProvider: ToolProvider {
             return .unknownTool
         }
         let connector = tool.target.connector
-        if let identity = context.principal as? CallerIdentity, !tool.isAllowed(for: identity.scopes) {
+        if context.caller != nil, !tool.isAllowed(for: caller.scopes) {
             metrics.toolCall(tool: name, connector: connector, outcome: "forbidden")
             audit.record(
                 tool: name, connector: connector, caller: caller, arguments: arguments, outcome: "forbidden", invocation: nil,

@@ -7,66 +7,13 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import MCPProtocol
-import Upstream
 import OAuth
 
 extension Gateway {
     /// The HTTP routes: `/mcp` and the operational endpoints.
     public func router() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        let server = self.server
-        let maxBody = settings.maxBodyBytes
-        let metrics = self.metrics
-        let guardian = EndpointGuard(server: server, resourceServer: resourceServer, metrics: metrics, logger: logger)
-        router.post("/mcp") { request, _ -> Response in
-            let trace = RequestTrace(request.headers)
-            return await RequestTrace.$current.withValue(trace) {
-                var method: String?
-                var response: Response
-                switch await guardian.admit(request) {
-                case .refused(let refusal):
-                    response = refusal
-                case .admitted(let caller):
-                    do {
-                        let buffer = try await request.body.collect(upTo: maxBody)
-                        let answer = await server.handlePost(
-                            headers: request.headers, body: Array(buffer.readableBytesView), principal: caller)
-                        method = answer.method
-                        response = Response(answer)
-                    } catch {
-                        response = Response(
-                            status: .contentTooLarge, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
-                                id: nil,
-                                error: JSONRPCError(
-                                    code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
-                    }
-                }
-                metrics.request(method: GatewayMetrics.methodLabel(method), status: Int(response.status.code))
-                response.headers[.xRequestID] = trace.requestID
-                return response
-            }
-        }
-        router.get("/mcp") { request, _ -> Response in
-            var response: Response
-            if case .refused(let refusal) = await guardian.admit(request) {
-                response = refusal
-            } else {
-                response = Response(server.handleGet(headers: request.headers))
-            }
-            metrics.request(method: "GET", status: Int(response.status.code))
-            return response
-        }
-        router.delete("/mcp") { request, _ -> Response in
-            var response: Response
-            if case .refused(let refusal) = await guardian.admit(request) {
-                response = refusal
-            } else {
-                response = Response(server.handleDelete(headers: request.headers))
-            }
-            metrics.request(method: "DELETE", status: Int(response.status.code))
-            return response
-        }
+        addMCPRoutes(to: router)
         if let resourceServer {
             // RFC 9728 metadata, without authentication, at the path-inserted
             // location and at the root (clients try both).
@@ -180,68 +127,5 @@ extension Gateway {
                 address: .hostname(host, port: port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
             logger: logger)
-    }
-}
-
-extension Response {
-    init(_ response: MCPHTTPResponse) {
-        let body: ResponseBody
-        if let stream = response.stream {
-            let first = response.body
-            body = ResponseBody { writer in
-                if !first.isEmpty { try await writer.write(ByteBuffer(bytes: first)) }
-                for await chunk in stream where !chunk.isEmpty {
-                    try await writer.write(ByteBuffer(bytes: chunk))
-                }
-                try await writer.finish(nil)
-            }
-        } else {
-            body = response.body.isEmpty ? .init() : .init(byteBuffer: ByteBuffer(bytes: response.body))
-        }
-        self.init(status: response.status, headers: response.headerFields, body: body)
-    }
-}
-
-/// Lets a request to `/mcp` in, or answers it: a foreign browser origin gets
-/// 403, and with OAuth on, a missing or bad token gets the challenge that
-/// sends the client to sign in.
-struct EndpointGuard: Sendable {
-    let server: MCPServer
-    let resourceServer: ResourceServer?
-    let metrics: GatewayMetrics
-    let logger: Logger
-
-    enum Decision {
-        case admitted(CallerIdentity?)
-        case refused(Response)
-    }
-
-    func admit(_ request: Request) async -> Decision {
-        if let refusal = server.checkOrigin(request.headers) { return .refused(Response(refusal)) }
-        guard let resourceServer else { return .admitted(nil) }
-        do {
-            return .admitted(try await resourceServer.authenticate(headers: request.headers, query: request.uri.query))
-        } catch {
-            metrics.authFailure(reason: error.reason)
-            logger.info("request refused", metadata: ["reason": .string(error.reason), "status": .stringConvertible(error.httpStatus)])
-            let body = JSONRPCEncoder.error(
-                id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Unauthorized: \(error.description)"))
-            return .refused(Response(
-                status: .init(code: error.httpStatus),
-                headers: [.contentType: "application/json", .wwwAuthenticate: resourceServer.challenge(for: error)],
-                body: .init(byteBuffer: ByteBuffer(bytes: body))))
-        }
-    }
-}
-
-extension HTTPField.Name {
-    static let xRequestID = HTTPField.Name("X-Request-Id")!
-    static let traceparent = HTTPField.Name("traceparent")!
-    static let tracestate = HTTPField.Name("tracestate")!
-}
-
-extension RequestTrace {
-    init(_ headers: HTTPFields) {
-        self.init(requestIDHeader: headers[.xRequestID], traceparent: headers[.traceparent], tracestate: headers[.tracestate])
     }
 }

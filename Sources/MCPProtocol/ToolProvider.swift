@@ -1,3 +1,4 @@
+import Caller
 import GatehouseJSON
 
 /// What the protocol layer needs from the catalog and upstream layers: the
@@ -5,7 +6,7 @@ import GatehouseJSON
 public protocol ToolProvider: Sendable {
     /// The current tools, already encoded as MCP `Tool` objects, in a stable
     /// order.
-    func listing(for caller: CallContext) -> ToolListing
+    func listing(for context: CallContext) -> ToolListing
     /// Runs a tool.
     func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome
 }
@@ -42,16 +43,17 @@ public struct CallContext: Sendable {
     public var era: ProtocolEra
     public var protocolVersion: String
     public var requestID: JSONRPCID?
-    /// Whatever the transport's authentication established about the caller.
-    public var principal: (any Sendable)?
+    /// Who is calling, when the endpoint authenticates its callers; `nil`
+    /// when it does not (then no tool is filtered or refused by scope).
+    public var caller: CallerIdentity?
     /// Fired when the client cancels this request (`notifications/cancelled`
     /// on a legacy session); the call should then stop its work.
     public var cancellation: CancellationSignal?
 
-    public init(era: ProtocolEra, protocolVersion: String, requestID: JSONRPCID? = nil, principal: (any Sendable)? = nil) {
+    public init(era: ProtocolEra, protocolVersion: String, requestID: JSONRPCID? = nil, caller: CallerIdentity? = nil) {
         self.era = era
         self.protocolVersion = protocolVersion
         self.requestID = requestID
-        self.principal = principal
+        self.caller = caller
     }
 }

@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import Foundation
 import GatehouseJSON
 
@@ -30,6 +30,6 @@ struct IntrospectionVerifier: TokenVerifier {
         if let issuer = claims["iss"]?.stringValue, !settings.issuers.contains(where: { $0.issuer == issuer }) {
             throw .invalidToken("the access token was not issued by a trusted issuer", reason: "issuer")
         }
-        return try ClaimChecks(settings: settings, now: now()).identity(from: claims, requireExpiry: false)
+        return try ClaimChecks(settings: settings, now: now()).caller(from: claims, requireExpiry: false)
     }
 }

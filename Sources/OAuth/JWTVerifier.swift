@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import ExtrasBase64
 import Foundation
 import GatehouseJSON
@@ -76,7 +76,7 @@ public struct JWTVerifier: TokenVerifier {
         } catch {
             throw .invalidToken("the \(name)'s signature is not valid", reason: "signature")
         }
-        return try ClaimChecks(settings: settings, kind: kind, now: now()).identity(from: claims)
+        return try ClaimChecks(settings: settings, kind: kind, now: now()).caller(from: claims)
     }
 
     /// The JSON of one base64url section; the caller bounds its size.
@@ -101,7 +101,7 @@ struct ClaimChecks {
     var kind: TokenKind = .accessToken
     let now: Date
 
-    func identity(from claims: JSONObject, requireExpiry: Bool = true) throws(AuthFailure) -> CallerIdentity {
+    func caller(from claims: JSONObject, requireExpiry: Bool = true) throws(AuthFailure) -> CallerIdentity {
         let skew = Double(settings.clockSkew.components.seconds)
         let time = now.timeIntervalSince1970
         if let exp = claims["exp"]?.doubleValue {

@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import GatehouseJSON
 import HTTPTypes
 

@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 
 /// Turns a bearer token into the caller it belongs to. A seam: the gateway
 /// holds one, tests drive each implementation without a network.

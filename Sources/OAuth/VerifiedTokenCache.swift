@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import Foundation
 import Synchronization
 
@@ -16,7 +16,7 @@ public struct CachingTokenVerifier: TokenVerifier {
     let now: @Sendable () -> Date
 
     final class Cache: Sendable {
-        struct Entry { var identity: CallerIdentity; var expiresAt: TimeInterval }
+        struct Entry { var caller: CallerIdentity; var expiresAt: TimeInterval }
         let entries = Mutex<[String: Entry]>([:])
         let capacity: Int
         init(capacity: Int) { self.capacity = capacity }
@@ -35,11 +35,11 @@ public struct CachingTokenVerifier: TokenVerifier {
     public func verify(_ token: String) async throws(AuthFailure) -> CallerIdentity {
         let time = now().timeIntervalSince1970
         if let hit = cache.entries.withLock({ $0[token] }), hit.expiresAt > time {
-            return hit.identity
+            return hit.caller
         }
-        let identity = try await inner.verify(token)
+        let caller = try await inner.verify(token)
         var expiresAt = time + maximumAge
-        if let exp = identity.claims["exp"]?.doubleValue { expiresAt = min(expiresAt, exp) }
+        if let exp = caller.claims["exp"]?.doubleValue { expiresAt = min(expiresAt, exp) }
         let capacity = cache.capacity
         cache.entries.withLock { entries in
             if entries.count >= capacity {
@@ -48,8 +48,8 @@ public struct CachingTokenVerifier: TokenVerifier {
                     for key in entries.keys.shuffled().prefix(max(1, capacity / 2)) { entries.removeValue(forKey: key) }
                 }
             }
-            entries[token] = .init(identity: identity, expiresAt: expiresAt)
+            entries[token] = .init(caller: caller, expiresAt: expiresAt)
         }
-        return identity
+        return caller
     }
 }

@@ -7,10 +7,5 @@ public struct ImportNote: Sendable, Equatable, CustomStringConvertible {
     public var subject: String
     public var message: String
 
-    public init(subject: String, message: String) {
-        self.subject = subject
-        self.message = message
-    }
-
     public var description: String { "\(subject): \(message)" }
 }

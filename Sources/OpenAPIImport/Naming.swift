@@ -1,7 +1,9 @@
+import ConnectorModel
+
 /// Names that the connector format accepts, made from names in the document.
 enum Naming {
     /// The connector format's limit for tool, parameter and connector names.
-    static let maximumLength = 64
+    static let maximumLength = NameRules.maximumLength
 
     /// `findPetsByStatus` → `find_pets_by_status`, `HTTPStatus` →
     /// `http_status`, `get-user.v2` → `get_user_v2`: tool names read like
@@ -106,13 +108,5 @@ enum Naming {
 
 extension Naming {
     /// The connector format's rule for `connector:` names.
-    static func isValidConnectorName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= maximumLength
-            && name.unicodeScalars.allSatisfy { scalar in
-                switch scalar {
-                case "a"..."z", "A"..."Z", "0"..."9", "_", "-": true
-                default: false
-                }
-            }
-    }
+    static func isValidConnectorName(_ name: String) -> Bool { NameRules.isConnectorName(name) }
 }

@@ -1,3 +1,4 @@
+import ConnectorModel
 import GatehouseJSON
 import OpenAPIKit
 
@@ -117,7 +118,7 @@ struct OperationMapper {
             guard parameter.location == .query || parameter.location == .header else {
                 throw Skip(reason: "\(location) parameters are not supported by the connector format")
             }
-            if parameter.location == .header, !Self.isHeaderName(parameter.name) {
+            if parameter.location == .header, !HTTPSyntax.isHeaderName(parameter.name) {
                 throw Skip(reason: "it is not a valid HTTP header name")
             }
             schema = try parameterSchema(parameter, location: location, notes: &draft.notes)
@@ -190,11 +191,6 @@ struct OperationMapper {
             out["description"] = .string(description)
         }
         return out
-    }
-
-    /// RFC 9110 token characters, as the connector format checks them.
-    static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { Naming.isParameterCharacter($0) || "!#$%&'*+^`|~".unicodeScalars.contains($0) }
     }
 
     /// `/pets/{petId}/photos` → `["petId"]`.

@@ -1,3 +1,4 @@
+import Caller
 import ConnectorModel
 import Foundation
 import GatehouseJSON
@@ -134,7 +135,7 @@ public struct RequestBuilder: Sendable {
     }
 
     static func checkHeaderValue(_ value: String, name: String) throws(ArgumentError) {
-        for byte in value.utf8 where byte == 0x0D || byte == 0x0A || byte == 0x00 {
+        guard HTTPSyntax.isHeaderValue(value) else {
             throw ArgumentError(message: "the value for header \(name) must not contain line breaks")
         }
     }

@@ -1,3 +1,4 @@
+import Caller
 import ConnectorModel
 import GatehouseJSON
 import Logging

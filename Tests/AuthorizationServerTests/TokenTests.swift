@@ -1,4 +1,3 @@
-import ConnectorModel
 import Foundation
 import GatehouseJSON
 import Logging

@@ -54,8 +54,8 @@ struct UpstreamIdentityProviderTests {
         let (provider, http) = try await provider()
         let signIn = try await provider.signIn(
             endpoints: try await provider.endpoints(), code: "c", codeVerifier: verifier, nonce: "n-1", now: 1_000)
-        let identity = signIn.identity
-        #expect(identity.subject == "ada" && identity.email == "ada@example.com" && identity.claims["groups"] == ["support"])
+        let caller = signIn.caller
+        #expect(caller.subject == "ada" && caller.email == "ada@example.com" && caller.claims["groups"] == ["support"])
         #expect(signIn.tokens == UpstreamTokens(accessToken: "idp-access", refreshToken: "idp-refresh", expiresAt: 4_600))
         let post = try #require(http.posts.first)
         #expect(post.field("code_verifier") == verifier && post.user == "gatehouse" && post.password == "provider-secret")
@@ -160,11 +160,11 @@ struct UpstreamIdentityProviderTests {
         let second = try await SigningKey.es256(kid: "2026-02")
         http.serve(Self.issuer + "/jwks", json: ["keys": [first.jwk]])
         Self.answer(http, idToken: try makeJWT(Self.idTokenClaims(), key: first))
-        #expect(try await signIn(provider).identity.subject == "ada")
+        #expect(try await signIn(provider).caller.subject == "ada")
         // Seconds later the provider starts signing with a new key.
         http.serve(Self.issuer + "/jwks", json: ["keys": [first.jwk, second.jwk]])
         Self.answer(http, idToken: try makeJWT(Self.idTokenClaims(["sub": "grace"]), key: second))
-        #expect(try await signIn(provider).identity.subject == "grace", "no wait for a refetch throttle")
+        #expect(try await signIn(provider).caller.subject == "grace", "no wait for a refetch throttle")
         #expect(http.getCount(Self.issuer + "/jwks") == 2)
     }
 
@@ -177,7 +177,7 @@ struct UpstreamIdentityProviderTests {
         #expect(idToken.split(separator: ".")[1].utf8.count > 16 * 1024)
         Self.answer(http, idToken: idToken)
         let signIn = try await signIn(provider)
-        #expect(signIn.identity.claims["groups"]?.arrayValue?.count == 400)
+        #expect(signIn.caller.claims["groups"]?.arrayValue?.count == 400)
     }
 
     @Test func refusalsSayItWasTheIDToken() async throws {

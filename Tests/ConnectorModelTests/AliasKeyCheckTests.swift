@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Testing
 
 @testable import ConnectorModel

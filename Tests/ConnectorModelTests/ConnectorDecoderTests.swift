@@ -1,24 +1,11 @@
 import Foundation
 import GatehouseJSON
+import GatehouseTesting
 import Testing
 
 @testable import ConnectorModel
 
 // MARK: - Test doubles and helpers
-
-/// Secrets from dictionaries, so no test touches the process environment or disk.
-struct TestSecrets: SecretSource {
-    struct Missing: Error {}
-    var environment: [String: String] = [:]
-    var files: [String: String] = [:]
-
-    func environmentValue(_ name: String) -> String? { environment[name] }
-
-    func fileContents(_ path: String) throws -> String {
-        guard let contents = files[path] else { throw Missing() }
-        return contents
-    }
-}
 
 private func decode(
     _ yaml: String, file: String = "f.yaml", directory: String = ".", secrets: TestSecrets = TestSecrets()
@@ -40,16 +27,7 @@ private func decodeConnector(_ yaml: String, secrets: TestSecrets = TestSecrets(
 /// A connector with one GET tool at `/a` and the given extra tool lines
 /// (indented for a tool mapping).
 private func oneTool(_ toolLines: String, method: String = "GET", path: String = "/a") -> String {
-    """
-    connector: x
-    base_url: https://a.example
-    tools:
-      - name: t
-        description: d
-        method: \(method)
-        path: \(path)
-    \(toolLines)
-    """
+    ConnectorText.oneTool(toolLines, method: method, path: path)
 }
 
 private extension Connector {

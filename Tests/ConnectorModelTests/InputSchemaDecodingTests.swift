@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseJSON
+import GatehouseTesting
 import Testing
 
 @testable import ConnectorModel
@@ -23,16 +24,7 @@ private func decodeTool(_ yaml: String) throws -> ToolDefinition {
 /// A connector with one tool; `lines` are the tool's keys after `path`,
 /// indented as tool keys (four spaces). Line 8 is the first of them.
 private func tool(method: String = "POST", path: String = "/boards/{board}/shapes", _ lines: String) -> String {
-    """
-    connector: x
-    base_url: https://a.example
-    tools:
-      - name: t
-        description: d
-        method: \(method)
-        path: \(path)
-    \(lines)
-    """
+    ConnectorText.oneTool(lines, method: method, path: path)
 }
 
 private extension ToolDefinition {

@@ -1,3 +1,5 @@
+import GatehouseTesting
+import RateLimiting
 import Testing
 
 @testable import ConnectorModel

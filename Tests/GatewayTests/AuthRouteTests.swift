@@ -178,6 +178,49 @@ struct AuthRouteTests {
         #expect(upstream.seen.isEmpty)
     }
 
+    /// The `/mcp` middleware order: the Origin is judged before the token, a
+    /// POST answers with its request id even when refused, GET and DELETE
+    /// carry none, and every refusal is counted under the method it had.
+    @Test func originComesBeforeTheTokenAndRefusalsAreCounted() async throws {
+        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = FakeUpstream()
+        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: FakeAuthHTTP())
+        try await Application(router: gateway.router()).test(.router) { client in
+            var foreign = AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: nil)
+            foreign[.origin] = "https://evil.example"
+            let refused = try await client.execute(uri: "/mcp", method: .post, headers: foreign, body: AuthFixture.call("list_tickets"))
+            #expect(refused.status == .forbidden, "a foreign origin is refused before its missing token")
+            #expect(refused.headers[.wwwAuthenticate] == nil)
+            #expect(refused.headers[HTTPField.Name("X-Request-Id")!] != nil)
+            let foreignGet = try await client.execute(uri: "/mcp", method: .get, headers: [.origin: "https://evil.example"])
+            #expect(foreignGet.status == .forbidden)
+            #expect(foreignGet.headers[HTTPField.Name("X-Request-Id")!] == nil)
+
+            let unauthorized = try await client.execute(
+                uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: nil),
+                body: AuthFixture.call("list_tickets"))
+            #expect(unauthorized.status == .unauthorized)
+            #expect(unauthorized.headers[HTTPField.Name("X-Request-Id")!] != nil)
+            let get = try await client.execute(uri: "/mcp", method: .get, headers: [.accept: "text/event-stream"])
+            #expect(get.status == .unauthorized)
+            #expect(get.headers[HTTPField.Name("X-Request-Id")!] == nil)
+            let delete = try await client.execute(uri: "/mcp", method: .delete)
+            #expect(delete.status == .unauthorized)
+
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let text = String(buffer: metrics.body)
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            #expect(lines.contains(#"gatehouse_mcp_requests_total{method="none",status="403"} 1"#), "\(text)")
+            #expect(lines.contains(#"gatehouse_mcp_requests_total{method="none",status="401"} 1"#))
+            #expect(lines.contains(#"gatehouse_mcp_requests_total{method="GET",status="403"} 1"#))
+            #expect(lines.contains(#"gatehouse_mcp_requests_total{method="GET",status="401"} 1"#))
+            #expect(lines.contains(#"gatehouse_mcp_requests_total{method="DELETE",status="401"} 1"#))
+            let authFailures = lines.filter { $0.hasPrefix("gatehouse_auth_failures_total{") }
+            #expect(authFailures.count == 1 && authFailures.first?.hasSuffix(" 3") == true, "only the three requests without a token: \(authFailures)")
+        }
+        #expect(upstream.seen.isEmpty)
+    }
+
     @Test func badTokensNeverReachTheUpstream() async throws {
         let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
         let upstream = FakeUpstream()

@@ -8,7 +8,7 @@ struct WaitingTools: ToolProvider {
     let started = CancellationSignal()
     let stopped = CancellationSignal()
 
-    func listing(for caller: CallContext) -> ToolListing { ToolListing(descriptors: []) }
+    func listing(for context: CallContext) -> ToolListing { ToolListing(descriptors: []) }
 
     func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
         started.fire()

@@ -1,3 +1,4 @@
+import Caller
 import Foundation
 import GatehouseJSON
 import HTTPTypes
@@ -15,7 +16,8 @@ struct RecordedCall: Sendable {
     var era: ProtocolEra
     var protocolVersion: String
     var requestID: JSONRPCID?
-    var principal: String?
+    /// The subject of the caller the call came with.
+    var caller: String?
 }
 
 final class CallLog: Sendable {
@@ -43,16 +45,16 @@ struct FakeTools: ToolProvider {
         }
     }
 
-    func listing(for caller: CallContext) -> ToolListing {
+    func listing(for context: CallContext) -> ToolListing {
         ToolListing(descriptors: descriptors, isPerCaller: perCaller)
     }
 
     func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
         guard Self.names.contains(name) else { return .unknownTool }
-        if name == "echo", context.principal as? String == "no-echo-scope" { return .forbidden(requiredScopes: ["mcp", "echo:use"]) }
+        if name == "echo", context.caller?.subject == "no-echo-scope" { return .forbidden(requiredScopes: ["mcp", "echo:use"]) }
         log.record(RecordedCall(
             name: name, arguments: arguments, era: context.era, protocolVersion: context.protocolVersion,
-            requestID: context.requestID, principal: context.principal as? String))
+            requestID: context.requestID, caller: context.caller?.subject))
         return .result(["content": [["type": "text", "text": .string("\(name) ran with \(JSONValue.object(arguments).jsonString)")]]])
     }
 }
@@ -133,8 +135,8 @@ func modernBody(
     return JSONValue.object(["jsonrpc": "2.0", "id": id, "method": .string(method), "params": .object(params)]).jsonBytes
 }
 
-func post(_ server: MCPServer, _ headers: HTTPFields, _ body: [UInt8], principal: (any Sendable)? = nil) async -> Reply {
-    Reply(response: await server.handlePost(headers: headers, body: body, principal: principal))
+func post(_ server: MCPServer, _ headers: HTTPFields, _ body: [UInt8], caller: CallerIdentity? = nil) async -> Reply {
+    Reply(response: await server.handlePost(headers: headers, body: body, caller: caller))
 }
 
 func post(_ server: MCPServer, _ headers: HTTPFields, json: String) async -> Reply {
@@ -268,7 +270,7 @@ struct MCPServerModernTests {
         let reply = await post(
             server, modernHeaders(method: "tools/call", name: "bravo"),
             modernBody(id: "call-1", method: "tools/call", params: ["name": "bravo", "arguments": ["q": "hi"]]),
-            principal: "user-7")
+            caller: CallerIdentity(subject: "user-7"))
         #expect(reply.status == 200)
         #expect(reply.contentType == "application/json")
         #expect(try reply.json()["id"] == "call-1")
@@ -285,7 +287,7 @@ struct MCPServerModernTests {
         #expect(call.era == .modern)
         #expect(call.protocolVersion == modernVersion)
         #expect(call.requestID == .string("call-1"))
-        #expect(call.principal == "user-7")
+        #expect(call.caller == "user-7")
     }
 
     @Test func toolsCallWithoutArgumentsPassesAnEmptyObject() async throws {
@@ -581,13 +583,13 @@ struct MCPServerScopeTests {
         configuration.insufficientScopeChallenge = { scopes in "Bearer error=\"insufficient_scope\", scope=\"\(scopes.joined(separator: " "))\"" }
         let server = MCPServer(configuration: configuration, tools: FakeTools())
         let body = modernBody(id: 5, method: "tools/call", params: ["name": "echo", "arguments": [:]])
-        let reply = await post(server, modernHeaders(method: "tools/call", name: "echo"), body, principal: "no-echo-scope")
+        let reply = await post(server, modernHeaders(method: "tools/call", name: "echo"), body, caller: CallerIdentity(subject: "no-echo-scope"))
         #expect(reply.status == 403)
         #expect(reply.response.headerFields[.wwwAuthenticate] == "Bearer error=\"insufficient_scope\", scope=\"mcp echo:use\"")
         #expect(try reply.json()["id"] == 5)
         #expect(try reply.errorCode() == -32600)
         // Another caller is served.
-        let allowed = await post(server, modernHeaders(method: "tools/call", name: "echo"), body, principal: "anyone")
+        let allowed = await post(server, modernHeaders(method: "tools/call", name: "echo"), body, caller: CallerIdentity(subject: "anyone"))
         #expect(allowed.status == 200)
     }
 }

@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import Foundation
 import GatehouseJSON
 import Logging

@@ -1,3 +1,4 @@
+import Caller
 import ConnectorModel
 import Foundation
 import GatehouseJSON
@@ -545,21 +546,21 @@ struct JWTVerifierTests {
 struct ClaimChecksTests {
     @Test func expiryBoundaryIsInclusiveOfTheSkew() throws {
         let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
-        #expect(throws: Never.self) { try checks.identity(from: Fixture.claims(exp: Fixture.nowSeconds - 60)) }
+        #expect(throws: Never.self) { try checks.caller(from: Fixture.claims(exp: Fixture.nowSeconds - 60)) }
         #expect(throws: AuthFailure.invalidToken("the access token has expired", reason: "expired")) {
-            try checks.identity(from: Fixture.claims(exp: Fixture.nowSeconds - 60.5))
+            try checks.caller(from: Fixture.claims(exp: Fixture.nowSeconds - 60.5))
         }
     }
 
     @Test func scopeStringAndScpAreMerged() throws {
         let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
-        let caller = try checks.identity(from: Fixture.claims(extra: ["scope": "a  b", "scp": "c"]))
+        let caller = try checks.caller(from: Fixture.claims(extra: ["scope": "a  b", "scp": "c"]))
         #expect(caller.scopes == ["a", "b", "c"])
     }
 
     @Test func expiryNotRequiredForIntrospection() throws {
         let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
-        #expect(try checks.identity(from: Fixture.claims(exp: nil), requireExpiry: false).subject == "user-1")
+        #expect(try checks.caller(from: Fixture.claims(exp: nil), requireExpiry: false).subject == "user-1")
     }
 
     // MARK: email_verified
@@ -567,7 +568,7 @@ struct ClaimChecksTests {
     @Test func anUnverifiedEmailIsWithheld() throws {
         let checks = ClaimChecks(settings: Fixture.settings(), now: Fixture.now)
         for flag: JSONValue in [false, "false", "FALSE", 0] {
-            let caller = try checks.identity(from: Fixture.claims(extra: ["email": "eve@example.test", "email_verified": flag]))
+            let caller = try checks.caller(from: Fixture.claims(extra: ["email": "eve@example.test", "email_verified": flag]))
             #expect(caller.email == nil)
             #expect(caller.claims["email"] == nil, "user.claims.email cannot bring it back")
             #expect(caller.emailUnverified)
@@ -580,7 +581,7 @@ struct ClaimChecksTests {
         for extra: JSONObject in [["email_verified": true], ["email_verified": "true"], [:]] {
             var claims = Fixture.claims(extra: extra)
             claims["email"] = "ada@example.test"
-            let caller = try checks.identity(from: claims)
+            let caller = try checks.caller(from: claims)
             #expect(caller.email == "ada@example.test")
             #expect(!caller.emailUnverified)
         }
@@ -589,7 +590,7 @@ struct ClaimChecksTests {
     @Test func anUnverifiedEmailIsKeptWhenAllowed() throws {
         var settings = Fixture.settings()
         settings.allowUnverifiedEmail = true
-        let caller = try ClaimChecks(settings: settings, now: Fixture.now).identity(
+        let caller = try ClaimChecks(settings: settings, now: Fixture.now).caller(
             from: Fixture.claims(extra: ["email": "eve@example.test", "email_verified": false]))
         #expect(caller.email == "eve@example.test")
         #expect(!caller.emailUnverified)

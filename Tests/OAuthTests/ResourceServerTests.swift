@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import Foundation
 import GatehouseJSON
 import HTTPTypes
@@ -12,12 +12,12 @@ import OAuthTestSupport
 /// Accepts exactly one token and records what it was asked.
 final class StubVerifier: TokenVerifier {
     let token: String
-    let identity: CallerIdentity
+    let caller: CallerIdentity
     private let seen = Mutex<[String]>([])
 
     init(token: String = "good-token", scopes: Set<String> = ["mcp"]) {
         self.token = token
-        self.identity = CallerIdentity(subject: "stub-user", scopes: scopes)
+        self.caller = CallerIdentity(subject: "stub-user", scopes: scopes)
     }
 
     var tokens: [String] { seen.withLock { $0 } }
@@ -25,7 +25,7 @@ final class StubVerifier: TokenVerifier {
     func verify(_ token: String) async throws(AuthFailure) -> CallerIdentity {
         seen.withLock { $0.append(token) }
         guard token == self.token else { throw .invalidToken("the token has expired", reason: "expired") }
-        return identity
+        return caller
     }
 }
 

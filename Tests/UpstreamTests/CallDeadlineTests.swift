@@ -1,27 +1,10 @@
 import ConnectorModel
 import GatehouseJSON
 import Synchronization
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
-
-/// An upstream that never finishes its answer, like one that sent its
-/// headers and stalled mid-body; it records whether it was cancelled.
-final class StallingClient: UpstreamClient {
-    private let state = Mutex((started: 0, cancelled: 0))
-    var started: Int { state.withLock { $0.started } }
-    var cancelled: Int { state.withLock { $0.cancelled } }
-
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        state.withLock { $0.started += 1 }
-        do {
-            try await Task.sleep(for: .seconds(3600))
-        } catch {
-            state.withLock { $0.cancelled += 1 }
-        }
-        throw .connectionFailed("cancelled")
-    }
-}
 
 /// An abandonment the test fires by hand.
 final class ManualAbandonment: CallAbandonment {
@@ -57,10 +40,9 @@ final class ManualAbandonment: CallAbandonment {
 struct CallDeadlineTests {
     @Test func aStalledAnswerEndsAtTheTimeoutAndTheUpstreamCallIsCancelled() async throws {
         let decoded = try decodeTool("    timeout: 200ms")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let started = ContinuousClock.now
-        let outcome = await ToolInvoker(client: client).invoke(
-            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await ToolInvoker(client: client).call(decoded)
         let elapsed = ContinuousClock.now - started
         #expect(outcome.kind == .timeout)
         #expect(outcome.result.isError)
@@ -75,10 +57,10 @@ struct CallDeadlineTests {
                 timeout: 150ms
                 limits: { max_concurrent: 1 }
             """)
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let tools = ToolInvoker(client: client)
         for _ in 0..<3 {
-            let outcome = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+            let outcome = await tools.call(decoded)
             // Each call reaches the upstream (and times out there) rather than
             // waiting for a slot a stalled call still holds.
             #expect(outcome.kind == .timeout)
@@ -93,24 +75,22 @@ struct CallDeadlineTests {
                 timeout: 300ms
                 retries: { max: 10, backoff: 100ms }
             """)
-        let client = ScriptedClient([.failure(.connectionFailed("refused"))], delay: .milliseconds(50))
+        let client = ScriptedUpstream([.fail(.connectionFailed("refused"))], delay: .milliseconds(50))
         let started = ContinuousClock.now
-        let outcome = await ToolInvoker(client: client).invoke(
-            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await ToolInvoker(client: client).call(decoded)
         #expect(ContinuousClock.now - started < .seconds(1))
         #expect(outcome.kind == .unreachable || outcome.kind == .timeout)
     }
 
     @Test func anAbandonedCallStopsAtOnce() async throws {
         let decoded = try decodeTool("    timeout: 60s")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let abandonment = ManualAbandonment()
         let tools = ToolInvoker(client: client)
         let call = Task {
-            await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
+            await tools.call(decoded, abandonments: [abandonment])
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await client.waitForRequests()
         let fired = ContinuousClock.now
         abandonment.fire()
         let outcome = await call.value
@@ -121,37 +101,34 @@ struct CallDeadlineTests {
 
     @Test func theClientConnectionIsReadFromTheTask() async throws {
         let decoded = try decodeTool("    timeout: 60s")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let abandonment = ManualAbandonment()
         let tools = ToolInvoker(client: client)
         let call = Task {
             await ClientConnection.$abandonment.withValue(abandonment) {
-                await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+                await tools.call(decoded)
             }
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await client.waitForRequests()
         abandonment.fire()
         #expect(await call.value.kind == .cancelled)
     }
 
     @Test func aFastCallIsNotDisturbed() async throws {
         let decoded = try decodeTool("    timeout: 5s")
-        let client = ScriptedClient([.success(UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))])
+        let client = ScriptedUpstream([.respond(UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8)))])
         let abandonment = ManualAbandonment()
-        let outcome = await ToolInvoker(client: client).invoke(
-            decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous, abandonments: [abandonment])
+        let outcome = await ToolInvoker(client: client).call(decoded, abandonments: [abandonment])
         #expect(outcome.kind == .ok)
         #expect(abandonment.watching == 0, "nothing is left watching once the call is over")
     }
 
     @Test func theCallersOwnCancellationStopsTheCall() async throws {
         let decoded = try decodeTool("    timeout: 60s")
-        let client = StallingClient()
+        let client = ScriptedUpstream(.stall)
         let tools = ToolInvoker(client: client)
-        let call = Task { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.started == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let call = Task { await tools.call(decoded) }
+        try await client.waitForRequests()
         call.cancel()
         #expect(await call.value.kind == .cancelled)
         #expect(client.cancelled == 1)

@@ -1,5 +1,7 @@
+import Caller
 import ConnectorModel
 import GatehouseJSON
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
@@ -61,10 +63,9 @@ private let circle: JSONValue = ["kind": "circle", "center": ["x": 1, "y": 2.5],
 private let created = UpstreamResponse(status: 201, reason: "Created", contentType: "application/json", body: Array(#"{"id":1}"#.utf8))
 
 private func call(_ decoded: DecodedTool, _ arguments: JSONObject) async -> (ToolInvoker.Outcome, [UpstreamRequest]) {
-    let client = StubClient(.success(created))
-    let outcome = await ToolInvoker(client: client).invoke(
-        decoded.tool, target: decoded.target, arguments: arguments, caller: .anonymous)
-    return (outcome, client.log.requests)
+    let client = ScriptedUpstream(.respond(created))
+    let outcome = await ToolInvoker(client: client).call(decoded, arguments)
+    return (outcome, client.requests)
 }
 
 /// The error text of a refused call, which must not have reached the upstream.

@@ -1,35 +1,15 @@
+import Caller
 import ConnectorModel
 import GatehouseJSON
+import RateLimiting
 import Synchronization
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
 
-/// An upstream answering from a script, one entry per request, then the
-/// last entry forever.
-final class ScriptedClient: UpstreamClient {
-    private let state: Mutex<(script: [Result<UpstreamResponse, UpstreamFailure>], requests: [UpstreamRequest])>
-    let delay: Duration
-
-    init(_ script: [Result<UpstreamResponse, UpstreamFailure>], delay: Duration = .zero) {
-        self.state = Mutex((script, []))
-        self.delay = delay
-    }
-
-    var requests: [UpstreamRequest] { state.withLock { $0.requests } }
-
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        let next = state.withLock { state in
-            state.requests.append(request)
-            return state.script.count > 1 ? state.script.removeFirst() : state.script[0]
-        }
-        if delay > .zero { try? await Task.sleep(for: delay) }
-        return try next.get()
-    }
-}
-
-private func response(_ status: Int, retryAfter: Duration? = nil) -> Result<UpstreamResponse, UpstreamFailure> {
-    .success(UpstreamResponse(status: status, contentType: "application/json", body: Array(#"{"ok":true}"#.utf8), retryAfter: retryAfter))
+private func response(_ status: Int, retryAfter: Duration? = nil) -> ScriptedUpstream.Answer {
+    .respond(UpstreamResponse(status: status, contentType: "application/json", body: Array(#"{"ok":true}"#.utf8), retryAfter: retryAfter))
 }
 
 /// Records the waits instead of sleeping.
@@ -39,7 +19,7 @@ final class Waits: Sendable {
     var sleep: @Sendable (Duration) async -> Void { { duration in self.storage.withLock { $0.append(duration) } } }
 }
 
-private func invoker(_ client: ScriptedClient, waits: Waits = Waits(), limits: LimitRegistry = LimitRegistry()) -> ToolInvoker {
+private func invoker(_ client: ScriptedUpstream, waits: Waits = Waits(), limits: LimitRegistry = LimitRegistry()) -> ToolInvoker {
     ToolInvoker(client: client, limits: limits, sleep: waits.sleep)
 }
 
@@ -47,9 +27,9 @@ private func invoker(_ client: ScriptedClient, waits: Waits = Waits(), limits: L
 struct RetryTests {
     @Test func idempotentCallsAreRetriedOnRetryableStatuses() async throws {
         let decoded = try decodeTool("    retries: { max: 3, backoff: 100ms }")
-        let client = ScriptedClient([response(503), response(502), response(200)])
+        let client = ScriptedUpstream([response(503), response(502), response(200)])
         let waits = Waits()
-        let outcome = await invoker(client, waits: waits).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let outcome = await invoker(client, waits: waits).call(decoded)
         #expect(outcome.kind == .ok)
         #expect(outcome.attempts == 3)
         #expect(client.requests.count == 3)
@@ -59,8 +39,8 @@ struct RetryTests {
 
     @Test func retriesStopAtTheLimit() async throws {
         let decoded = try decodeTool("", connectorLines: "retries: 2")
-        let client = ScriptedClient([response(503)])
-        let outcome = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let client = ScriptedUpstream([response(503)])
+        let outcome = await invoker(client).call(decoded)
         #expect(outcome.kind == .upstreamError)
         #expect(outcome.upstreamStatus == 503)
         #expect(client.requests.count == 3)
@@ -69,18 +49,18 @@ struct RetryTests {
 
     @Test func connectionFailuresAreRetriedButTimeoutsAreNot() async throws {
         let decoded = try decodeTool("", connectorLines: "retries: 2")
-        let flaky = ScriptedClient([.failure(.connectionFailed("connection refused")), response(200)])
-        #expect(await invoker(flaky).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
+        let flaky = ScriptedUpstream([.fail(.connectionFailed("connection refused")), response(200)])
+        #expect(await invoker(flaky).call(decoded).kind == .ok)
         #expect(flaky.requests.count == 2)
-        let slow = ScriptedClient([.failure(.timedOut(.seconds(1))), response(200)])
-        #expect(await invoker(slow).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .timeout)
+        let slow = ScriptedUpstream([.fail(.timedOut(.seconds(1))), response(200)])
+        #expect(await invoker(slow).call(decoded).kind == .timeout)
         #expect(slow.requests.count == 1)
     }
 
     @Test func postIsNeverRetriedByTheConnectorPolicy() async throws {
         let decoded = try decodeTool("", method: "POST", connectorLines: "retries: 3")
-        let client = ScriptedClient([response(503), response(200)])
-        let outcome = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let client = ScriptedUpstream([response(503), response(200)])
+        let outcome = await invoker(client).call(decoded)
         #expect(outcome.upstreamStatus == 503)
         #expect(client.requests.count == 1)
     }
@@ -91,19 +71,19 @@ struct RetryTests {
                 annotations: { idempotent: true }
                 retries: 1
             """, method: "POST")
-        let client = ScriptedClient([response(503), response(200)])
-        #expect(await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
+        let client = ScriptedUpstream([response(503), response(200)])
+        #expect(await invoker(client).call(decoded).kind == .ok)
         #expect(client.requests.count == 2)
     }
 
     @Test func retryAfterIsHonouredWithinTheCap() async throws {
         let decoded = try decodeTool("    retries: { max: 2, backoff: 10ms, max_backoff: 3s }")
         let waits = Waits()
-        let honoured = ScriptedClient([response(429, retryAfter: .seconds(2)), response(200)])
-        #expect(await invoker(honoured, waits: waits).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
+        let honoured = ScriptedUpstream([response(429, retryAfter: .seconds(2)), response(200)])
+        #expect(await invoker(honoured, waits: waits).call(decoded).kind == .ok)
         #expect(waits.all == [.seconds(2)])
-        let tooLong = ScriptedClient([response(429, retryAfter: .seconds(60)), response(200)])
-        let outcome = await invoker(tooLong).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let tooLong = ScriptedUpstream([response(429, retryAfter: .seconds(60)), response(200)])
+        let outcome = await invoker(tooLong).call(decoded)
         #expect(outcome.upstreamStatus == 429)
         #expect(tooLong.requests.count == 1, "a Retry-After past max_backoff is not waited for")
     }
@@ -114,8 +94,8 @@ struct RetryTests {
                 timeout: 1s
                 retries: { max: 5, backoff: 2s, max_backoff: 2s }
             """)
-        let client = ScriptedClient([response(503), response(200)])
-        let outcome = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let client = ScriptedUpstream([response(503), response(200)])
+        let outcome = await invoker(client).call(decoded)
         #expect(outcome.upstreamStatus == 503)
         #expect(client.requests.count == 1, "a wait that would overrun the call's timeout is not started")
     }
@@ -125,40 +105,40 @@ struct RetryTests {
 struct InvokerLimitTests {
     @Test func aCallerOverTheRateLimitGetsAToolErrorWithARetryHint() async throws {
         let decoded = try decodeTool("    limits: { rate_limit: 2/minute }")
-        let client = ScriptedClient([response(200)])
+        let client = ScriptedUpstream([response(200)])
         let tools = invoker(client)
         let alice = CallerIdentity(subject: "alice")
-        for _ in 0..<2 { #expect(await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: alice).kind == .ok) }
-        let limited = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: alice)
+        for _ in 0..<2 { #expect(await tools.call(decoded, caller: alice).kind == .ok) }
+        let limited = await tools.call(decoded, caller: alice)
         #expect(limited.kind == .rateLimited)
         #expect(limited.result.isError)
         let text = try #require(limited.result.firstText)
         #expect(text.contains("at most 2 calls per minute per user"))
         #expect(text.contains("Retry after 30 s"))
         #expect(client.requests.count == 2, "a limited call never reaches the upstream")
-        #expect(await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: CallerIdentity(subject: "bob")).kind == .ok)
+        #expect(await tools.call(decoded, caller: CallerIdentity(subject: "bob")).kind == .ok)
     }
 
     @Test func theConnectorLimitIsSharedByItsTools() async throws {
         let decoded = try decodeTool("", connectorLines: "limits: { rate_limit: { requests: 1, per: 1h } }")
-        let tools = invoker(ScriptedClient([response(200)]))
-        #expect(await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind == .ok)
-        let limited = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let tools = invoker(ScriptedUpstream([response(200)]))
+        #expect(await tools.call(decoded).kind == .ok)
+        let limited = await tools.call(decoded)
         #expect(limited.kind == .rateLimited)
         #expect(limited.result.firstText?.contains("connector test") == true)
     }
 
     @Test func concurrentCallsAboveTheLimitWaitTheirTurn() async throws {
         let decoded = try decodeTool("    limits: { max_concurrent: 2 }")
-        let client = CountingClient()
+        let client = ScriptedUpstream(.respond(.json("{}")), delay: .milliseconds(5))
         let tools = ToolInvoker(client: client)
         await withTaskGroup(of: ToolInvoker.Kind.self) { group in
             for _ in 0..<12 {
-                group.addTask { await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous).kind }
+                group.addTask { await tools.call(decoded).kind }
             }
             for await kind in group { #expect(kind == .ok) }
         }
-        #expect(client.peak == 2)
+        #expect(client.peakConcurrency == 2)
     }
 
     @Test func aCallThatCannotGetASlotInTimeIsRefused() async throws {
@@ -169,16 +149,15 @@ struct InvokerLimitTests {
             """)
         // The first call holds its slot until it is cancelled, so the test
         // does not depend on how fast a loaded machine schedules it.
-        let client = ScriptedClient([response(200)], delay: .seconds(30))
+        let client = ScriptedUpstream([response(200)], delay: .seconds(30))
         let tools = ToolInvoker(client: client)
         // The holder has all the time it wants; only the second call is short.
         var holder = decoded.tool
         holder.timeout = .seconds(60)
         let first = Task { await tools.invoke(holder, target: decoded.target, arguments: [:], caller: .anonymous) }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while client.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try await client.waitForRequests()
         #expect(client.requests.count == 1, "the first call holds the only slot")
-        let second = await tools.invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+        let second = await tools.call(decoded)
         #expect(second.kind == .overloaded)
         #expect(second.result.firstText?.contains("at most 1 at once") == true)
         first.cancel()
@@ -198,11 +177,11 @@ struct InvokerLimitTests {
 
     @Test func requestIDAndTraceparentReachTheUpstream() async throws {
         let decoded = try decodeTool()
-        let client = ScriptedClient([response(200)])
+        let client = ScriptedUpstream([response(200)])
         let trace = RequestTrace(
             requestIDHeader: "req-123", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
         await RequestTrace.$current.withValue(trace) {
-            _ = await invoker(client).invoke(decoded.tool, target: decoded.target, arguments: [:], caller: .anonymous)
+            _ = await invoker(client).call(decoded)
         }
         let request = try #require(client.requests.first)
         #expect(request.header("X-Request-Id") == "req-123")
@@ -220,15 +199,3 @@ struct InvokerLimitTests {
     }
 }
 
-/// An upstream that tracks how many calls are inside it at once.
-final class CountingClient: UpstreamClient {
-    private let inFlight = Mutex((now: 0, peak: 0))
-    var peak: Int { inFlight.withLock { $0.peak } }
-
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
-        try? await Task.sleep(for: .milliseconds(5))
-        inFlight.withLock { $0.now -= 1 }
-        return UpstreamResponse(status: 200, contentType: "application/json", body: Array("{}".utf8))
-    }
-}

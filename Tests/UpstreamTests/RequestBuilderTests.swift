@@ -1,18 +1,13 @@
+import Caller
 import ConnectorModel
 import Foundation
 import GatehouseJSON
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
 
 // MARK: - Shared helpers for the Upstream tests
-
-/// No secrets at all: every test writes its values inline.
-struct NoSecrets: SecretSource {
-    struct Missing: Error {}
-    func environmentValue(_ name: String) -> String? { nil }
-    func fileContents(_ path: String) throws -> String { throw Missing() }
-}
 
 struct DecodedTool {
     var tool: ToolDefinition
@@ -25,18 +20,10 @@ func decodeTool(
     _ toolLines: String = "", method: String = "GET", path: String = "/items", connectorLines: String = "",
     baseURL: String = "https://api.example.com/v2"
 ) throws -> DecodedTool {
-    let yaml = """
-        connector: test
-        base_url: \(baseURL)
-        \(connectorLines)
-        tools:
-          - name: t
-            description: A test tool.
-            method: \(method)
-            path: \(path)
-        \(toolLines)
-        """
-    let result = ConnectorDecoder(secrets: NoSecrets()).decode(yaml: yaml, file: "test.yaml")
+    let yaml = ConnectorText.oneTool(
+        toolLines, method: method, path: path, connector: "test", baseURL: baseURL, description: "A test tool.",
+        connectorLines: connectorLines)
+    let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "test.yaml")
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.description))")
     let connector = try #require(result.connector)
     return DecodedTool(tool: try #require(connector.tools.first), target: connector.target)
@@ -45,15 +32,25 @@ func decodeTool(
 func build(
     _ decoded: DecodedTool, _ arguments: JSONObject = [:], caller: CallerIdentity = .anonymous,
     builder: RequestBuilder = RequestBuilder()
-) throws -> UpstreamRequest {
+) throws(RequestBuilder.ArgumentError) -> UpstreamRequest {
     try builder.build(tool: decoded.tool, target: decoded.target, arguments: arguments, caller: caller)
+}
+
+extension ToolInvoker {
+    /// Calls a tool made by ``decodeTool(_:method:path:connectorLines:baseURL:)``.
+    func call(
+        _ decoded: DecodedTool, _ arguments: JSONObject = [:], caller: CallerIdentity = .anonymous,
+        abandonments: [any CallAbandonment] = []
+    ) async -> Outcome {
+        await invoke(decoded.tool, target: decoded.target, arguments: arguments, caller: caller, abandonments: abandonments)
+    }
 }
 
 func buildError(
     _ decoded: DecodedTool, _ arguments: JSONObject = [:], caller: CallerIdentity = .anonymous
 ) -> String? {
     do {
-        _ = try RequestBuilder().build(tool: decoded.tool, target: decoded.target, arguments: arguments, caller: caller)
+        _ = try build(decoded, arguments, caller: caller)
         return nil
     } catch {
         return error.message

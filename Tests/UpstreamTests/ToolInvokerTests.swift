@@ -1,33 +1,10 @@
+import Caller
 import ConnectorModel
 import GatehouseJSON
-import Synchronization
+import GatehouseTesting
 import Testing
 
 @testable import Upstream
-
-// MARK: - Test double
-
-/// The requests a ``StubClient`` received, shared by its copies.
-final class RequestLog: Sendable {
-    private let storage = Mutex<[UpstreamRequest]>([])
-    func append(_ request: UpstreamRequest) { storage.withLock { $0.append(request) } }
-    var requests: [UpstreamRequest] { storage.withLock { $0 } }
-}
-
-/// An upstream that records every request and answers with a canned outcome.
-struct StubClient: UpstreamClient {
-    let log = RequestLog()
-    var outcome: Result<UpstreamResponse, UpstreamFailure>
-
-    init(_ outcome: Result<UpstreamResponse, UpstreamFailure>) {
-        self.outcome = outcome
-    }
-
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        log.append(request)
-        return try outcome.get()
-    }
-}
 
 private func ticketTool() throws -> DecodedTool {
     try decodeTool(
@@ -46,20 +23,20 @@ private let okResponse = UpstreamResponse(
     status: 200, reason: "OK", contentType: "application/json", body: Array(#"{"data":{"id":7}}"#.utf8))
 
 private func invoke(
-    _ client: StubClient, _ decoded: DecodedTool, _ arguments: JSONObject, caller: CallerIdentity = .anonymous
+    _ client: ScriptedUpstream, _ decoded: DecodedTool, _ arguments: JSONObject, caller: CallerIdentity = .anonymous
 ) async -> ToolInvoker.Outcome {
-    await ToolInvoker(client: client).invoke(decoded.tool, target: decoded.target, arguments: arguments, caller: caller)
+    await ToolInvoker(client: client).call(decoded, arguments, caller: caller)
 }
 
 // MARK: - Tests
 
 @Test func successfulCallShapesTheAnswer() async throws {
-    let client = StubClient(.success(okResponse))
+    let client = ScriptedUpstream(.respond(okResponse))
     let outcome = await invoke(client, try ticketTool(), ["id": 7, "verbose": true])
     #expect(!outcome.result.isError)
     #expect(outcome.result.firstText == #"{"id":7}"#)
     #expect(outcome.upstreamStatus == 200)
-    let requests = client.log.requests
+    let requests = client.requests
     #expect(requests.count == 1)
     #expect(requests.first?.url == "https://api.example.com/v2/tickets/7?verbose=true")
     #expect(requests.first?.method == .GET)
@@ -67,7 +44,7 @@ private func invoke(
 }
 
 @Test func invalidArgumentsNeverReachTheUpstream() async throws {
-    let client = StubClient(.success(okResponse))
+    let client = ScriptedUpstream(.respond(okResponse))
     let decoded = try ticketTool()
 
     let missing = await invoke(client, decoded, ["verbose": true])
@@ -84,32 +61,44 @@ private func invoke(
     #expect(unknown.result.isError)
     #expect(unknown.result.firstText?.contains("verbos") == true)
 
-    #expect(client.log.requests.isEmpty)
+    #expect(client.requests.isEmpty)
 }
 
 @Test func argumentsTheBuilderRefusesNeverReachTheUpstream() async throws {
-    let client = StubClient(.success(okResponse))
+    let client = ScriptedUpstream(.respond(okResponse))
     let outcome = await invoke(client, try ticketTool(), ["id": 1, "trace": "a\r\nX-Evil: 1"])
     #expect(outcome.result.isError)
     #expect(
         outcome.result.firstText == "Invalid arguments for t: the value for header X-Trace must not contain line breaks.")
-    #expect(client.log.requests.isEmpty)
+    #expect(client.requests.isEmpty)
 }
 
-@Test func timeoutBecomesAnErrorNamingTheTimeout() async throws {
-    let client = StubClient(.failure(.timedOut(.seconds(5))))
+/// Each way the network can fail, and the tool error a model reads for it.
+@Test(arguments: [
+    (
+        UpstreamFailure.timedOut(.seconds(5)),
+        "The upstream API did not answer GET https://api.example.com/v2/tickets/3 within 5s. It may be slow or down; try again later or with a narrower request."
+    ),
+    (
+        .connectionFailed("connection refused"),
+        "The upstream API at https://api.example.com could not be reached (connection refused). It may be down; try again later."
+    ),
+    (
+        .responseTooLarge(limit: 1000),
+        "The upstream answer to GET https://api.example.com/v2/tickets/3 is larger than 1000 bytes and was refused. Narrow the request (filters, a smaller limit)."
+    ),
+])
+func networkFailuresBecomeToolErrors(failure: UpstreamFailure, text: String) async throws {
+    let client = ScriptedUpstream(.fail(failure))
     let outcome = await invoke(client, try ticketTool(), ["id": 3])
     #expect(outcome.result.isError)
     #expect(outcome.upstreamStatus == nil)
-    #expect(
-        outcome.result.firstText
-            == "The upstream API did not answer GET https://api.example.com/v2/tickets/3 within 5s. It may be slow or down; try again later or with a narrower request."
-    )
-    #expect(client.log.requests.count == 1)
+    #expect(outcome.result.firstText == text)
+    #expect(client.requests.count == 1)
 }
 
 @Test func subSecondTimeoutsAreShownInMilliseconds() async throws {
-    let client = StubClient(.failure(.timedOut(.milliseconds(1500))))
+    let client = ScriptedUpstream(.fail(.timedOut(.milliseconds(1500))))
     let outcome = await invoke(client, try ticketTool(), ["id": 3])
     #expect(outcome.result.firstText?.contains("within 1500ms.") == true)
     #expect(Duration.milliseconds(250).formatted == "250ms")
@@ -117,29 +106,9 @@ private func invoke(
     #expect(Duration.seconds(90).milliseconds == 90_000)
 }
 
-@Test func connectionFailureBecomesAnError() async throws {
-    let client = StubClient(.failure(.connectionFailed("connection refused")))
-    let outcome = await invoke(client, try ticketTool(), ["id": 3])
-    #expect(outcome.result.isError)
-    #expect(
-        outcome.result.firstText
-            == "The upstream API at https://api.example.com could not be reached (connection refused). It may be down; try again later."
-    )
-}
-
-@Test func tooLargeAnswerBecomesAnError() async throws {
-    let client = StubClient(.failure(.responseTooLarge(limit: 1000)))
-    let outcome = await invoke(client, try ticketTool(), ["id": 3])
-    #expect(outcome.result.isError)
-    #expect(
-        outcome.result.firstText
-            == "The upstream answer to GET https://api.example.com/v2/tickets/3 is larger than 1000 bytes and was refused. Narrow the request (filters, a smaller limit)."
-    )
-}
-
 @Test func upstreamErrorStatusIsReportedWithTheStatus() async throws {
-    let client = StubClient(
-        .success(UpstreamResponse(status: 404, reason: "Not Found", contentType: "application/json", body: Array("{}".utf8))))
+    let client = ScriptedUpstream(
+        .respond(UpstreamResponse(status: 404, reason: "Not Found", contentType: "application/json", body: Array("{}".utf8))))
     let outcome = await invoke(client, try ticketTool(), ["id": 9])
     #expect(outcome.result.isError)
     #expect(outcome.upstreamStatus == 404)
@@ -148,20 +117,20 @@ private func invoke(
 
 @Test func callerIdentityReachesTheRequest() async throws {
     let decoded = try decodeTool("    headers:\n      X-User: \"{{ user.sub }}\"")
-    let client = StubClient(.success(okResponse))
+    let client = ScriptedUpstream(.respond(okResponse))
     _ = await invoke(client, decoded, [:], caller: CallerIdentity(subject: "sub-1"))
-    #expect(client.log.requests.first?.header("X-User") == "sub-1")
+    #expect(client.requests.first?.header("X-User") == "sub-1")
 }
 
 @Test func concurrentCallsAreAllRecorded() async throws {
     let decoded = try ticketTool()
-    let client = StubClient(.success(okResponse))
+    let client = ScriptedUpstream(.respond(okResponse))
     await withTaskGroup(of: Void.self) { group in
         for id in 1...20 {
             group.addTask { _ = await invoke(client, decoded, ["id": .int(Int64(id))]) }
         }
     }
-    let urls = Set(client.log.requests.map(\.url))
+    let urls = Set(client.requests.map(\.url))
     #expect(urls.count == 20)
     #expect(urls.contains("https://api.example.com/v2/tickets/20"))
 }

@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import Foundation
 import GatehouseJSON
 
@@ -143,12 +143,12 @@ public struct AuthorizationFlow: Sendable {
         }
         if let error { return refuse(error == "access_denied" ? "access_denied" : "server_error", "the identity provider answered \(error)") }
         guard let code else { return refuse("server_error", "the identity provider sent no code") }
-        let identity: CallerIdentity
+        let caller: CallerIdentity
         do {
             let endpoints = try await provider.endpoints()
             let signIn = try await provider.signIn(endpoints: endpoints, code: code, codeVerifier: verifier, nonce: nonce, now: now())
-            identity = signIn.identity
-            if let vault, let tokens = signIn.tokens, let subject = identity.subject {
+            caller = signIn.caller
+            if let vault, let tokens = signIn.tokens, let subject = caller.subject {
                 try await vault.save(tokens, for: subject, now: now())
             }
         } catch let error as UpstreamIdentityProvider.Failure {
@@ -156,17 +156,17 @@ public struct AuthorizationFlow: Sendable {
                 "server_error", "the sign-in at the identity provider could not be verified",
                 detail: "the identity provider's sign-in was not accepted: \(error)")
         }
-        let scopes = scopeMapping.grant(requested: pending.scopes, for: identity.claims)
+        let scopes = scopeMapping.grant(requested: pending.scopes, for: caller.claims)
         if !pending.scopes.isEmpty && scopes.isEmpty {
             return refuse("access_denied", "the signed-in user may not have any of the requested scopes")
         }
         // Everything the provider said about the user is kept with the
         // grant; each access token copies only what is in use when issued.
-        let claims = UserClaimSelection.keptAtSignIn(from: identity.claims)
+        let claims = UserClaimSelection.keptAtSignIn(from: caller.claims)
         let ourCode = OpaqueToken.generate()
         try await store.saveCode(AuthorizationCodeRecord(
             hash: OpaqueToken.hash(ourCode), clientID: pending.clientID, redirectURI: pending.redirectURI,
-            codeChallenge: pending.codeChallenge, resource: pending.resource, scopes: scopes, subject: identity.subject ?? "",
+            codeChallenge: pending.codeChallenge, resource: pending.resource, scopes: scopes, subject: caller.subject ?? "",
             claimsJSON: JSONValue.object(claims).jsonString, expiresAt: now() + codeLifetime))
         return .redirect(AuthorizationRequest.redirect(
             redirect, adding: [URLQueryItem(name: "code", value: ourCode)], state: pending.state, issuer: issuer))

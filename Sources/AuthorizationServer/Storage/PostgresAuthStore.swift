@@ -51,57 +51,7 @@ public final class PostgresAuthStore: AuthStore, Service {
 
     // MARK: Schema
 
-    /// Each step runs once, in order; the version table records how far a
-    /// database has come. The numbering is ``SQLiteAuthStore``'s: step N here
-    /// creates what step N creates there. One statement per entry, as the
-    /// extended query protocol takes one at a time.
-    static let migrations: [[PostgresQuery]] = [
-        [
-            """
-            CREATE TABLE clients (
-                client_id TEXT PRIMARY KEY, origin TEXT NOT NULL, name TEXT, redirect_uris TEXT NOT NULL,
-                token_endpoint_auth_method TEXT NOT NULL, grant_types TEXT NOT NULL, client_uri TEXT, logo_uri TEXT,
-                scope TEXT, issued_at BIGINT, secret_hash TEXT
-            )
-            """,
-            """
-            CREATE TABLE grants (
-                id TEXT PRIMARY KEY, client_id TEXT NOT NULL, subject TEXT NOT NULL, scopes TEXT NOT NULL,
-                resource TEXT NOT NULL, claims TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT
-            )
-            """,
-            "CREATE INDEX grants_subject ON grants (subject)",
-            "CREATE INDEX grants_client ON grants (client_id)",
-            """
-            CREATE TABLE codes (
-                hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL,
-                resource TEXT NOT NULL, scopes TEXT NOT NULL, subject TEXT NOT NULL, claims TEXT NOT NULL,
-                expires_at BIGINT NOT NULL, used_at BIGINT, grant_id TEXT
-            )
-            """,
-            """
-            CREATE TABLE refresh_tokens (
-                hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL REFERENCES grants (id), expires_at BIGINT NOT NULL,
-                rotated_at BIGINT
-            )
-            """,
-            "CREATE INDEX refresh_tokens_grant ON refresh_tokens (grant_id)",
-            "CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, sealed_private_key BYTEA NOT NULL, created_at BIGINT NOT NULL)",
-        ],
-        [
-            """
-            CREATE TABLE pending_authorizations (
-                id TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, state TEXT, code_challenge TEXT NOT NULL,
-                resource TEXT NOT NULL, scopes TEXT NOT NULL, csrf_hash TEXT NOT NULL, created_at BIGINT NOT NULL,
-                expires_at BIGINT NOT NULL, upstream_state_hash TEXT UNIQUE, nonce TEXT, upstream_verifier TEXT,
-                approved_at BIGINT, taken_at BIGINT
-            )
-            """
-        ],
-        [
-            "CREATE TABLE upstream_tokens (subject TEXT PRIMARY KEY, sealed BYTEA NOT NULL, updated_at BIGINT NOT NULL)"
-        ],
-    ]
+    static let migrations = AuthSchema.migrations(.postgres)
 
     /// The advisory lock every migration holds: an arbitrary constant that
     /// no other part of the gateway uses ("GATEHOUS" in ASCII).
@@ -119,7 +69,7 @@ public final class PostgresAuthStore: AuthStore, Service {
             var current: Int64 = 0
             for try await version in rows.decode(Int64.self) { current = version }
             for (index, steps) in Self.migrations.enumerated() where Int64(index + 1) > current {
-                for step in steps { try await connection.query(step, logger: logger) }
+                for step in steps { try await connection.query(PostgresQuery(unsafeSQL: step), logger: logger) }
                 try await connection.query("INSERT INTO schema_version (version) VALUES (\(Int32(index + 1)))", logger: logger)
             }
         }

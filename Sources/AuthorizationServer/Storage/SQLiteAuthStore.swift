@@ -23,45 +23,7 @@ public final class SQLiteAuthStore: AuthStore {
 
     // MARK: Schema
 
-    /// Each step runs once, in order; the version table records how far a
-    /// database has come.
-    static let migrations: [String] = [
-        """
-        CREATE TABLE clients (
-            client_id TEXT PRIMARY KEY, origin TEXT NOT NULL, name TEXT, redirect_uris TEXT NOT NULL,
-            token_endpoint_auth_method TEXT NOT NULL, grant_types TEXT NOT NULL, client_uri TEXT, logo_uri TEXT,
-            scope TEXT, issued_at INTEGER, secret_hash TEXT
-        );
-        CREATE TABLE grants (
-            id TEXT PRIMARY KEY, client_id TEXT NOT NULL, subject TEXT NOT NULL, scopes TEXT NOT NULL,
-            resource TEXT NOT NULL, claims TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER
-        );
-        CREATE INDEX grants_subject ON grants (subject);
-        CREATE INDEX grants_client ON grants (client_id);
-        CREATE TABLE codes (
-            hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL,
-            resource TEXT NOT NULL, scopes TEXT NOT NULL, subject TEXT NOT NULL, claims TEXT NOT NULL,
-            expires_at INTEGER NOT NULL, used_at INTEGER, grant_id TEXT
-        );
-        CREATE TABLE refresh_tokens (
-            hash TEXT PRIMARY KEY, grant_id TEXT NOT NULL REFERENCES grants (id), expires_at INTEGER NOT NULL,
-            rotated_at INTEGER
-        );
-        CREATE INDEX refresh_tokens_grant ON refresh_tokens (grant_id);
-        CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, sealed_private_key BLOB NOT NULL, created_at INTEGER NOT NULL);
-        """,
-        """
-        CREATE TABLE pending_authorizations (
-            id TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, state TEXT, code_challenge TEXT NOT NULL,
-            resource TEXT NOT NULL, scopes TEXT NOT NULL, csrf_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
-            expires_at INTEGER NOT NULL, upstream_state_hash TEXT UNIQUE, nonce TEXT, upstream_verifier TEXT,
-            approved_at INTEGER, taken_at INTEGER
-        );
-        """,
-        """
-        CREATE TABLE upstream_tokens (subject TEXT PRIMARY KEY, sealed BLOB NOT NULL, updated_at INTEGER NOT NULL);
-        """,
-    ]
+    static let migrations = AuthSchema.migrations(.sqlite)
 
     public func migrate() async throws {
         _ = try await connection.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", [])
@@ -70,9 +32,7 @@ public final class SQLiteAuthStore: AuthStore {
         for (index, migration) in Self.migrations.enumerated() where index + 1 > current {
             _ = try await connection.query("BEGIN IMMEDIATE", [])
             do {
-                for statement in migration.split(separator: ";") where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    _ = try await connection.query(String(statement), [])
-                }
+                for statement in migration { _ = try await connection.query(statement, []) }
                 _ = try await connection.query("INSERT INTO schema_version (version) VALUES (?)", [.integer(index + 1)])
                 _ = try await connection.query("COMMIT", [])
             } catch {

@@ -12,12 +12,6 @@ public struct SigningKeyRing: Sendable {
         public var privateKeyPEM: String
         public var createdAt: Int64
 
-        public init(kid: String, privateKeyPEM: String, createdAt: Int64) {
-            self.kid = kid
-            self.privateKeyPEM = privateKeyPEM
-            self.createdAt = createdAt
-        }
-
         /// A new ES256 key; its id is unique and says nothing about the key.
         public static func generate(now: Int64) -> Material {
             let key = ES256PrivateKey()

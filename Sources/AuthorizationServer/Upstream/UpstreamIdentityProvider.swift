@@ -1,4 +1,4 @@
-import ConnectorModel
+import Caller
 import Foundation
 import GatehouseJSON
 import Logging
@@ -105,7 +105,7 @@ public struct UpstreamIdentityProvider: Sendable {
 
     /// Who signed in, and the provider's tokens for them.
     public struct SignIn: Sendable {
-        public var identity: CallerIdentity
+        public var caller: CallerIdentity
         /// Absent when the provider returned no access token.
         public var tokens: UpstreamTokens?
     }
@@ -130,16 +130,16 @@ public struct UpstreamIdentityProvider: Sendable {
         guard answer.status == 200, let body = try? JSONParser.parse(answer.body), let idToken = body["id_token"]?.stringValue else {
             throw Failure(description: "the identity provider refused the sign-in (HTTP \(answer.status))")
         }
-        let identity: CallerIdentity
-        do { identity = try await idTokens.verify(idToken) } catch {
+        let caller: CallerIdentity
+        do { caller = try await idTokens.verify(idToken) } catch {
             // The verifier's texts name the ID token already.
             throw Failure(description: error.description)
         }
-        guard identity.claims["nonce"]?.stringValue == nonce else {
+        guard caller.claims["nonce"]?.stringValue == nonce else {
             throw Failure(description: "the ID token's nonce does not match this sign-in")
         }
-        guard identity.subject != nil else { throw Failure(description: "the ID token names no subject") }
-        return SignIn(identity: identity, tokens: UpstreamTokens(answer: body, now: now))
+        guard caller.subject != nil else { throw Failure(description: "the ID token names no subject") }
+        return SignIn(caller: caller, tokens: UpstreamTokens(answer: body, now: now))
     }
 
     /// A fresh access token from a refresh token (RFC 6749 §6).

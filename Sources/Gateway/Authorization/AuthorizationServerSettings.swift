@@ -1,9 +1,9 @@
 import AuthorizationServer
 import Configuration
-import ConnectorModel
 import Foundation
 import GatehouseJSON
 import OAuth
+import RateLimiting
 
 /// How the built-in authorization server (`GATEHOUSE_AUTH=builtin`) is set
 /// up: the team's identity provider behind it, where it keeps its state,

@@ -4,7 +4,7 @@ import Foundation
 import GatehouseJSON
 import Logging
 import OAuth
-import Upstream
+import RateLimiting
 
 /// The authorization server this gateway runs for its own MCP endpoint in
 /// built-in mode: the parts from the AuthorizationServer module wired to

@@ -2,7 +2,7 @@ import CoreMetrics
 import Prometheus
 
 /// Every metric the gateway records, named once here so the names in
-/// dashboards and in the README cannot drift apart.
+/// dashboards and in docs/operations.md cannot drift apart.
 ///
 /// Exported in Prometheus text format at `/metrics`. Labels only take
 /// values from bounded sets (known MCP methods, catalog tool and connector

@@ -1,4 +1,5 @@
 import ConnectorModel
+import RateLimiting
 import Synchronization
 
 /// The live limiter state of every connector and tool with limits.

@@ -79,11 +79,6 @@ public struct JSONSchema: Sendable {
         /// What is wrong, phrased so a language model can correct its call.
         public var message: String
 
-        public init(path: String, message: String) {
-            self.path = path
-            self.message = message
-        }
-
         public var description: String { "\(path.isEmpty ? "arguments" : path): \(message)" }
     }
 
@@ -92,11 +87,6 @@ public struct JSONSchema: Sendable {
         /// A JSON pointer to the offending place in the schema, "" for the root.
         public var path: String
         public var message: String
-
-        public init(path: String, message: String) {
-            self.path = path
-            self.message = message
-        }
 
         public var description: String { path.isEmpty ? "schema: \(message)" : "schema at \(path): \(message)" }
     }

@@ -1,9 +1,11 @@
 import GatehouseJSON
 import OrderedCollections
 
-/// Who is calling a tool, as far as templates are concerned.
+/// Who is calling: what a verified token says about the person behind a
+/// request. The resource server establishes it, the protocol layer carries
+/// it to the tool layer, and connector templates read it.
 ///
-/// Connector templates reach it through `{{ user.sub }}`, `{{ user.email }}`,
+/// Templates reach it through `{{ user.sub }}`, `{{ user.email }}`,
 /// `{{ user.name }}` and `{{ user.claims.NAME }}`. Without authentication the
 /// caller is ``anonymous`` and such placeholders render as absent.
 public struct CallerIdentity: Sendable {
@@ -30,13 +32,4 @@ public struct CallerIdentity: Sendable {
     }
 
     public static let anonymous = CallerIdentity()
-
-    public func value(of field: UserField) -> JSONValue? {
-        switch field {
-        case .subject: subject.map(JSONValue.string)
-        case .email: email.map(JSONValue.string)
-        case .name: name.map(JSONValue.string)
-        case .claim(let claim): claims[claim]
-        }
-    }
 }

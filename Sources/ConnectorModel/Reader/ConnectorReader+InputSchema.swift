@@ -1,4 +1,5 @@
 import GatehouseJSON
+import JSONSchema
 import Yams
 
 /// A tool's `input_schema:`: its arguments written as a JSON Schema (2020-12)
@@ -11,7 +12,6 @@ import Yams
 /// body for POST, PUT and PATCH and the query for GET and DELETE.
 extension ConnectorReader {
     static let dialect2020 = "https://json-schema.org/draft/2020-12/schema"
-    static let placementKeys = ["in", "as", "explode"]
 
     /// What `input_schema:` yields: one parameter a property, in the order
     /// written, and the compiled schema (absent when it has problems).
@@ -63,7 +63,7 @@ extension ConnectorReader {
         }
         var required = Set<String>()
         if case .array(let names)? = root["required"] { required = Set(names.compactMap(\.stringValue)) }
-        for name in properties.keys where !Self.isValidArgumentName(name) {
+        for name in properties.keys where !NameRules.isParameterName(name) {
             decoding.error(
                 Self.keyNode(at: "/properties", key: name, in: node),
                 "property name '\(name)' must be 1-64 characters of letters, digits, '_', '-' and '.' (it names an argument)")
@@ -141,29 +141,22 @@ extension ConnectorReader {
             guard let keys = decoding.mapping(item.value, "parameter '\(name)'") else { continue }
             var placementKeys: [YAMLDecoding.Entry] = []
             for key in keys {
-                if Self.placementKeys.contains(key.key) {
+                if ParameterKey.placementNames.contains(key.key) {
                     placementKeys.append(key)
-                } else if Self.parameterKeys.contains(key.key) {
+                } else if ParameterKey(rawValue: key.key) != nil {
                     decoding.error(
                         key.keyNode, "'\(key.key)' of parameter '\(name)' belongs in input_schema: declare it in input_schema")
                 } else {
                     var message = "unknown key '\(key.key)' in parameter '\(name)'"
-                    if let suggestion = YAMLDecoding.closest(to: key.key, in: Self.placementKeys) {
+                    if let suggestion = YAMLDecoding.closest(to: key.key, in: ParameterKey.placementNames) {
                         message += "; did you mean '\(suggestion)'?"
                     }
                     decoding.error(key.keyNode, message)
                 }
             }
-            placements[name] = readPlacement(placementKeys, name: name, method: method, pathNames: pathNames)
+            placements[name] = readPlacement(Section(entries: placementKeys), name: name, method: method, pathNames: pathNames)
         }
         return placements
-    }
-
-    /// Argument names double as placeholder names, so they share the
-    /// parameter-name rule.
-    static func isValidArgumentName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 64
-            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") }
     }
 
     /// The YAML node a JSON pointer into a decoded mapping names, or the
@@ -209,11 +202,10 @@ struct Placement {
 extension ConnectorReader {
     /// Reads `in`, `as` and `explode` of one parameter entry.
     mutating func readPlacement(
-        _ items: [YAMLDecoding.Entry], name: String, method: HTTPMethod, pathNames: Set<String>
+        _ byKey: Section<ParameterKey>, name: String, method: HTTPMethod, pathNames: Set<String>
     ) -> Placement {
-        let byKey = Dictionary(items.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var placement = Placement(location: pathNames.contains(name) ? .path : method.defaultParameterLocation, upstreamName: name)
-        if let item = byKey["in"], let text = decoding.string(item.value, "in") {
+        if let item = byKey[.in], let text = decoding.string(item.value, "in") {
             placement.node = item.value
             if let location = ParameterLocation(rawValue: text) {
                 placement.location = location
@@ -224,11 +216,11 @@ extension ConnectorReader {
                 decoding.error(item.value, "in must be one of path, query, header, body")
             }
         }
-        if let item = byKey["as"], let text = decoding.string(item.value, "as") {
+        if let item = byKey[.as], let text = decoding.string(item.value, "as") {
             placement.upstreamName = text
             if placement.location == .header { _ = checkHeaderName(text, item.value) }
         }
-        if let item = byKey["explode"], let explode = decoding.bool(item.value, "explode") { placement.explode = explode }
+        if let item = byKey[.explode], let explode = decoding.bool(item.value, "explode") { placement.explode = explode }
         return placement
     }
 }

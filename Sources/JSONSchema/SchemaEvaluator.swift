@@ -83,6 +83,29 @@ struct Evaluator {
         return false
     }
 
+    /// Evaluates one item or property of the current value against `schema`
+    /// at its own path; true when evaluation should stop (not collecting, or
+    /// the cap is reached), like ``report(_:_:)``.
+    mutating func evalMember(
+        _ segment: PathSegment, _ schema: Int, _ element: JSONValue, _ depth: Int, _ collect: Bool, ok: inout Bool
+    ) -> Bool {
+        segments.append(segment)
+        let valid = eval(schema, element, depth + 1, collect)
+        segments.removeLast()
+        guard !valid else { return false }
+        ok = false
+        return !collect || full
+    }
+
+    /// ``report(_:_:)`` at the member `key` of the object being checked,
+    /// which may be absent (a missing required property).
+    mutating func report(_ collect: Bool, member key: String, _ message: @autoclosure () -> String) -> Bool {
+        segments.append(.key(key))
+        let stop = report(collect, message())
+        segments.removeLast()
+        return stop
+    }
+
     mutating func abort(_ message: String, _ collect: Bool) -> Bool {
         if aborted == nil { aborted = JSONSchema.Violation(path: path, message: message) }
         if collect, violations.count < cap, !violations.contains(aborted!) { violations.append(aborted!) }
@@ -246,23 +269,11 @@ struct Evaluator {
         }
         let prefixCount = Swift.min(spec.prefixItems.count, array.count)
         for i in 0..<prefixCount {
-            segments.append(.index(i))
-            let valid = eval(spec.prefixItems[i], array[i], depth + 1, collect)
-            segments.removeLast()
-            if !valid {
-                ok = false
-                if !collect || full { return false }
-            }
+            if evalMember(.index(i), spec.prefixItems[i], array[i], depth, collect, ok: &ok) { return false }
         }
         if let items = spec.items, array.count > prefixCount {
             for i in prefixCount..<array.count {
-                segments.append(.index(i))
-                let valid = eval(items, array[i], depth + 1, collect)
-                segments.removeLast()
-                if !valid {
-                    ok = false
-                    if !collect || full { return false }
-                }
+                if evalMember(.index(i), items, array[i], depth, collect, ok: &ok) { return false }
             }
         }
         if let contains = spec.contains {
@@ -301,18 +312,12 @@ struct Evaluator {
         }
         for key in spec.required where object[key] == nil {
             ok = false
-            segments.append(.key(key))
-            let stop = report(collect, "is required")
-            segments.removeLast()
-            if stop { return false }
+            if report(collect, member: key, "is required") { return false }
         }
         for (trigger, keys) in spec.dependentRequired where object[trigger] != nil {
             for key in keys where object[key] == nil {
                 ok = false
-                segments.append(.key(key))
-                let stop = report(collect, "is required when \"\(trigger)\" is present")
-                segments.removeLast()
-                if stop { return false }
+                if report(collect, member: key, "is required when \"\(trigger)\" is present") { return false }
             }
         }
         for (trigger, schema) in spec.dependentSchemas where object[trigger] != nil {
@@ -339,23 +344,11 @@ struct Evaluator {
             var matched = false
             if let schema = spec.properties[key] {
                 matched = true
-                segments.append(.key(key))
-                let valid = eval(schema, element, depth + 1, collect)
-                segments.removeLast()
-                if !valid {
-                    ok = false
-                    if !collect || full { return false }
-                }
+                if evalMember(.key(key), schema, element, depth, collect, ok: &ok) { return false }
             }
             for (pattern, schema) in spec.patternProperties where pattern.matches(key) {
                 matched = true
-                segments.append(.key(key))
-                let valid = eval(schema, element, depth + 1, collect)
-                segments.removeLast()
-                if !valid {
-                    ok = false
-                    if !collect || full { return false }
-                }
+                if evalMember(.key(key), schema, element, depth, collect, ok: &ok) { return false }
             }
             if !matched, let additional = spec.additionalProperties {
                 if rejectsAdditional {
@@ -363,13 +356,7 @@ struct Evaluator {
                     if report(collect, "unexpected property \"\(key)\"") { return false }
                     continue
                 }
-                segments.append(.key(key))
-                let valid = eval(additional, element, depth + 1, collect)
-                segments.removeLast()
-                if !valid {
-                    ok = false
-                    if !collect || full { return false }
-                }
+                if evalMember(.key(key), additional, element, depth, collect, ok: &ok) { return false }
             }
         }
         return ok

@@ -1,4 +1,3 @@
-import ConnectorModel
 import Synchronization
 
 /// One token bucket per caller: a caller may burst up to `limit.burst`

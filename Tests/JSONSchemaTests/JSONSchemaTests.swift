@@ -1,5 +1,5 @@
 import Testing
-@testable import ConnectorModel
+@testable import JSONSchema
 import GatehouseJSON
 
 // MARK: - Helpers
