@@ -6,13 +6,14 @@ import OAuth
 
 /// Everything `gatehouse serve` can be told, read from flags first and then
 /// from `GATEHOUSE_*` environment variables (key `gatehouse.public.url` is
-/// the variable `GATEHOUSE_PUBLIC_URL`).
+/// the variable `GATEHOUSE_PUBLIC_URL`). Keys, defaults and ranges come
+/// from the declarations in `Settings/`; read once, at start-up.
 public struct GatewaySettings: Sendable {
     typealias D = SettingDeclaration
 
-    public var host: String = "127.0.0.1"
-    public var port: Int = 8080
-    public var connectorsPath: String = "connectors.d"
+    public var host: String = SettingDeclaration.host.defaultValue!
+    public var port: Int = SettingDeclaration.port.intDefault
+    public var connectorsPath: String = SettingDeclaration.connectors.defaultValue!
     /// The URL clients use to reach this server, e.g. `https://mcp.example.com`.
     public var publicURL: String?
     public var logLevel: Logger.Level = .info
@@ -21,10 +22,10 @@ public struct GatewaySettings: Sendable {
     /// Whether audit lines carry argument values, not only their names.
     public var auditArgumentValues = false
     /// How long in-flight calls may take to finish after SIGTERM.
-    public var shutdownGrace: Duration = .seconds(25)
+    public var shutdownGrace: Duration = .seconds(SettingDeclaration.shutdownGrace.intDefault)
     /// How long `/readyz` answers 503 after SIGTERM before the listener
     /// closes, so load balancers stop sending traffic first.
-    public var shutdownDelay: Duration = .zero
+    public var shutdownDelay: Duration = .seconds(SettingDeclaration.shutdownDelay.intDefault)
     /// How much of the connector folder a reload reads.
     public var loadLimits = LoadLimits()
     /// Timeouts for slow or silent clients and the cap on open connections.
@@ -34,21 +35,21 @@ public struct GatewaySettings: Sendable {
     public var operationsHost: String?
     public var operationsPort: Int?
     public var allowedOrigins: [String] = []
-    public var maxBodyBytes: Int = 1 << 20
+    public var maxBodyBytes: Int = SettingDeclaration.maxBodyBytes.intDefault
     /// Shared by replicas so any of them can verify a legacy session id.
     public var sessionSecret: String?
-    public var pageSize: Int = 200
-    public var listTTLMilliseconds: Int = 10_000
+    public var pageSize: Int = SettingDeclaration.pageSize.intDefault
+    public var listTTLMilliseconds: Int = SettingDeclaration.listTTL.intDefault
     /// How folder changes are noticed.
     public var watchMode: WatchMode = .auto
     /// How often polling looks at the folder (the only way in `poll` mode,
     /// a safety net beside inotify in `auto` mode).
-    public var pollInterval: Duration = .seconds(2)
+    public var pollInterval: Duration = .milliseconds(SettingDeclaration.pollInterval.intDefault)
     /// How long a reload waits after the first change, so a burst of events
     /// (an editor's save, a ConfigMap swap) becomes one reload.
-    public var reloadDebounce: Duration = .milliseconds(50)
+    public var reloadDebounce: Duration = .milliseconds(SettingDeclaration.reloadDebounce.intDefault)
     /// How often idle notification streams get a keep-alive comment.
-    public var keepAliveInterval: Duration = .seconds(15)
+    public var keepAliveInterval: Duration = .seconds(SettingDeclaration.keepAlive.intDefault)
     /// OAuth protection of the MCP endpoint; off unless configured.
     public var auth = AuthSettings()
     /// Present when this gateway is its own authorization server.

@@ -43,9 +43,8 @@ public final class ReloadLoop: Sendable {
                 let changes = FolderWatcher.changes(of: self.reloader.folder, mode: self.watchMode, pollInterval: self.pollInterval)
                 for await _ in changes { self.notice(.folderChanged) }
             }
+            // With watching off the watcher ends at once; SIGHUP still reloads.
             group.addTask { await self.reloadWhenDue(reload) }
-            await group.next()
-            group.cancelAll()
         }
     }
 
