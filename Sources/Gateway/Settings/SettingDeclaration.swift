@@ -36,12 +36,8 @@ public struct SettingDeclaration: Sendable, Equatable {
         _ key: String, _ area: Area, default defaultValue: String? = nil, range: ClosedRange<Int>? = nil,
         secret isSecret: Bool = false, _ summary: String
     ) {
-        self.key = key
-        self.area = area
-        self.defaultValue = defaultValue
-        self.range = range
-        self.isSecret = isSecret
-        self.summary = summary
+        (self.key, self.area, self.defaultValue) = (key, area, defaultValue)
+        (self.range, self.isSecret, self.summary) = (range, isSecret, summary)
     }
 
     /// `gatehouse.public.url` is `GATEHOUSE_PUBLIC_URL`, as swift-configuration's
