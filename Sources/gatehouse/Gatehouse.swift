@@ -1,13 +1,9 @@
 import ArgumentParser
 import Catalog
 import Configuration
-import ConnectorModel
 import Foundation
 import Gateway
-import Hummingbird
 import Logging
-import ServiceLifecycle
-import Upstream
 
 @main
 struct Gatehouse: AsyncParsableCommand {
