@@ -6,8 +6,11 @@ import MCPProtocol
 import OAuth
 import Upstream
 
-/// The running gateway: settings, the catalog being served, the MCP
-/// endpoint, and the reload that keeps the catalog in step with the folder.
+/// The request-serving part of the server: settings, the catalogue being
+/// served, the MCP endpoint and its protection. ``GatewayApp`` builds it
+/// and adds the listeners and background services; the catalogue's
+/// reloads belong to the Catalog module, and this type only reports them
+/// (metrics, logs, notifications).
 public struct Gateway: Sendable {
     public let settings: GatewaySettings
     /// The catalogue and its reloads, owned by the Catalog module.
