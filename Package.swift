@@ -72,7 +72,7 @@ let package = Package(
         // Immutable snapshots of every tool and the folder loader that builds them.
         .target(
             name: "Catalog",
-            dependencies: ["ConnectorModel", "GatehouseJSON"],
+            dependencies: ["ConnectorModel", "GatehouseJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Tool call → HTTP request → MCP content.

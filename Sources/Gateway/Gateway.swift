@@ -4,16 +4,18 @@ import Foundation
 import Logging
 import MCPProtocol
 import OAuth
-import Synchronization
 import Upstream
 
-/// The running gateway: settings, the catalog being served, the MCP
-/// endpoint, and the reload that keeps the catalog in step with the folder.
+/// The request-serving part of the server: settings, the catalogue being
+/// served, the MCP endpoint and its protection. ``GatewayApp`` builds it
+/// and adds the listeners and background services; the catalogue's
+/// reloads belong to the Catalog module, and this type only reports them
+/// (metrics, logs, notifications).
 public struct Gateway: Sendable {
     public let settings: GatewaySettings
-    public let store: CatalogStore
+    /// The catalogue and its reloads, owned by the Catalog module.
+    public let reloader: CatalogReloader
     public let server: MCPServer
-    public let loader: CatalogLoader
     public let logger: Logger
     /// Present when the endpoint is protected by OAuth.
     public let resourceServer: ResourceServer?
@@ -21,7 +23,10 @@ public struct Gateway: Sendable {
     public let authorizationServer: BuiltInAuthorizationServer?
     public let metrics: GatewayMetrics
     public let readiness: Readiness
-    let reloads: ReloadState
+
+    public var store: CatalogStore { reloader.store }
+    public var loader: CatalogLoader { reloader.loader }
+    var reloads: ReloadState { reloader.state }
 
     public static let version = "0.1.0"
 
@@ -38,11 +43,9 @@ public struct Gateway: Sendable {
         self.settings = settings
         self.metrics = metrics
         self.readiness = Readiness()
-        self.loader = loader
         self.logger = logger
         let store = CatalogStore()
-        self.store = store
-        self.reloads = ReloadState()
+        self.reloader = CatalogReloader(folder: settings.connectorsPath, loader: loader, store: store)
         self.authorizationServer = authorizationServer
         var resourceServer: ResourceServer?
         if settings.auth.enabled {
@@ -97,52 +100,27 @@ public struct Gateway: Sendable {
     }
 
     /// What one reload did.
-    public struct ReloadOutcome: Sendable {
-        public var result: CatalogLoader.Result
-        /// Whether the served tool list differs from before.
-        public var toolsChanged: Bool
-        public var duration: Duration
-    }
+    public typealias ReloadOutcome = CatalogReloader.Outcome
 
-    /// Rereads the connector folder and swaps in the new catalog.
+    /// Rereads the connector folder, swaps in the new catalog and reports
+    /// it: metrics, log lines, and a notification to clients with an open
+    /// stream when the tool list changed. Reloads must not overlap; the
+    /// reload loop runs them one at a time.
     ///
-    /// Builds the new snapshot beside the current one and replaces it in one
-    /// step, so calls in flight finish on the snapshot they started with. A
-    /// broken file keeps its last good version. Clients with an open
-    /// notification stream hear about it when the tool list changed.
-    /// Reloads must not overlap; the reload service runs them one at a time.
-    @discardableResult
     /// A folder change rereads only the files that changed (and those that
     /// read `${file:…}` secrets); startup and SIGHUP (`full`) reread all.
+    @discardableResult
     public func reload(reason: String = "startup", full: Bool = true) throws -> ReloadOutcome {
-        let started = ContinuousClock.now
-        let current = store.catalog
-        let previous = reloads.records
-        // Taken before reading: a change made during the read differs from it.
-        reloads.fingerprint = FolderFingerprint.of(settings.connectorsPath)
-        let result: CatalogLoader.Result
+        let outcome: ReloadOutcome
         do {
-            result = try loader.load(
-                directory: settings.connectorsPath, previous: previous, generation: current.generation + 1, rereadAll: full)
+            outcome = try reloader.reload(full: full)
         } catch {
-            reloads.recordFailure(error: "\(error)")
             metrics.reload(outcome: "failure")
             logger.error("reload failed: \(error)", metadata: ["reason": .string(reason)])
             throw error
         }
-        let toolsChanged = result.catalog.descriptors != current.descriptors
-        if toolsChanged {
-            store.replace(with: result.catalog)
-        } else {
-            // Same tools: keep the generation, so pagination cursors stay
-            // valid, but take the new definitions (rotated secrets).
-            store.replace(with: Catalog(
-                tools: result.catalog.tools, connectors: result.catalog.connectors, generation: current.generation))
-        }
-        let duration = ContinuousClock.now - started
-        reloads.record(result, at: Date(), duration: duration)
-        let outcome = result.diagnostics.isEmpty ? "success" : "failure"
-        metrics.reload(outcome: outcome)
+        let result = outcome.result
+        metrics.reload(outcome: result.diagnostics.isEmpty ? "success" : "failure")
         metrics.toolsLoaded(result.catalog.tools.count)
         readiness.markCatalogLoaded()
         for diagnostic in result.diagnostics {
@@ -158,58 +136,13 @@ public struct Gateway: Sendable {
                 "connectors": .stringConvertible(result.catalog.connectors.count),
                 "tools": .stringConvertible(result.catalog.tools.count),
                 "problems": .stringConvertible(result.diagnostics.count),
-                "changed": .stringConvertible(toolsChanged),
-                "duration_ms": .stringConvertible(duration.milliseconds),
+                "changed": .stringConvertible(outcome.toolsChanged),
+                "duration_ms": .stringConvertible(outcome.duration.milliseconds),
             ])
-        if toolsChanged, reason != "startup" {
+        if outcome.toolsChanged, reason != "startup" {
             server.events.publish(.toolsListChanged)
         }
-        return ReloadOutcome(result: result, toolsChanged: toolsChanged, duration: duration)
-    }
-}
-
-/// What reloads have done so far, for the next reload and for `/status`.
-final class ReloadState: Sendable {
-    struct Snapshot: Sendable {
-        var records: [String: FileRecord] = [:]
-        var files: [String] = []
-        var diagnostics: [Diagnostic] = []
-        var lastReload: Date?
-        var lastDuration: Duration?
-        var lastError: String?
-        var succeeded = 0
-        var failed = 0
-    }
-
-    private let state = Mutex(Snapshot())
-    private let lastFingerprint = Mutex<FolderFingerprint?>(nil)
-
-    /// The folder as the last reload found it.
-    var fingerprint: FolderFingerprint? {
-        get { lastFingerprint.withLock { $0 } }
-        set { lastFingerprint.withLock { $0 = newValue } }
-    }
-
-    var records: [String: FileRecord] { state.withLock { $0.records } }
-    var snapshot: Snapshot { state.withLock { $0 } }
-
-    func record(_ result: CatalogLoader.Result, at date: Date, duration: Duration) {
-        state.withLock { state in
-            state.records = result.records
-            state.files = result.files
-            state.diagnostics = result.diagnostics
-            state.lastReload = date
-            state.lastDuration = duration
-            state.lastError = nil
-            if result.diagnostics.isEmpty { state.succeeded += 1 } else { state.failed += 1 }
-        }
-    }
-
-    func recordFailure(error: String) {
-        state.withLock { state in
-            state.lastError = error
-            state.failed += 1
-        }
+        return outcome
     }
 }
 

@@ -106,8 +106,9 @@ enum AuthFixture {
         configure(&settings)
         let logger = Logger(label: "gatehouse.auth-tests")
         let verifier: (any TokenVerifier)? = injectVerifier ? JWTVerifier(settings: settings.auth, http: http, logger: logger) : nil
-        let gateway = Gateway(
-            settings: settings, upstream: upstream, authHTTP: injectVerifier ? nil : http, verifier: verifier, logger: logger)
+        let gateway = GatewayApp(
+            settings: settings, logger: logger, upstream: upstream, authHTTP: injectVerifier ? nil : http, verifier: verifier
+        ).makeGateway()
         try gateway.reload()
         return gateway
     }
@@ -478,7 +479,7 @@ struct AuthRouteTests {
         settings.connectorsPath = folder.path
         settings.publicURL = AuthFixture.publicURL
         settings.auth = AuthFixture.authSettings()
-        let gateway = Gateway(settings: settings, upstream: upstream, logger: Logger(label: "gatehouse.auth-tests"))
+        let gateway = GatewayApp(settings: settings, logger: Logger(label: "gatehouse.auth-tests"), upstream: upstream).makeGateway()
         try gateway.reload()
         try await Application(router: gateway.router()).test(.router) { client in
             let call = try await client.execute(

@@ -79,8 +79,8 @@ struct BuiltInHarness {
         let upstream = FakeUpstream()
         // No issuer network at all for the resource server: its keys must
         // come from this server, in process.
-        let gateway = Gateway(
-            settings: settings, upstream: upstream, authHTTP: UnavailableAuthHTTP(), authorizationServer: server, logger: logger)
+        let gateway = GatewayApp(settings: settings, logger: logger, upstream: upstream, authHTTP: UnavailableAuthHTTP())
+            .makeGateway(authorizationServer: server)
         try gateway.reload()
         return BuiltInHarness(gateway: gateway, server: server, idp: idp, idpKey: idpKey, events: events, upstream: upstream)
     }

@@ -105,7 +105,7 @@ func makeGateway(
     settings.sessionSecret = "gateway-test-secret"
     settings.listTTLMilliseconds = 1234
     configure(&settings)
-    let gateway = Gateway(settings: settings, upstream: upstream, audit: audit, logger: Logger(label: "gatehouse.tests"))
+    let gateway = GatewayApp(settings: settings, logger: Logger(label: "gatehouse.tests"), upstream: upstream, audit: audit).makeGateway()
     if reload { try gateway.reload() }
     return gateway
 }

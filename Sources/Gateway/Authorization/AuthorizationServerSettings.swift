@@ -9,6 +9,8 @@ import RateLimiting
 /// up: the team's identity provider behind it, where it keeps its state,
 /// and how long what it issues lives.
 public struct AuthorizationServerSettings: Sendable {
+    typealias D = SettingDeclaration
+
     /// The OpenID Connect provider people actually sign in at.
     public var upstream: UpstreamIdentityProvider.Settings
     public var allowInsecureUpstream = false
@@ -41,69 +43,49 @@ public struct AuthorizationServerSettings: Sendable {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
-    static let keys: [(key: String, variable: String, meaning: String)] = [
-        ("gatehouse.auth.upstream.issuer", "GATEHOUSE_AUTH_UPSTREAM_ISSUER", "builtin: the OpenID Connect provider people sign in at"),
-        ("gatehouse.auth.upstream.client.id", "GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID", "builtin: client id registered there (redirect URI <public URL>/oauth/callback)"),
-        ("gatehouse.auth.upstream.client.secret", "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET", "builtin: that client's secret"),
-        ("gatehouse.auth.upstream.client.secret.file", "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET_FILE", "builtin: file holding that secret"),
-        ("gatehouse.auth.upstream.scopes", "GATEHOUSE_AUTH_UPSTREAM_SCOPES", "builtin: scopes asked of the provider (default: openid email profile)"),
-        ("gatehouse.auth.scope.mapping", "GATEHOUSE_AUTH_SCOPE_MAPPING", "builtin: who gets which scope, e.g. '* -> mcp; groups=support|ops -> tickets:write'"),
-        ("gatehouse.auth.clients", "GATEHOUSE_AUTH_CLIENTS", "builtin: static clients, a JSON array of {client_id, redirect_uris, client_name?, client_secret_file?}"),
-        ("gatehouse.auth.store", "GATEHOUSE_AUTH_STORE", "builtin: SQLite file (default gatehouse-auth.sqlite) or postgres:// URL"),
-        ("gatehouse.auth.store.secret", "GATEHOUSE_AUTH_STORE_SECRET", "builtin: key (32+ bytes) sealing signing keys at rest"),
-        ("gatehouse.auth.store.secret.file", "GATEHOUSE_AUTH_STORE_SECRET_FILE", "builtin: file holding that key"),
-        ("gatehouse.auth.access.token.seconds", "GATEHOUSE_AUTH_ACCESS_TOKEN_SECONDS", "builtin: access token lifetime (default 900)"),
-        ("gatehouse.auth.refresh.token.days", "GATEHOUSE_AUTH_REFRESH_TOKEN_DAYS", "builtin: refresh token lifetime (default 30)"),
-        ("gatehouse.auth.code.seconds", "GATEHOUSE_AUTH_CODE_SECONDS", "builtin: authorization code lifetime (default 60)"),
-        ("gatehouse.auth.key.rotation.days", "GATEHOUSE_AUTH_KEY_ROTATION_DAYS", "builtin: signing key rotation period (default 30)"),
-        ("gatehouse.auth.redirect.allow", "GATEHOUSE_AUTH_REDIRECT_ALLOW", "builtin: redirect URIs clients may use; a trailing * matches any suffix (default: Claude's callbacks and loopback)"),
-        ("gatehouse.auth.metadata.documents.allow.internal", "GATEHOUSE_AUTH_METADATA_DOCUMENTS_ALLOW_INTERNAL", "builtin: fetch client metadata documents from private addresses (labs only)"),
-        ("gatehouse.auth.registration.rate", "GATEHOUSE_AUTH_REGISTRATION_RATE", "builtin: registrations per client address (default 20/hour)"),
-    ]
-
     struct Invalid: Error, CustomStringConvertible {
         var description: String
     }
 
     init(reader: ConfigReader, publicURL: String) throws {
-        guard let issuer = reader.string(forKey: "gatehouse.auth.upstream.issuer") else {
+        guard let issuer = reader.string(forKey: D.upstreamIssuer.configKey) else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_ISSUER (your identity provider)")
         }
-        guard let clientID = reader.string(forKey: "gatehouse.auth.upstream.client.id") else {
+        guard let clientID = reader.string(forKey: D.upstreamClientID.configKey) else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID")
         }
-        guard let secret = try GatewaySettings.secret(reader, "gatehouse.auth.upstream.client.secret") else {
+        guard let secret = try reader.secret(D.upstreamClientSecret) else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET or _FILE")
         }
-        var scopes = GatewaySettings.list(reader.string(forKey: "gatehouse.auth.upstream.scopes"))
-        if scopes.isEmpty { scopes = ["openid", "email", "profile"] }
+        var scopes = GatewaySettings.list(reader.string(forKey: D.upstreamScopes.configKey))
+        if scopes.isEmpty { scopes = GatewaySettings.list(D.upstreamScopes.defaultValue) }
         if !scopes.contains("openid") { scopes.insert("openid", at: 0) }
         upstream = .init(
             issuer: issuer, clientID: clientID, clientSecret: secret, scopes: scopes, redirectURI: publicURL + "/oauth/callback")
-        allowInsecureUpstream = reader.bool(forKey: "gatehouse.auth.allow.insecure.issuers", default: false)
+        allowInsecureUpstream = reader.bool(forKey: D.authAllowInsecureIssuers.configKey, default: false)
         guard URL(string: issuer)?.host != nil, AuthSettings.isAcceptableIssuerURL(issuer, allowInsecure: allowInsecureUpstream) else {
             throw Invalid(description: "GATEHOUSE_AUTH_UPSTREAM_ISSUER '\(issuer)' must be an https URL (http only on loopback, or with GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS)")
         }
-        if let mapping = reader.string(forKey: "gatehouse.auth.scope.mapping") {
+        if let mapping = reader.string(forKey: D.scopeMapping.configKey) {
             scopeMapping = try Self.scopeMapping(mapping)
         }
-        if let clients = reader.string(forKey: "gatehouse.auth.clients") {
+        if let clients = reader.string(forKey: D.clients.configKey) {
             staticClients = try Self.staticClients(clients)
         }
-        store = reader.string(forKey: "gatehouse.auth.store", default: store)
-        guard let storeSecret = try GatewaySettings.secret(reader, "gatehouse.auth.store.secret") else {
+        store = reader.string(forKey: D.store.configKey, default: D.store.defaultValue!)
+        guard let storeSecret = try reader.secret(D.storeSecret) else {
             throw Invalid(description: "built-in authorization needs GATEHOUSE_AUTH_STORE_SECRET or _FILE (32 or more bytes, e.g. from openssl rand -base64 48)")
         }
         guard storeSecret.utf8.count >= 32 else { throw Invalid(description: "GATEHOUSE_AUTH_STORE_SECRET must be at least 32 bytes") }
         self.storeSecret = Array(storeSecret.utf8)
-        accessTokenLifetime = try Self.bounded(reader, "gatehouse.auth.access.token.seconds", default: 900, 60...86_400)
-        refreshTokenLifetime = try Self.bounded(reader, "gatehouse.auth.refresh.token.days", default: 30, 1...365) * 86_400
-        codeLifetime = try Self.bounded(reader, "gatehouse.auth.code.seconds", default: 60, 1...600)
-        keyRotation = try Self.bounded(reader, "gatehouse.auth.key.rotation.days", default: 30, 1...365) * 86_400
-        let allow = GatewaySettings.list(reader.string(forKey: "gatehouse.auth.redirect.allow"))
+        accessTokenLifetime = try Self.bounded(reader, D.accessTokenSeconds)
+        refreshTokenLifetime = try Self.bounded(reader, D.refreshTokenDays) * 86_400
+        codeLifetime = try Self.bounded(reader, D.codeSeconds)
+        keyRotation = try Self.bounded(reader, D.keyRotationDays) * 86_400
+        let allow = GatewaySettings.list(reader.string(forKey: D.redirectAllow.configKey))
         if !allow.isEmpty { redirectAllowList = allow }
-        allowInternalMetadataDocuments = reader.bool(forKey: "gatehouse.auth.metadata.documents.allow.internal", default: false)
-        if let rate = reader.string(forKey: "gatehouse.auth.registration.rate") {
+        allowInternalMetadataDocuments = reader.bool(forKey: D.metadataDocumentsAllowInternal.configKey, default: false)
+        if let rate = reader.string(forKey: D.registrationRate.configKey) {
             guard let parsed = RateLimit(shorthand: rate) else {
                 throw Invalid(description: "registration rate '\(rate)' must look like 20/hour")
             }
@@ -111,10 +93,11 @@ public struct AuthorizationServerSettings: Sendable {
         }
     }
 
-    static func bounded(_ reader: ConfigReader, _ key: String, default value: Int, _ range: ClosedRange<Int>) throws -> Int64 {
-        let number = reader.int(forKey: ConfigKey(key), default: value)
+    static func bounded(_ reader: ConfigReader, _ setting: SettingDeclaration) throws -> Int64 {
+        let range = setting.range!
+        let number = reader.int(forKey: setting.configKey, default: setting.intDefault)
         guard range.contains(number) else {
-            throw Invalid(description: "\(key) must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
+            throw Invalid(description: "\(setting.key) must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
         }
         return Int64(number)
     }

@@ -9,7 +9,7 @@
 struct ReloadDebouncer {
     let quiet: Duration
     let longest: Duration
-    private(set) var pending: ReloadService.Trigger?
+    private(set) var pending: ReloadTrigger?
     private var first: ContinuousClock.Instant?
     private var last: ContinuousClock.Instant?
 
@@ -20,7 +20,7 @@ struct ReloadDebouncer {
 
     /// Records an event. A SIGHUP asks for a full reload and wins over a
     /// folder change in the same burst.
-    mutating func note(_ trigger: ReloadService.Trigger, at now: ContinuousClock.Instant) {
+    mutating func note(_ trigger: ReloadTrigger, at now: ContinuousClock.Instant) {
         if pending != .hangup { pending = trigger }
         if first == nil { first = now }
         last = now
@@ -33,7 +33,7 @@ struct ReloadDebouncer {
     }
 
     /// The pending reload, if it is due at `now`; it is then no longer pending.
-    mutating func take(at now: ContinuousClock.Instant) -> ReloadService.Trigger? {
+    mutating func take(at now: ContinuousClock.Instant) -> ReloadTrigger? {
         guard let due, due <= now, let trigger = pending else { return nil }
         pending = nil
         first = nil

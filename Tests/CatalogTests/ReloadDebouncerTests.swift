@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Gateway
+@testable import Catalog
 
 @Suite("One burst of folder events, one reload")
 struct ReloadDebouncerTests {
