@@ -222,10 +222,16 @@ let package = Package(
             name: "OpenAPIImportTests",
             dependencies: ["OpenAPIImport", "ConnectorModel", "GatehouseJSON", .product(name: "Yams", package: "Yams")]
         ),
-        // What many test targets need: a scripted upstream, temporary connector folders.
+        // What many test targets need: a scripted upstream, temporary connector folders,
+        // a gateway built as `gatehouse serve` builds it.
         .target(
             name: "GatehouseTesting",
-            dependencies: ["ConnectorModel", "Upstream"],
+            dependencies: [
+                "ConnectorModel", "Gateway", "Upstream",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/GatehouseTesting",
             swiftSettings: swiftSettings
         ),
@@ -244,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Caller", "Catalog", "MCPProtocol", "OAuth", "OAuthTestSupport", "Upstream", "GatehouseJSON",
+                "Gateway", "GatehouseTesting", "Caller", "Catalog", "MCPProtocol", "OAuth", "OAuthTestSupport", "Upstream", "GatehouseJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

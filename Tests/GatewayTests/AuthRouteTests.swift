@@ -9,6 +9,7 @@ import MCPProtocol
 import OAuth
 import OAuthTestSupport
 import Synchronization
+import GatehouseTesting
 import Testing
 import Upstream
 
@@ -95,7 +96,7 @@ enum AuthFixture {
     /// over `http` (or, with `injectVerifier: false`, with the verifier the
     /// gateway builds itself from `authHTTP`).
     static func gateway(
-        folder: String, upstream: FakeUpstream, http: FakeAuthHTTP, injectVerifier: Bool = true,
+        folder: String, upstream: ScriptedUpstream, http: FakeAuthHTTP, injectVerifier: Bool = true,
         configure: (inout GatewaySettings) -> Void = { _ in }
     ) throws -> Gateway {
         var settings = GatewaySettings()
@@ -129,9 +130,9 @@ enum AuthFixture {
 @Suite("OAuth on the gateway routes (and off)")
 struct AuthRouteTests {
     @Test func protectedResourceMetadataIsServedWithoutAToken() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         let http = FakeAuthHTTP()
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: FakeUpstream(), http: http)
+        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: ScriptedUpstream(), http: http)
         try await Application(router: gateway.router()).test(.router) { client in
             for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -150,8 +151,8 @@ struct AuthRouteTests {
     }
 
     @Test func noTokenIsAChallengeToSignIn() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: FakeAuthHTTP())
         try await Application(router: gateway.router()).test(.router) { client in
             let response = try await client.execute(
@@ -176,15 +177,15 @@ struct AuthRouteTests {
             #expect(legacy.status == .unauthorized)
             #expect(legacy.headers[.mcpSessionID] == nil)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     /// The `/mcp` middleware order: the Origin is judged before the token, a
     /// POST answers with its request id even when refused, GET and DELETE
     /// carry none, and every refusal is counted under the method it had.
     @Test func originComesBeforeTheTokenAndRefusalsAreCounted() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: FakeAuthHTTP())
         try await Application(router: gateway.router()).test(.router) { client in
             var foreign = AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: nil)
@@ -219,12 +220,12 @@ struct AuthRouteTests {
             let authFailures = lines.filter { $0.hasPrefix("gatehouse_auth_failures_total{") }
             #expect(authFailures.count == 1 && authFailures.first?.hasSuffix(" 3") == true, "only the three requests without a token: \(authFailures)")
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     @Test func badTokensNeverReachTheUpstream() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -299,12 +300,12 @@ struct AuthRouteTests {
                 body: AuthFixture.call("list_tickets"))
             #expect(ok.status == .ok)
         }
-        #expect(upstream.seen.map(\.url) == ["https://tickets.example.test/api/tickets"], "only the valid call reached the upstream")
+        #expect(upstream.requests.map(\.url) == ["https://tickets.example.test/api/tickets"], "only the valid call reached the upstream")
     }
 
     @Test func twoAuthorizationHeadersAreRefused() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -317,12 +318,12 @@ struct AuthRouteTests {
             #expect(response.status == .badRequest)
             #expect(response.headers[.wwwAuthenticate]?.contains("error=\"invalid_request\"") == true)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     @Test func scopedToolIsHiddenAndForbiddenWithoutItsScope() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -347,12 +348,12 @@ struct AuthRouteTests {
             #expect(challenge.contains("resource_metadata=\"\(AuthFixture.metadataURL)\""))
             #expect(try call.json()["error"]?["code"] == -32600)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     @Test func insufficientScopeNamesTheEndpointScopesToo() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -375,12 +376,12 @@ struct AuthRouteTests {
             #expect(call.status == .forbidden)
             #expect(call.headers[.wwwAuthenticate]?.contains("scope=\"mcp tickets:write\"") == true)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     @Test func scopedToolIsListedAndCallableWithItsScope() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -400,15 +401,15 @@ struct AuthRouteTests {
             #expect(call.status == .ok)
             #expect(try call.json()["result"]?["isError"] == nil)
         }
-        let request = try #require(upstream.seen.first)
-        #expect(upstream.seen.count == 1)
+        let request = try #require(upstream.requests.first)
+        #expect(upstream.requests.count == 1)
         #expect(request.method.rawValue == "POST")
         #expect(request.url == "https://tickets.example.test/api/tickets")
     }
 
     @Test func theCallerReachesTheUpstreamButTheirTokenDoesNot() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -421,7 +422,7 @@ struct AuthRouteTests {
             #expect(call.status == .ok)
             #expect(try call.json()["result"]?["isError"] == nil)
         }
-        let request = try #require(upstream.seen.first)
+        let request = try #require(upstream.requests.first)
         #expect(request.url == "https://tickets.example.test/api/users/alice-123/tickets")
         #expect(request.header("X-User-Email") == "alice@example.test")
         #expect(request.header("Authorization") == nil)
@@ -434,8 +435,8 @@ struct AuthRouteTests {
     }
 
     @Test func subjectIsPercentEncodedInThePath() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -447,12 +448,12 @@ struct AuthRouteTests {
                 body: AuthFixture.call("my_tickets"))
             #expect(call.status == .ok)
         }
-        #expect(upstream.seen.map(\.url) == ["https://tickets.example.test/api/users/..%2Fadmin%3Fx%3D1/tickets"])
+        #expect(upstream.requests.map(\.url) == ["https://tickets.example.test/api/users/..%2Fadmin%3Fx%3D1/tickets"])
     }
 
     @Test func gatewayBuildsItsOwnCachingVerifierFromAuthHTTP() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let http = FakeAuthHTTP()
         let keys = try await AuthFixture.Keys()
         AuthFixture.publish(keys, on: http)
@@ -466,13 +467,13 @@ struct AuthRouteTests {
                 #expect(call.status == .ok)
             }
         }
-        #expect(upstream.seen.count == 3)
+        #expect(upstream.requests.count == 3)
         #expect(http.gets == [AuthFixture.issuer + "/.well-known/oauth-authorization-server", AuthFixture.issuer + "/jwks"])
     }
 
     @Test func unreachableIssuerRefusesEveryToken() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
         let keys = try await AuthFixture.Keys()
         // OAuth on, but no HTTP client for the issuer at all.
         var settings = GatewaySettings()
@@ -489,15 +490,15 @@ struct AuthRouteTests {
             #expect(call.status == .unauthorized)
             #expect(call.headers[.wwwAuthenticate]?.contains("error=\"invalid_token\"") == true)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     // MARK: OAuth off
 
     @Test func noMetadataRoutesAndNoTokenNeeded() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream) { $0.publicURL = AuthFixture.publicURL }
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+        let upstream = ScriptedUpstream()
+        let gateway = try makeTestGateway(folder: folder.path, upstream: upstream) { $0.publicURL = AuthFixture.publicURL }
         #expect(gateway.resourceServer == nil)
         try await Application(router: gateway.router()).test(.router) { client in
             for path in ["/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"] {
@@ -525,15 +526,13 @@ struct AuthRouteTests {
                 uri: "/mcp", method: .post, headers: headers, body: AuthFixture.call("write_ticket", ["title": "t"]))
             #expect(scoped.status == .ok)
         }
-        #expect(upstream.seen.map(\.url) == ["https://tickets.example.test/api/tickets", "https://tickets.example.test/api/tickets"])
-        #expect(upstream.seen.allSatisfy { $0.header("Authorization") == nil })
+        #expect(upstream.requests.map(\.url) == ["https://tickets.example.test/api/tickets", "https://tickets.example.test/api/tickets"])
+        #expect(upstream.requests.allSatisfy { $0.header("Authorization") == nil })
     }
 
     @Test func authEnabledWithoutPublicURLDoesNotFailOpen() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream) { $0.auth = AuthFixture.authSettings() }
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["tickets.yaml": AuthFixture.connector], upstream: upstream, configure: { $0.auth = AuthFixture.authSettings() }) { client, gateway in
             let call = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "list_tickets"),
                 body: AuthFixture.call("list_tickets"))
@@ -544,6 +543,6 @@ struct AuthRouteTests {
             // public initialiser does not.
             #expect(call.status != .ok)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 }

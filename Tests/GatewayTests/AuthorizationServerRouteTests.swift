@@ -9,6 +9,7 @@ import Logging
 import OAuth
 import OAuthTestSupport
 import Synchronization
+import GatehouseTesting
 import Testing
 
 @testable import Gateway
@@ -44,7 +45,7 @@ struct BuiltInHarness {
     let idp: FakeAuthHTTP
     let idpKey: SigningKey
     let events: RecordingEvents
-    let upstream: FakeUpstream
+    let upstream: ScriptedUpstream
 
     static func make(
         folder: String, registrationRate: String? = nil, settings extra: [AbsoluteConfigKey: ConfigValue] = [:]
@@ -76,7 +77,7 @@ struct BuiltInHarness {
         let server = try await BuiltInAuthorizationServer(
             settings: builtIn, publicURL: publicURL, store: store, closeStore: { try await store.close() }, idpHTTP: idp, documents: NoDocuments(), hosts: StaticHosts(),
             events: events, logger: logger)
-        let upstream = FakeUpstream()
+        let upstream = ScriptedUpstream()
         // No issuer network at all for the resource server: its keys must
         // come from this server, in process.
         let gateway = GatewayApp(settings: settings, logger: logger, upstream: upstream, authHTTP: UnavailableAuthHTTP())
@@ -179,7 +180,7 @@ struct BuiltInHarness {
 @Suite("Built-in authorization server over HTTP")
 struct AuthorizationServerRouteTests {
     @Test func metadataNamesThisServerAndWhatItSupports() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             for path in ["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"] {
                 let metadata = try await client.execute(uri: path, method: .get).json()
@@ -200,7 +201,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func signInThroughTheConsentPageThenCallToolsWithTheIssuedToken() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let (clientID, code) = try await harness.signIn(client)
             let tokens = try await harness.exchange(client, clientID: clientID, code: code)
@@ -216,14 +217,14 @@ struct AuthorizationServerRouteTests {
                 body: AuthFixture.call("write_ticket", ["title": "Printer"]))
             #expect(call.status == .ok)
             #expect(try call.json()["result"]?["isError"] != true)
-            #expect(harness.upstream.seen.count == 1)
+            #expect(harness.upstream.requests.count == 1)
             #expect(harness.events.all.contains { $0.kind == .granted && $0.subject == "ada" && $0.clientID == clientID })
             #expect(harness.events.all.contains { $0.kind == .consented })
         }
     }
 
     @Test func aPlusInTheAuthorizationQueryIsASpace() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let registered = try await client.execute(
                 uri: "/register", method: .post, headers: [.contentType: "application/json"],
@@ -240,7 +241,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func theConsentPageCannotBeFramedAndEscapesTheClientName() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let registered = try await client.execute(
                 uri: "/register", method: .post, headers: [.contentType: "application/json"],
@@ -257,7 +258,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func aConsentPostWithoutTheAntiForgeryTokenIsRefused() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let registered = try await client.execute(
                 uri: "/register", method: .post, headers: [.contentType: "application/json"],
@@ -276,7 +277,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func refreshRotatesAndAReusedRefreshTokenEndsTheFamily() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let (clientID, code) = try await harness.signIn(client)
             let first = try await harness.exchange(client, clientID: clientID, code: code).json()
@@ -300,7 +301,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func revocationEndsTheGrant() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let (clientID, code) = try await harness.signIn(client)
             let refresh = try #require(try await harness.exchange(client, clientID: clientID, code: code).json()["refresh_token"]?.stringValue)
@@ -320,7 +321,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func tokenEndpointRefusalsAreOAuthErrors() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let unknown = try await client.execute(
                 uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
@@ -348,7 +349,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func registrationIsRateLimitedPerAddress() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path, registrationRate: "2/hour") { harness, client in
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<3 {
@@ -394,7 +395,7 @@ struct AuthorizationServerRouteTests {
     }
 
     @Test func aUserInHundredsOfGroupsSignsInAndCallsTools() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             var groups = (0..<400).map { "cn=team-\($0),ou=groups,dc=example,dc=com" }
             groups.insert("support", at: 123)
@@ -404,13 +405,13 @@ struct AuthorizationServerRouteTests {
             #expect(written["isError"] != true, "tickets:write was granted through the support group")
             let mine = try await Self.callTool(client, "my_tickets", access: access)
             #expect(mine["isError"] != true)
-            #expect(harness.upstream.seen.count == 2)
-            #expect(harness.upstream.seen.last?.headers.contains { $0.name == "X-User-Email" && $0.value == "ada@example.com" } == true)
+            #expect(harness.upstream.requests.count == 2)
+            #expect(harness.upstream.requests.last?.headers.contains { $0.name == "X-User-Email" && $0.value == "ada@example.com" } == true)
         }
     }
 
     @Test func aClaimAConnectorFileStartsToUseReachesTheNextToken() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let (access, refresh, clientID) = try await Self.accessToken(
                 harness, client, claims: ["email_verified": true, "department": "R&D"])
@@ -433,36 +434,36 @@ struct AuthorizationServerRouteTests {
             let fresh = try #require(try refreshed.json()["access_token"]?.stringValue)
             let after = try await Self.callTool(client, "my_department", access: fresh)
             #expect(after["isError"] != true, "\(Self.text(after))")
-            #expect(harness.upstream.seen.last?.headers.contains { $0.name == "X-Department" && $0.value == "R&D" } == true)
+            #expect(harness.upstream.requests.last?.headers.contains { $0.name == "X-Department" && $0.value == "R&D" } == true)
         }
     }
 
     @Test(arguments: [["email_verified": false], [:]] as [JSONObject])
     func anEmailTheProviderDidNotVerifyIsNotPassedOn(claims: JSONObject) async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let (access, _, _) = try await Self.accessToken(harness, client, claims: claims)
             let result = try await Self.callTool(client, "my_tickets", access: access)
             #expect(result["isError"] == true)
             #expect(Self.text(result).contains("{{ user.email }}") && Self.text(result).contains("has not verified that address"))
-            #expect(harness.upstream.seen.isEmpty, "the API never sees an unverified address")
+            #expect(harness.upstream.requests.isEmpty, "the API never sees an unverified address")
             let other = try await Self.callTool(client, "list_tickets", access: access)
             #expect(other["isError"] != true, "tools that do not use the email still work")
         }
     }
 
     @Test func anUnverifiedEmailIsPassedOnWhenTheOperatorAllowsIt() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path, settings: ["gatehouse.auth.allow.unverified.email": true]) { harness, client in
             let (access, _, _) = try await Self.accessToken(harness, client, claims: ["email_verified": false])
             let result = try await Self.callTool(client, "my_tickets", access: access)
             #expect(result["isError"] != true, "\(Self.text(result))")
-            #expect(harness.upstream.seen.last?.headers.contains { $0.name == "X-User-Email" && $0.value == "ada@example.com" } == true)
+            #expect(harness.upstream.requests.last?.headers.contains { $0.name == "X-User-Email" && $0.value == "ada@example.com" } == true)
         }
     }
 
     @Test func registrationBodiesAreSizeLimited() async throws {
-        let folder = try ConnectorFolder(["tickets.yaml": AuthFixture.connector])
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
             let huge = try await client.execute(
                 uri: "/register", method: .post, headers: [.contentType: "application/json"],

@@ -6,41 +6,13 @@ import HummingbirdTesting
 import Logging
 import MCPProtocol
 import Synchronization
+import GatehouseTesting
 import Testing
 import Upstream
 
 @testable import Gateway
 
 // MARK: - Test doubles and fixtures
-
-/// An upstream that never touches the network: it records every request and
-/// answers from a script.
-final class FakeUpstream: UpstreamClient {
-    enum Answer: Sendable {
-        case respond(UpstreamResponse)
-        case fail(UpstreamFailure)
-    }
-
-    private let requests = Mutex<[UpstreamRequest]>([])
-    private let answer: Answer
-
-    init(_ answer: Answer = .respond(UpstreamResponse(
-        status: 200, reason: "OK", contentType: "application/json; charset=utf-8",
-        body: Array(#"{"id":"42","name":"Widget","secret":"not selected"}"#.utf8))))
-    {
-        self.answer = answer
-    }
-
-    var seen: [UpstreamRequest] { requests.withLock { $0 } }
-
-    func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        requests.withLock { $0.append(request) }
-        switch answer {
-        case .respond(let response): return response
-        case .fail(let failure): throw failure
-        }
-    }
-}
 
 let demoConnector = """
     connector: demo
@@ -72,32 +44,8 @@ let brokenConnector = """
         path: no-slash
     """
 
-/// Keeps the audit records a gateway writes.
-final class AuditTrail: AuditSink {
-    private let records = Mutex<[AuditRecord]>([])
-    var all: [AuditRecord] { records.withLock { $0 } }
-    func record(_ record: AuditRecord) { records.withLock { $0.append(record) } }
-}
-
-/// A connector folder in a fresh temporary directory.
-final class ConnectorFolder: Sendable {
-    let path: String
-
-    init(_ files: [String: String]) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        for (name, text) in files { try write(name, text) }
-    }
-
-    func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 func makeGateway(
-    folder: String, upstream: FakeUpstream, configure: (inout GatewaySettings) -> Void = { _ in }, reload: Bool = true,
+    folder: String, upstream: ScriptedUpstream, configure: (inout GatewaySettings) -> Void = { _ in }, reload: Bool = true,
     audit: AuditTrail = AuditTrail()
 ) throws -> Gateway {
     var settings = GatewaySettings()
@@ -146,11 +94,8 @@ extension TestResponse {
 @Suite("Gateway routes")
 struct GatewayRouteTests {
     @Test func modernToolCallReachesTheUpstream() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        let app = Application(router: gateway.router())
-        try await app.test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
                 body: modernRequest(id: "c1", method: "tools/call", params: ["name": "get_item", "arguments": ["id": "42"]])
@@ -167,8 +112,8 @@ struct GatewayRouteTests {
                 #expect(result["_meta"]?["io.modelcontextprotocol/serverInfo"]?["version"] == .string(Gateway.version))
             }
         }
-        let request = try #require(upstream.seen.first)
-        #expect(upstream.seen.count == 1)
+        let request = try #require(upstream.requests.first)
+        #expect(upstream.requests.count == 1)
         #expect(request.method.rawValue == "GET")
         #expect(request.url == "https://api.example.test/v1/items/42?limit=3")
         #expect(request.displayURL == "https://api.example.test/v1/items/42")
@@ -177,30 +122,26 @@ struct GatewayRouteTests {
     }
 
     @Test func pathArgumentsArePercentEncoded() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
                 body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "../a b?", "limit": 7]]))
             #expect(response.status == .ok)
         }
-        #expect(upstream.seen.map(\.url) == ["https://api.example.test/v1/items/..%2Fa%20b%3F?limit=7"])
+        #expect(upstream.requests.map(\.url) == ["https://api.example.test/v1/items/..%2Fa%20b%3F?limit=7"])
     }
 
     @Test func postToolSendsAJSONBody() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream(.respond(UpstreamResponse(status: 201, contentType: "application/json", body: Array(#"{"ok":true}"#.utf8))))
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream(.respond(UpstreamResponse(status: 201, contentType: "application/json", body: Array(#"{"ok":true}"#.utf8))))
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "create_note"),
                 body: modernRequest(method: "tools/call", params: ["name": "create_note", "arguments": ["text": "hello"]]))
             #expect(response.status == .ok)
             #expect(try response.json()["result"]?["content"] == [["type": "text", "text": #"{"ok":true}"#]])
         }
-        let request = try #require(upstream.seen.first)
+        let request = try #require(upstream.requests.first)
         #expect(request.method.rawValue == "POST")
         #expect(request.url == "https://api.example.test/v1/notes")
         #expect(request.header("content-type") == "application/json")
@@ -209,9 +150,7 @@ struct GatewayRouteTests {
     }
 
     @Test func toolsListServesTheCatalog() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector]) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/list"), body: modernRequest(method: "tools/list"))
             #expect(response.status == .ok)
@@ -228,9 +167,7 @@ struct GatewayRouteTests {
     }
 
     @Test func paginationThroughTheGateway() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream()) { $0.pageSize = 1 }
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector], configure: { $0.pageSize = 1 }) { client, gateway in
             let first = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/list"), body: modernRequest(method: "tools/list"))
             let firstResult = try #require(try first.json()["result"])
@@ -246,10 +183,8 @@ struct GatewayRouteTests {
     }
 
     @Test func upstreamFailureIsAToolError() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream(.fail(.connectionFailed("connection refused")))
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream(.fail(.connectionFailed("connection refused")))
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
                 body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "1"]]))
@@ -260,14 +195,12 @@ struct GatewayRouteTests {
             #expect(text.contains("https://api.example.test"))
             #expect(text.contains("connection refused"))
         }
-        #expect(upstream.seen.count == 1)
+        #expect(upstream.requests.count == 1)
     }
 
     @Test func upstreamErrorStatusIsAToolError() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream(.respond(UpstreamResponse(status: 404, reason: "Not Found", contentType: "text/plain", body: Array("nope".utf8))))
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream(.respond(UpstreamResponse(status: 404, reason: "Not Found", contentType: "text/plain", body: Array("nope".utf8))))
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
                 body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "1"]]))
@@ -280,10 +213,8 @@ struct GatewayRouteTests {
     }
 
     @Test func invalidArgumentsNeverReachTheUpstream() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
                 body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["limit": 99]]))
@@ -295,14 +226,12 @@ struct GatewayRouteTests {
                 body: modernRequest(method: "tools/call", params: ["name": "find_place", "arguments": [:]]))
             #expect(try unknown.json()["error"]?["code"] == -32602)
         }
-        #expect(upstream.seen.isEmpty)
+        #expect(upstream.requests.isEmpty)
     }
 
     @Test func legacySessionThroughTheGateway() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let initialize = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: nil, modern: false),
                 body: legacyRequest(id: 0, method: "initialize", params: ["protocolVersion": "2025-06-18", "capabilities": [:]]))
@@ -336,14 +265,14 @@ struct GatewayRouteTests {
                 body: legacyRequest(method: "tools/list"))
             #expect(after.status == .notFound)
         }
-        #expect(upstream.seen.map(\.url) == ["https://api.example.test/v1/items/7?limit=3"])
+        #expect(upstream.requests.map(\.url) == ["https://api.example.test/v1/items/7?limit=3"])
     }
 
     @Test func replicasWithTheSameSecretShareSessions() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let replicaA = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        let replicaB = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        let stranger = try makeGateway(folder: folder.path, upstream: FakeUpstream()) { $0.sessionSecret = nil }
+        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
+        let replicaA = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream())
+        let replicaB = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream())
+        let stranger = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream()) { $0.sessionSecret = nil }
         let session = try await Application(router: replicaA.router()).test(.router) { client in
             let response = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: nil, modern: false),
@@ -365,10 +294,8 @@ struct GatewayRouteTests {
     }
 
     @Test func oversizedBodyIsRefused() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream) { $0.maxBodyBytes = 1024 }
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream, configure: { $0.maxBodyBytes = 1024 }) { client, gateway in
             let padding = String(repeating: "x", count: 2000)
             let big = modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": .string(padding)]])
             #expect(big.readableBytes > 1024)
@@ -385,13 +312,11 @@ struct GatewayRouteTests {
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"), body: small)
             #expect(ok.status == .ok)
         }
-        #expect(upstream.seen.count == 1)
+        #expect(upstream.requests.count == 1)
     }
 
     @Test func getAndDeleteWithoutSessionAreMethodNotAllowed() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector]) { client, gateway in
             let get = try await client.execute(uri: "/mcp", method: .get, headers: [.accept: "text/event-stream"])
             #expect(get.status == .methodNotAllowed)
             #expect(get.headers[.allow] == "POST")
@@ -401,8 +326,8 @@ struct GatewayRouteTests {
     }
 
     @Test func originsAreCheckedOnTheRoute() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream()) {
+        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
+        let gateway = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream()) {
             $0.publicURL = "https://mcp.example.com"
             $0.allowedOrigins = ["https://inspector.example.org"]
         }
@@ -427,9 +352,7 @@ struct GatewayRouteTests {
     // MARK: Operational endpoints
 
     @Test func healthz() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector]) { client, gateway in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
@@ -438,8 +361,8 @@ struct GatewayRouteTests {
     }
 
     @Test func statusListsConnectorsToolsAndProblems() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector, "broken.yaml": brokenConnector, "notes.txt": "ignored"])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
+        let folder = try TemporaryFolder(["demo.yaml": demoConnector, "broken.yaml": brokenConnector, "notes.txt": "ignored"])
+        let gateway = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream())
         try await Application(router: gateway.router()).test(.router) { client in
             let response = try await client.execute(uri: "/status", method: .get)
             #expect(response.status == .ok)
@@ -459,9 +382,7 @@ struct GatewayRouteTests {
     }
 
     @Test func statusBeforeTheFirstLoad() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream(), reload: false)
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector], reload: false) { client, gateway in
             let status = try await client.execute(uri: "/status", method: .get).json()
             #expect(status["tools"] == 0)
             #expect(status["connectors"] == [])
@@ -471,8 +392,8 @@ struct GatewayRouteTests {
     }
 
     @Test func reloadServesNewFiles() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
+        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
+        let gateway = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream())
         try folder.write("extra.yaml", """
             connector: extra
             description: Extra tools.
@@ -494,9 +415,7 @@ struct GatewayRouteTests {
     }
 
     @Test func unknownPathIsNotFound() async throws {
-        let folder = try ConnectorFolder([:])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway([:]) { client, gateway in
             let response = try await client.execute(uri: "/nope", method: .get)
             #expect(response.status == .notFound)
         }

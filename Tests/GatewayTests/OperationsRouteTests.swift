@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MCPProtocol
+import GatehouseTesting
 import Testing
 import Upstream
 
@@ -13,9 +14,7 @@ import Upstream
 @Suite("Operational endpoints")
 struct OperationsRouteTests {
     @Test func metricsCountRequestsCallsAndUpstreamTime() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream())
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector]) { client, gateway in
             for _ in 0..<2 {
                 let response = try await client.execute(
                     uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
@@ -46,9 +45,7 @@ struct OperationsRouteTests {
     }
 
     @Test func readinessFollowsTheCatalogAndShutdown() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream(), reload: false)
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector], reload: false) { client, gateway in
             var response = try await client.execute(uri: "/readyz", method: .get)
             #expect(response.status == .serviceUnavailable)
             #expect(try response.json()["problems"] == ["connector catalog not loaded yet"])
@@ -65,10 +62,8 @@ struct OperationsRouteTests {
     }
 
     @Test func requestIDsAreEchoedAndPassedOn() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
-        let upstream = FakeUpstream()
-        let gateway = try makeGateway(folder: folder.path, upstream: upstream)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let upstream = ScriptedUpstream()
+        try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
             let response = try await client.execute(
                 uri: "/mcp", method: .post,
                 headers: mcpHeaders(method: "tools/call", name: "get_item", extra: [("X-Request-Id", "abc-123")]),
@@ -78,17 +73,17 @@ struct OperationsRouteTests {
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/list"), body: modernRequest(method: "tools/list"))
             #expect(generated.headers[HTTPField.Name("X-Request-Id")!]?.count == 32)
         }
-        #expect(upstream.seen.first?.header("X-Request-Id") == "abc-123")
-        #expect(upstream.seen.first?.header("traceparent")?.hasPrefix("00-") == true)
+        #expect(upstream.requests.first?.header("X-Request-Id") == "abc-123")
+        #expect(upstream.requests.first?.header("traceparent")?.hasPrefix("00-") == true)
     }
 }
 
 @Suite("Audit trail")
 struct AuditTrailTests {
     @Test func oneRecordPerCallWithArgumentNamesOnly() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
+        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
         let audit = AuditTrail()
-        let gateway = try makeGateway(folder: folder.path, upstream: FakeUpstream(), audit: audit)
+        let gateway = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream(), audit: audit)
         try await Application(router: gateway.router()).test(.router) { client in
             _ = try await client.execute(
                 uri: "/mcp", method: .post,
@@ -111,10 +106,10 @@ struct AuditTrailTests {
     }
 
     @Test func valuesWhenTheOperatorAsks() async throws {
-        let folder = try ConnectorFolder(["demo.yaml": demoConnector])
+        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
         let audit = AuditTrail()
         let gateway = try makeGateway(
-            folder: folder.path, upstream: FakeUpstream(), configure: { $0.auditArgumentValues = true }, audit: audit)
+            folder: folder.path, upstream: ScriptedUpstream(), configure: { $0.auditArgumentValues = true }, audit: audit)
         try await Application(router: gateway.router()).test(.router) { client in
             _ = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
