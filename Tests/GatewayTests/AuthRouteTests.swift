@@ -92,6 +92,29 @@ enum AuthFixture {
         AuthSettings(enabled: true, issuers: [.init(issuer: issuer)], audiences: [resource])
     }
 
+    /// What most tests start from: an issuer publishing fresh keys, and a
+    /// gateway with OAuth on serving the tickets connector from its own folder.
+    final class SignedIn: Sendable {
+        let folder: TemporaryFolder
+        let upstream: ScriptedUpstream
+        let http: FakeAuthHTTP
+        let keys: Keys
+        let gateway: Gateway
+
+        init(
+            upstream: ScriptedUpstream = ScriptedUpstream(), injectVerifier: Bool = true,
+            configure: (inout GatewaySettings) -> Void = { _ in }
+        ) async throws {
+            folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
+            self.upstream = upstream
+            http = FakeAuthHTTP()
+            keys = try await Keys()
+            AuthFixture.publish(keys, on: http)
+            gateway = try AuthFixture.gateway(
+                folder: folder.path, upstream: upstream, http: http, injectVerifier: injectVerifier, configure: configure)
+        }
+    }
+
     /// A gateway with OAuth on, checking tokens with a real `JWTVerifier`
     /// over `http` (or, with `injectVerifier: false`, with the verifier the
     /// gateway builds itself from `authHTTP`).
@@ -224,14 +247,9 @@ struct AuthRouteTests {
     }
 
     @Test func badTokensNeverReachTheUpstream() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
+        let auth = try await AuthFixture.SignedIn()
         let now = Date().timeIntervalSince1970
-        let valid = try AuthFixture.token(keys)
+        let valid = try AuthFixture.token(auth.keys)
 
         let parts = valid.split(separator: ".").map(String.init)
         let forgedClaims = base64URL(JSONValue.object(AuthFixture.claims(sub: "mallory", scope: "tickets:write")).jsonBytes)
@@ -241,7 +259,7 @@ struct AuthRouteTests {
         await strangers.add(ecdsa: stranger, kid: "ec-1")
         let otherSigner = try await strangers.getKey(for: "ec-1")
         let hmacKeys = JWTKeyCollection()
-        await hmacKeys.add(hmac: HMACKey(from: keys.rsaPublicPEM), digestAlgorithm: .sha256, kid: "hmac")
+        await hmacKeys.add(hmac: HMACKey(from: auth.keys.rsaPublicPEM), digestAlgorithm: .sha256, kid: "hmac")
         let hmac = try await hmacKeys.getKey(for: "hmac")
 
         struct Case {
@@ -252,13 +270,13 @@ struct AuthRouteTests {
             var error: String
         }
         let cases: [Case] = [
-            Case(name: "expired", authorization: "Bearer " + (try AuthFixture.token(keys, AuthFixture.claims(exp: now - 3600))),
+            Case(name: "expired", authorization: "Bearer " + (try AuthFixture.token(auth.keys, AuthFixture.claims(exp: now - 3600))),
                  status: .unauthorized, error: "invalid_token"),
-            Case(name: "not yet valid", authorization: "Bearer " + (try AuthFixture.token(keys, AuthFixture.claims(extra: ["nbf": .double(now + 3600)]))),
+            Case(name: "not yet valid", authorization: "Bearer " + (try AuthFixture.token(auth.keys, AuthFixture.claims(extra: ["nbf": .double(now + 3600)]))),
                  status: .unauthorized, error: "invalid_token"),
-            Case(name: "wrong issuer", authorization: "Bearer " + (try AuthFixture.token(keys, AuthFixture.claims(iss: "https://evil.example.test"))),
+            Case(name: "wrong issuer", authorization: "Bearer " + (try AuthFixture.token(auth.keys, AuthFixture.claims(iss: "https://evil.example.test"))),
                  status: .unauthorized, error: "invalid_token"),
-            Case(name: "wrong audience", authorization: "Bearer " + (try AuthFixture.token(keys, AuthFixture.claims(aud: "https://other.example.test/mcp"))),
+            Case(name: "wrong audience", authorization: "Bearer " + (try AuthFixture.token(auth.keys, AuthFixture.claims(aud: "https://other.example.test/mcp"))),
                  status: .unauthorized, error: "invalid_token"),
             Case(name: "tampered payload", authorization: "Bearer " + tampered, status: .unauthorized, error: "invalid_token"),
             Case(name: "another key, same kid",
@@ -281,7 +299,7 @@ struct AuthRouteTests {
             Case(name: "two tokens", authorization: "Bearer a b", status: .badRequest, error: "invalid_request"),
             Case(name: "empty bearer", authorization: "Bearer ", status: .badRequest, error: "invalid_request"),
         ]
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             for test in cases {
                 let response = try await client.execute(
                     uri: "/mcp" + test.query, method: .post,
@@ -300,36 +318,26 @@ struct AuthRouteTests {
                 body: AuthFixture.call("list_tickets"))
             #expect(ok.status == .ok)
         }
-        #expect(upstream.requests.map(\.url) == ["https://tickets.example.test/api/tickets"], "only the valid call reached the upstream")
+        #expect(auth.upstream.requests.map(\.url) == ["https://tickets.example.test/api/tickets"], "only the valid call reached the auth.upstream")
     }
 
     @Test func twoAuthorizationHeadersAreRefused() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
-        let valid = try AuthFixture.token(keys)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn()
+        let valid = try AuthFixture.token(auth.keys)
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             var headers = AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: "Bearer " + valid)
             headers.append(HTTPField(name: .authorization, value: "Bearer " + valid))
             let response = try await client.execute(uri: "/mcp", method: .post, headers: headers, body: AuthFixture.call("list_tickets"))
             #expect(response.status == .badRequest)
             #expect(response.headers[.wwwAuthenticate]?.contains("error=\"invalid_request\"") == true)
         }
-        #expect(upstream.requests.isEmpty)
+        #expect(auth.upstream.requests.isEmpty)
     }
 
     @Test func scopedToolIsHiddenAndForbiddenWithoutItsScope() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
-        let token = try AuthFixture.token(keys, AuthFixture.claims(scope: "tickets:read"))
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn()
+        let token = try AuthFixture.token(auth.keys, AuthFixture.claims(scope: "tickets:read"))
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             let list = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/list", authorization: "Bearer " + token),
                 body: modernRequest(method: "tools/list"))
@@ -348,19 +356,14 @@ struct AuthRouteTests {
             #expect(challenge.contains("resource_metadata=\"\(AuthFixture.metadataURL)\""))
             #expect(try call.json()["error"]?["code"] == -32600)
         }
-        #expect(upstream.requests.isEmpty)
+        #expect(auth.upstream.requests.isEmpty)
     }
 
     @Test func insufficientScopeNamesTheEndpointScopesToo() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http) { $0.auth.requiredScopes = ["mcp"] }
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn(configure: { $0.auth.requiredScopes = ["mcp"] })
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             // The endpoint itself needs `mcp`.
-            let without = try AuthFixture.token(keys, AuthFixture.claims(scope: "tickets:write"))
+            let without = try AuthFixture.token(auth.keys, AuthFixture.claims(scope: "tickets:write"))
             let refused = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: "Bearer " + without),
                 body: AuthFixture.call("list_tickets"))
@@ -369,25 +372,20 @@ struct AuthRouteTests {
             #expect(refused.headers[.wwwAuthenticate]?.contains("scope=\"mcp\"") == true)
 
             // The tool adds its own.
-            let endpointOnly = try AuthFixture.token(keys, AuthFixture.claims(scope: "mcp"))
+            let endpointOnly = try AuthFixture.token(auth.keys, AuthFixture.claims(scope: "mcp"))
             let call = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "write_ticket", authorization: "Bearer " + endpointOnly),
                 body: AuthFixture.call("write_ticket", ["title": "x"]))
             #expect(call.status == .forbidden)
             #expect(call.headers[.wwwAuthenticate]?.contains("scope=\"mcp tickets:write\"") == true)
         }
-        #expect(upstream.requests.isEmpty)
+        #expect(auth.upstream.requests.isEmpty)
     }
 
     @Test func scopedToolIsListedAndCallableWithItsScope() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
-        let token = try AuthFixture.token(keys, AuthFixture.claims(scope: "tickets:read tickets:write"))
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn()
+        let token = try AuthFixture.token(auth.keys, AuthFixture.claims(scope: "tickets:read tickets:write"))
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             let list = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/list", authorization: "Bearer " + token),
                 body: modernRequest(method: "tools/list"))
@@ -401,28 +399,23 @@ struct AuthRouteTests {
             #expect(call.status == .ok)
             #expect(try call.json()["result"]?["isError"] == nil)
         }
-        let request = try #require(upstream.requests.first)
-        #expect(upstream.requests.count == 1)
+        let request = try #require(auth.upstream.requests.first)
+        #expect(auth.upstream.requests.count == 1)
         #expect(request.method.rawValue == "POST")
         #expect(request.url == "https://tickets.example.test/api/tickets")
     }
 
     @Test func theCallerReachesTheUpstreamButTheirTokenDoesNot() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
-        let token = try AuthFixture.token(keys)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn()
+        let token = try AuthFixture.token(auth.keys)
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             let call = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "my_tickets", authorization: "Bearer " + token),
                 body: AuthFixture.call("my_tickets"))
             #expect(call.status == .ok)
             #expect(try call.json()["result"]?["isError"] == nil)
         }
-        let request = try #require(upstream.requests.first)
+        let request = try #require(auth.upstream.requests.first)
         #expect(request.url == "https://tickets.example.test/api/users/alice-123/tickets")
         #expect(request.header("X-User-Email") == "alice@example.test")
         #expect(request.header("Authorization") == nil)
@@ -435,31 +428,21 @@ struct AuthRouteTests {
     }
 
     @Test func subjectIsPercentEncodedInThePath() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http)
-        let token = try AuthFixture.token(keys, AuthFixture.claims(sub: "../admin?x=1"))
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn()
+        let token = try AuthFixture.token(auth.keys, AuthFixture.claims(sub: "../admin?x=1"))
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             let call = try await client.execute(
                 uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "my_tickets", authorization: "Bearer " + token),
                 body: AuthFixture.call("my_tickets"))
             #expect(call.status == .ok)
         }
-        #expect(upstream.requests.map(\.url) == ["https://tickets.example.test/api/users/..%2Fadmin%3Fx%3D1/tickets"])
+        #expect(auth.upstream.requests.map(\.url) == ["https://tickets.example.test/api/users/..%2Fadmin%3Fx%3D1/tickets"])
     }
 
     @Test func gatewayBuildsItsOwnCachingVerifierFromAuthHTTP() async throws {
-        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
-        let upstream = ScriptedUpstream()
-        let http = FakeAuthHTTP()
-        let keys = try await AuthFixture.Keys()
-        AuthFixture.publish(keys, on: http)
-        let gateway = try AuthFixture.gateway(folder: folder.path, upstream: upstream, http: http, injectVerifier: false)
-        let token = try AuthFixture.token(keys)
-        try await Application(router: gateway.router()).test(.router) { client in
+        let auth = try await AuthFixture.SignedIn(injectVerifier: false)
+        let token = try AuthFixture.token(auth.keys)
+        try await Application(router: auth.gateway.router()).test(.router) { client in
             for _ in 0..<3 {
                 let call = try await client.execute(
                     uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "tools/call", name: "list_tickets", authorization: "Bearer " + token),
@@ -467,8 +450,8 @@ struct AuthRouteTests {
                 #expect(call.status == .ok)
             }
         }
-        #expect(upstream.requests.count == 3)
-        #expect(http.gets == [AuthFixture.issuer + "/.well-known/oauth-authorization-server", AuthFixture.issuer + "/jwks"])
+        #expect(auth.upstream.requests.count == 3)
+        #expect(auth.http.gets == [AuthFixture.issuer + "/.well-known/oauth-authorization-server", AuthFixture.issuer + "/jwks"])
     }
 
     @Test func unreachableIssuerRefusesEveryToken() async throws {
