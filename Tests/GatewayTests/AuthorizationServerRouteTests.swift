@@ -140,15 +140,20 @@ struct BuiltInHarness {
         idp.answerPosts(to: Self.provider + "/token", json: ["id_token": .string(idToken), "access_token": "idp-access"])
     }
 
+    /// Registers a client with the given extra metadata and returns its id.
+    static func register(_ client: some TestClientProtocol, _ extra: String = "") async throws -> String {
+        let registered = try await client.execute(
+            uri: "/register", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"redirect_uris":["\#(redirect)"]\#(extra)}"#))
+        #expect(registered.status == .created)
+        return try #require(try registered.json()["client_id"]?.stringValue)
+    }
+
     /// Registers a client, then walks the browser's way to a code.
     func signIn(
         _ client: some TestClientProtocol, groups: [String] = ["support"], claims: JSONObject = ["email_verified": true]
     ) async throws -> (clientID: String, code: String) {
-        let registered = try await client.execute(
-            uri: "/register", method: .post, headers: [.contentType: "application/json"],
-            body: ByteBuffer(string: #"{"redirect_uris":["\#(Self.redirect)"],"client_name":"Route Test","token_endpoint_auth_method":"none"}"#))
-        #expect(registered.status == .created)
-        let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+        let clientID = try await Self.register(client, #","client_name":"Route Test","token_endpoint_auth_method":"none""#)
         let page = try await client.execute(uri: Self.authorizeURI(client: clientID), method: .get)
         #expect(page.status == .ok)
         let html = String(buffer: page.body)
@@ -226,10 +231,7 @@ struct AuthorizationServerRouteTests {
     @Test func aPlusInTheAuthorizationQueryIsASpace() async throws {
         let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
-            let registered = try await client.execute(
-                uri: "/register", method: .post, headers: [.contentType: "application/json"],
-                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"]}"#))
-            let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+            let clientID = try await BuiltInHarness.register(client)
             let uri = BuiltInHarness.authorizeURI(client: clientID).replacingOccurrences(of: "%20", with: "+")
             let page = String(buffer: try await client.execute(uri: uri, method: .get).body)
             #expect(page.contains("<li><code>tickets:read</code></li><li><code>tickets:write</code></li>"))
@@ -243,10 +245,7 @@ struct AuthorizationServerRouteTests {
     @Test func theConsentPageCannotBeFramedAndEscapesTheClientName() async throws {
         let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
-            let registered = try await client.execute(
-                uri: "/register", method: .post, headers: [.contentType: "application/json"],
-                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"],"client_name":"<script>alert(1)</script>"}"#))
-            let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+            let clientID = try await BuiltInHarness.register(client, #","client_name":"<script>alert(1)</script>""#)
             let page = try await client.execute(uri: BuiltInHarness.authorizeURI(client: clientID), method: .get)
             #expect(page.headers[.init("X-Frame-Options")!] == "DENY")
             #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
@@ -260,10 +259,7 @@ struct AuthorizationServerRouteTests {
     @Test func aConsentPostWithoutTheAntiForgeryTokenIsRefused() async throws {
         let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector])
         try await BuiltInHarness.run(folder: folder.path) { harness, client in
-            let registered = try await client.execute(
-                uri: "/register", method: .post, headers: [.contentType: "application/json"],
-                body: ByteBuffer(string: #"{"redirect_uris":["\#(BuiltInHarness.redirect)"]}"#))
-            let clientID = try #require(try registered.json()["client_id"]?.stringValue)
+            let clientID = try await BuiltInHarness.register(client)
             let html = String(buffer: try await client.execute(uri: BuiltInHarness.authorizeURI(client: clientID), method: .get).body)
             let pending = try #require(BuiltInHarness.hidden("pending", in: html))
             for fields in [[("pending", pending), ("decision", "approve")], [("pending", pending), ("csrf_token", "forged"), ("decision", "approve")]] {

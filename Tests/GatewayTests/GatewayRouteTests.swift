@@ -91,6 +91,17 @@ extension TestResponse {
 
 // MARK: - Routes
 
+/// Calls `get_item` and returns the text of the tool error it must answer with.
+func toolErrorText(_ client: some TestClientProtocol) async throws -> String {
+    let response = try await client.execute(
+        uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
+        body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "1"]]))
+    #expect(response.status == .ok)
+    let result = try #require(try response.json()["result"])
+    #expect(result["isError"] == true)
+    return try #require(result["content"]?.arrayValue?.first?["text"]?.stringValue)
+}
+
 @Suite("Gateway routes")
 struct GatewayRouteTests {
     @Test func modernToolCallReachesTheUpstream() async throws {
@@ -185,13 +196,7 @@ struct GatewayRouteTests {
     @Test func upstreamFailureIsAToolError() async throws {
         let upstream = ScriptedUpstream(.fail(.connectionFailed("connection refused")))
         try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
-            let response = try await client.execute(
-                uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
-                body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "1"]]))
-            #expect(response.status == .ok)
-            let result = try #require(try response.json()["result"])
-            #expect(result["isError"] == true)
-            let text = try #require(result["content"]?.arrayValue?.first?["text"]?.stringValue)
+            let text = try await toolErrorText(client)
             #expect(text.contains("https://api.example.test"))
             #expect(text.contains("connection refused"))
         }
@@ -201,13 +206,7 @@ struct GatewayRouteTests {
     @Test func upstreamErrorStatusIsAToolError() async throws {
         let upstream = ScriptedUpstream(.respond(UpstreamResponse(status: 404, reason: "Not Found", contentType: "text/plain", body: Array("nope".utf8))))
         try await withGateway(["demo.yaml": demoConnector], upstream: upstream) { client, gateway in
-            let response = try await client.execute(
-                uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
-                body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "1"]]))
-            #expect(response.status == .ok)
-            let result = try #require(try response.json()["result"])
-            #expect(result["isError"] == true)
-            let text = try #require(result["content"]?.arrayValue?.first?["text"]?.stringValue)
+            let text = try await toolErrorText(client)
             #expect(text.contains("HTTP 404"))
         }
     }
