@@ -54,10 +54,4 @@ public struct ConnectorSummary: Sendable, Hashable {
     public var name: String
     public var file: String
     public var toolCount: Int
-
-    public init(name: String, file: String, toolCount: Int) {
-        self.name = name
-        self.file = file
-        self.toolCount = toolCount
-    }
 }

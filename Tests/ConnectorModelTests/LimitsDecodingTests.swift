@@ -66,31 +66,9 @@ struct LimitsDecodingTests {
     }
 
     @Test func retriesOnAPostAreRefusedUnlessMarkedIdempotent() {
-        let refused = decode(
-            """
-            connector: x
-            base_url: https://a.example
-            tools:
-              - name: a
-                description: A.
-                method: POST
-                path: /a
-                retries: 2
-            """
-        ).diagnostics.map(\.description)
+        let refused = decode(ConnectorText.oneTool("    retries: 2", method: "POST")).diagnostics.map(\.description)
         #expect(refused.contains { $0.contains("retries apply only to idempotent calls: POST is not") }, "\(refused)")
-        let accepted = decode(
-            """
-            connector: x
-            base_url: https://a.example
-            tools:
-              - name: a
-                description: A.
-                method: POST
-                path: /a
-                annotations: { idempotent: true }
-                retries: 2
-            """)
+        let accepted = decode(ConnectorText.oneTool("    annotations: { idempotent: true }\n    retries: 2", method: "POST"))
         #expect(accepted.diagnostics.isEmpty, "\(accepted.diagnostics.map(\.description))")
     }
 }

@@ -44,20 +44,6 @@ let brokenConnector = """
         path: no-slash
     """
 
-func makeGateway(
-    folder: String, upstream: ScriptedUpstream, configure: (inout GatewaySettings) -> Void = { _ in }, reload: Bool = true,
-    audit: AuditTrail = AuditTrail()
-) throws -> Gateway {
-    var settings = GatewaySettings()
-    settings.connectorsPath = folder
-    settings.sessionSecret = "gateway-test-secret"
-    settings.listTTLMilliseconds = 1234
-    configure(&settings)
-    let gateway = GatewayApp(settings: settings, logger: Logger(label: "gatehouse.tests"), upstream: upstream, audit: audit).makeGateway()
-    if reload { try gateway.reload() }
-    return gateway
-}
-
 func mcpHeaders(method: String?, name: String? = nil, modern: Bool = true, extra: [(String, String)] = []) -> HTTPFields {
     var headers: HTTPFields = [.contentType: "application/json", .accept: "application/json, text/event-stream"]
     if modern { headers[.mcpProtocolVersion] = "2026-07-28" }

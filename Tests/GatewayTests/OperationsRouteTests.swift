@@ -81,10 +81,8 @@ struct OperationsRouteTests {
 @Suite("Audit trail")
 struct AuditTrailTests {
     @Test func oneRecordPerCallWithArgumentNamesOnly() async throws {
-        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
         let audit = AuditTrail()
-        let gateway = try makeTestGateway(folder: folder.path, upstream: ScriptedUpstream(), audit: audit)
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector], audit: audit) { client, _ in
             _ = try await client.execute(
                 uri: "/mcp", method: .post,
                 headers: mcpHeaders(method: "tools/call", name: "get_item", extra: [("X-Request-Id", "audit-1")]),
@@ -106,11 +104,8 @@ struct AuditTrailTests {
     }
 
     @Test func valuesWhenTheOperatorAsks() async throws {
-        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
         let audit = AuditTrail()
-        let gateway = try makeGateway(
-            folder: folder.path, upstream: ScriptedUpstream(), configure: { $0.auditArgumentValues = true }, audit: audit)
-        try await Application(router: gateway.router()).test(.router) { client in
+        try await withGateway(["demo.yaml": demoConnector], audit: audit, configure: { $0.auditArgumentValues = true }) { client, _ in
             _ = try await client.execute(
                 uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item"),
                 body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "7"]]))
