@@ -60,33 +60,21 @@ struct IntrospectionTests {
         #expect(refused.httpStatus == 401)
     }
 
-    @Test func activeAsAStringIsNotActive() async throws {
+    /// An answer the introspection endpoint gave, and why it does not let
+    /// the token in: `active` must be the boolean true, and the issuer,
+    /// audience and expiry are checked as for a JWT.
+    @Test(arguments: [
+        (["active": "true"], "inactive"),
+        (["iss": "https://evil.example.test"], "issuer"),
+        (["aud": "https://other.example.test"], "audience"),
+        (["exp": .double(Fixture.nowSeconds - 600)], "expired"),
+    ] as [(JSONObject, String)])
+    func answersThatAreRefused(changes: JSONObject, reason: String) async throws {
         let http = FakeAuthHTTP()
-        http.answerPosts(to: Self.endpoint, json: Self.answer(["active": "true"]))
-        let refused = try #require(await refusal(Self.verifier(http), "opaque-token-123"))
-        #expect(refused.reason == "inactive")
-    }
-
-    @Test func untrustedIssuerInTheAnswerIsRefused() async throws {
-        let http = FakeAuthHTTP()
-        http.answerPosts(to: Self.endpoint, json: Self.answer(["iss": "https://evil.example.test"]))
+        http.answerPosts(to: Self.endpoint, json: Self.answer(changes))
         let refused = try #require(await refusal(Self.verifier(http), "opaque-token-123"))
         #expect(refused.kind == .invalidToken)
-        #expect(refused.reason == "issuer")
-    }
-
-    @Test func wrongAudienceInTheAnswerIsRefused() async throws {
-        let http = FakeAuthHTTP()
-        http.answerPosts(to: Self.endpoint, json: Self.answer(["aud": "https://other.example.test"]))
-        let refused = try #require(await refusal(Self.verifier(http), "opaque-token-123"))
-        #expect(refused.reason == "audience")
-    }
-
-    @Test func expiredAnswerIsRefused() async throws {
-        let http = FakeAuthHTTP()
-        http.answerPosts(to: Self.endpoint, json: Self.answer(["exp": .double(Fixture.nowSeconds - 600)]))
-        let refused = try #require(await refusal(Self.verifier(http), "opaque-token-123"))
-        #expect(refused.reason == "expired")
+        #expect(refused.reason == reason)
     }
 
     @Test func introspectionErrorIsUnavailable() async throws {

@@ -95,13 +95,19 @@ struct IssuerDiscoveryTests {
         #expect(refused.reason == "jwks_unavailable")
     }
 
-    @Test func plainHTTPIssuerIsRefused() async throws {
+    /// An issuer on plain HTTP (not loopback) publishing its keys, and a
+    /// token it signed.
+    static func plainHTTPIssuer() async throws -> (issuer: String, http: FakeAuthHTTP, token: String) {
         let issuer = "http://issuer.example.test"
         let key = try await SigningKey.es256(kid: "k1")
         let http = FakeAuthHTTP()
         http.serve(issuer + "/.well-known/oauth-authorization-server", json: ["issuer": .string(issuer), "jwks_uri": .string(issuer + "/keys")])
         Fixture.publishKeys([key], on: http, at: issuer + "/keys")
-        let token = try makeJWT(Fixture.claims(iss: issuer), key: key)
+        return (issuer, http, try makeJWT(Fixture.claims(iss: issuer), key: key))
+    }
+
+    @Test func plainHTTPIssuerIsRefused() async throws {
+        let (issuer, http, token) = try await Self.plainHTTPIssuer()
         let refused = try #require(await refusal(Fixture.verifier(Fixture.settings(issuer: issuer), http: http), token))
         #expect(refused.kind == .invalidToken)
         #expect(refused.reason == "jwks_unavailable")
@@ -120,12 +126,7 @@ struct IssuerDiscoveryTests {
     }
 
     @Test func plainHTTPIssuerIsAcceptedWhenAllowed() async throws {
-        let issuer = "http://issuer.example.test"
-        let key = try await SigningKey.es256(kid: "k1")
-        let http = FakeAuthHTTP()
-        http.serve(issuer + "/.well-known/oauth-authorization-server", json: ["issuer": .string(issuer), "jwks_uri": .string(issuer + "/keys")])
-        Fixture.publishKeys([key], on: http, at: issuer + "/keys")
-        let token = try makeJWT(Fixture.claims(iss: issuer), key: key)
+        let (issuer, http, token) = try await Self.plainHTTPIssuer()
         let verifier = Fixture.verifier(Fixture.settings(issuer: issuer, allowInsecure: true), http: http)
         #expect(try await verifier.verify(token).subject == "user-1")
     }

@@ -82,36 +82,38 @@ struct CallDeadlineTests {
         #expect(outcome.kind == .unreachable || outcome.kind == .timeout)
     }
 
-    @Test func anAbandonedCallStopsAtOnce() async throws {
+    /// A call to an upstream that never answers, abandoned once it is
+    /// inside: `start` begins the call, given the invoker, the tool and the
+    /// abandonment to watch.
+    func abandonStalledCall(
+        _ start: @escaping @Sendable (ToolInvoker, DecodedTool, ManualAbandonment) async -> ToolInvoker.Outcome
+    ) async throws -> (outcome: ToolInvoker.Outcome, afterFiring: Duration, client: ScriptedUpstream) {
         let decoded = try decodeTool("    timeout: 60s")
         let client = ScriptedUpstream(.stall)
         let abandonment = ManualAbandonment()
         let tools = ToolInvoker(client: client)
-        let call = Task {
-            await tools.call(decoded, abandonments: [abandonment])
-        }
+        let call = Task { await start(tools, decoded, abandonment) }
         try await client.waitForRequests()
         let fired = ContinuousClock.now
         abandonment.fire()
         let outcome = await call.value
-        #expect(ContinuousClock.now - fired < .seconds(2))
+        return (outcome, ContinuousClock.now - fired, client)
+    }
+
+    @Test func anAbandonedCallStopsAtOnce() async throws {
+        let (outcome, afterFiring, client) = try await abandonStalledCall { tools, decoded, abandonment in
+            await tools.call(decoded, abandonments: [abandonment])
+        }
+        #expect(afterFiring < .seconds(2))
         #expect(outcome.kind == .cancelled)
         #expect(client.cancelled == 1)
     }
 
     @Test func theClientConnectionIsReadFromTheTask() async throws {
-        let decoded = try decodeTool("    timeout: 60s")
-        let client = ScriptedUpstream(.stall)
-        let abandonment = ManualAbandonment()
-        let tools = ToolInvoker(client: client)
-        let call = Task {
-            await ClientConnection.$abandonment.withValue(abandonment) {
-                await tools.call(decoded)
-            }
+        let (outcome, _, _) = try await abandonStalledCall { tools, decoded, abandonment in
+            await ClientConnection.$abandonment.withValue(abandonment) { await tools.call(decoded) }
         }
-        try await client.waitForRequests()
-        abandonment.fire()
-        #expect(await call.value.kind == .cancelled)
+        #expect(outcome.kind == .cancelled)
     }
 
     @Test func aFastCallIsNotDisturbed() async throws {
