@@ -48,3 +48,16 @@ def test_token_endpoint_benchmark_completes():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "| /token code exchange | 20 |" in result.stdout
     assert "| /token refresh rotation | 20 |" in result.stdout
+
+
+def test_before_and_after_comparison_completes():
+    """Benchmarks/compare.py measures two binaries in alternation; here the
+    same binary twice, every case once, for a second."""
+    import sys
+
+    result = subprocess.run([sys.executable, str(ROOT / "Benchmarks" / "compare.py"), "--a", str(BIN), "--b", str(BIN),
+                             "--rounds", "1", "--duration", "1", "--connections", "1"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT / "Benchmarks")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for case in ["2026-07-28", "legacy", "with auth", "64 KiB"]:
+        assert f"| {case} | 1 |" in result.stdout
