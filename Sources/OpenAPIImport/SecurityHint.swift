@@ -15,10 +15,10 @@ enum SecurityHint {
         // token from an OAuth flow, so those come first.
         let ordered = schemes.filter { !isTokenFlow($0.scheme.type) } + schemes.filter { isTokenFlow($0.scheme.type) }
         guard let example = ordered.lazy.compactMap({ auth(for: $0.scheme.type, variable: variable) }).first else {
-            lines += Text.wrap("None of them maps onto the connector's auth section; see the README.", width: 96)
+            lines += Text.wrap("None of them maps onto the connector's auth section; see docs/connectors.md.", width: 96)
             return lines
         }
-        lines.append("To send credentials, add an auth section (see the README), for example:")
+        lines.append("To send credentials, add an auth section (see docs/connectors.md), for example:")
         lines.append("  auth:")
         lines.append("    \(example)")
         return lines
