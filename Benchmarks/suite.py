@@ -233,53 +233,81 @@ def main():
         path.write_text(text)
 
 
-def run(args, connections, work, processes):
+def start_upstream(work, processes):
+    """nginx serving the small and the 64 KiB document (and the issuer's
+    files), and proxying to itself; returns the two ports."""
     upstream, proxy = free_port(), free_port()
     (work / "item.json").write_bytes(ITEM)
     big = json.dumps({"items": [{"id": i, "name": f"item {i}", "note": "x" * 200} for i in range(260)]})[:65536 - 2]
     (work / "big.json").write_text(json.dumps({"blob": big}))
-    issuer = f"http://127.0.0.1:{upstream}"
-    auth_port = free_port()
-    token = make_issuer(work, issuer, f"http://127.0.0.1:{auth_port}/mcp")
     (work / "nginx.conf").write_text(NGINX.format(dir=work, upstream=upstream, proxy=proxy))
     processes.start(["nginx", "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
     wait_for(f"http://127.0.0.1:{upstream}/item")
     wait_for(f"http://127.0.0.1:{proxy}/item")
+    return upstream, proxy
 
+
+def connector_folder(work, upstream):
+    """The benchmark connector, pointed at the nginx upstream."""
     folder = work / "connectors.d"
     folder.mkdir()
     (folder / "bench.yaml").write_text(CONNECTOR.format(base=f"http://127.0.0.1:{upstream}"))
+    return folder
 
-    def gatehouse(port, env=None, connectors=folder):
-        environment = dict(os.environ, GATEHOUSE_PORT=str(port), GATEHOUSE_CONNECTORS=str(connectors),
-                           GATEHOUSE_LOG_LEVEL="error", **(env or {}))
-        process = processes.start([args.gatehouse, "serve"], env=environment)
-        wait_for(f"http://127.0.0.1:{port}/healthz")
-        return process
 
-    plain = free_port()
-    gatehouse(plain)
-    gatehouse(auth_port, {"GATEHOUSE_AUTH": "oauth", "GATEHOUSE_PUBLIC_URL": f"http://127.0.0.1:{auth_port}",
-                          "GATEHOUSE_AUTH_ISSUERS": issuer, "GATEHOUSE_AUTH_SCOPES": "mcp"})
-    init = requests.post(f"http://127.0.0.1:{plain}/mcp", json={
+def start_gatehouse(binary, processes, port, connectors, env=None):
+    """`gatehouse serve` on `port`, once it answers `/healthz`."""
+    environment = dict(os.environ, GATEHOUSE_PORT=str(port), GATEHOUSE_CONNECTORS=str(connectors),
+                       GATEHOUSE_LOG_LEVEL="error", **(env or {}))
+    process = processes.start([binary, "serve"], env=environment)
+    wait_for(f"http://127.0.0.1:{port}/healthz")
+    return process
+
+
+def legacy_session(port):
+    """An initialized legacy session on the gateway at `port`."""
+    init = requests.post(f"http://127.0.0.1:{port}/mcp", json={
         "jsonrpc": "2.0", "id": 0, "method": "initialize",
         "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "wrk", "version": "1"}}})
-    session = init.headers["Mcp-Session-Id"]
+    return init.headers["Mcp-Session-Id"]
+
+
+def gatehouse_cases(plain, auth, session, token):
+    """The gateway's cases: a plain gateway at `plain` (both eras, small and
+    large answers) and one checking `token` on every call at `auth`."""
     legacy_body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                               "params": {"name": "get_item", "arguments": {}}}).encode()
-
-    cases = {
-        "direct": dict(url=f"http://127.0.0.1:{upstream}/item"),
-        "nginx proxy": dict(url=f"http://127.0.0.1:{proxy}/item"),
+    return {
         "gatehouse 2026-07-28": dict(url=f"http://127.0.0.1:{plain}/mcp", method="POST", body=tool_call_body("get_item"),
                                      headers=modern_headers("get_item")),
         "gatehouse legacy": dict(url=f"http://127.0.0.1:{plain}/mcp", method="POST", body=legacy_body,
                                  headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
                                           "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"}),
-        "gatehouse with auth": dict(url=f"http://127.0.0.1:{auth_port}/mcp", method="POST", body=tool_call_body("get_item"),
+        "gatehouse with auth": dict(url=f"http://127.0.0.1:{auth}/mcp", method="POST", body=tool_call_body("get_item"),
                                     headers=modern_headers("get_item", token)),
         "gatehouse 64 KiB": dict(url=f"http://127.0.0.1:{plain}/mcp", method="POST", body=tool_call_body("get_big"),
                                  headers=modern_headers("get_big")),
+    }
+
+
+def run(args, connections, work, processes):
+    upstream, proxy = start_upstream(work, processes)
+    issuer = f"http://127.0.0.1:{upstream}"
+    auth_port = free_port()
+    token = make_issuer(work, issuer, f"http://127.0.0.1:{auth_port}/mcp")
+    folder = connector_folder(work, upstream)
+
+    def gatehouse(port, env=None, connectors=folder):
+        return start_gatehouse(args.gatehouse, processes, port, connectors, env)
+
+    plain = free_port()
+    gatehouse(plain)
+    gatehouse(auth_port, {"GATEHOUSE_AUTH": "oauth", "GATEHOUSE_PUBLIC_URL": f"http://127.0.0.1:{auth_port}",
+                          "GATEHOUSE_AUTH_ISSUERS": issuer, "GATEHOUSE_AUTH_SCOPES": "mcp"})
+    cases = {
+        "direct": dict(url=f"http://127.0.0.1:{upstream}/item"),
+        "nginx proxy": dict(url=f"http://127.0.0.1:{proxy}/item"),
+        **gatehouse_cases(plain, auth_port, legacy_session(plain), token),
     }
     if args.floor:
         # Hummingbird + AsyncHTTPClient with no gateway work: what any gateway
