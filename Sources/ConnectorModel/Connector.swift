@@ -43,25 +43,6 @@ public struct Connector: Sendable {
     public static let maxErrorBodyBytes = 65_536
 }
 
-/// How the gateway authenticates itself to the upstream (never with the
-/// caller's own token: passing that on is forbidden by the MCP spec).
-public enum UpstreamAuth: Sendable, Equatable {
-    case bearer(token: String)
-    case basic(username: String, password: String)
-    case apiKeyHeader(name: String, value: String)
-    case apiKeyQuery(name: String, value: String)
-
-    /// The credential values as they are sent, whether or not the file
-    /// wrote them literally.
-    public var secretValues: [String] {
-        switch self {
-        case .bearer(let token): [token]
-        case .basic(let username, let password): [password, username + ":" + password]
-        case .apiKeyHeader(_, let value), .apiKeyQuery(_, let value): [value]
-        }
-    }
-}
-
 /// The fixed part of every upstream URL. Arguments are only ever appended to
 /// `path`, so no argument can change the scheme, host or port.
 public struct BaseURL: Sendable, Hashable, CustomStringConvertible {

@@ -93,7 +93,8 @@ public struct RequestBuilder: Sendable {
             headers.append(("Authorization", "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()))
         case .apiKeyHeader(let name, let value)?: headers.append((name, value))
         case .apiKeyQuery(let name, let value)?: query.append((name, PercentEncoding.encode(value)))
-        case nil: break
+        // Obtained at call time (`CredentialSource`), after the request is built.
+        case .clientCredentials?, .signInToken?, .tokenExchange?, .linkedAccount?, .userAPIKey?, nil: break
         }
         for (name, template) in tool.headers {
             if try values.isAbsent(template) { continue }

@@ -13,18 +13,21 @@ public struct ToolInvoker: Sendable {
     public var builder: RequestBuilder
     public var shaper: ResponseShaper
     public var limits: LimitRegistry
+    /// Obtains the credentials connector files do not hold.
+    public var credentials: any CredentialSource
     /// Waits between retries; tests replace it to run without sleeping.
     public var sleep: @Sendable (Duration) async -> Void
 
     public init(
         client: any UpstreamClient, builder: RequestBuilder = RequestBuilder(), shaper: ResponseShaper = ResponseShaper(),
-        limits: LimitRegistry = LimitRegistry(),
+        limits: LimitRegistry = LimitRegistry(), credentials: any CredentialSource = NoCredentialSource(),
         sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
         self.client = client
         self.builder = builder
         self.shaper = shaper
         self.limits = limits
+        self.credentials = credentials
         self.sleep = sleep
     }
 
@@ -44,6 +47,12 @@ public struct ToolInvoker: Sendable {
         case overloaded
         /// The client went away or cancelled the request first.
         case cancelled
+        /// The tool sends the caller's own credential and nobody signed in.
+        case unauthenticated
+        /// The user must link an account, enter a key or sign in again.
+        case userActionRequired = "user_action_required"
+        /// A service or exchanged token could not be obtained.
+        case credentialUnavailable = "credential_unavailable"
     }
 
     public struct Outcome: Sendable {
@@ -56,6 +65,8 @@ public struct ToolInvoker: Sendable {
         /// Time spent in upstream calls, retries and their waits included.
         public var upstreamDuration: Duration?
         public var attempts: Int = 0
+        /// What the user must do before the call can succeed.
+        public var userAction: UserAction?
     }
 
     /// - Parameter extraAbandonments: further reasons to stop early besides
@@ -76,6 +87,12 @@ public struct ToolInvoker: Sendable {
             return Outcome(result: .error("Invalid arguments for \(tool.name): \(error.message)."), kind: .invalidArguments)
         }
         if let trace = RequestTrace.current { request.headers += trace.upstreamHeaders }
+        let obtained = target.auth?.isObtained == true
+        if obtained, target.auth?.isPerUser == true, caller.subject == nil {
+            return Outcome(
+                result: .error("\(tool.name) calls its API as the signed-in user, and this request is not signed in. Connect with a sign-in first."),
+                kind: .unauthenticated)
+        }
         var abandonments = extraAbandonments
         if let connection = ClientConnection.abandonment { abandonments.append(connection) }
         let started = ContinuousClock.now
@@ -87,9 +104,13 @@ public struct ToolInvoker: Sendable {
         // slot, the HTTP client's deadline for the head), so those report
         // their own, more specific reasons when they apply.
         let outcome = await withCallDeadline(request.timeout + Self.backstopGrace, abandonments: abandonments) { [self] in
-            guard limited else { return await send(finalRequest, tool: tool, target: target) }
+            let perform = { [self] () async -> Outcome in
+                guard obtained else { return await send(finalRequest, tool: tool, target: target) }
+                return await sendWithCredential(finalRequest, tool: tool, target: target, caller: caller)
+            }
+            guard limited else { return await perform() }
             return await withLimits(tool: tool, target: target, caller: caller, timeout: finalRequest.timeout, slotWait: slotWait) {
-                await send(finalRequest, tool: tool, target: target)
+                await perform()
             }
         }
         switch outcome {

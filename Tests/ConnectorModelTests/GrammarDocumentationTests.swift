@@ -22,6 +22,13 @@ import Testing
         SchemaSection(name: "AuthKind", keys: AuthKind.names, pointer: "/$defs/auth"),
         SchemaSection(name: "BasicAuthKey", keys: BasicAuthKey.names, pointer: "/$defs/auth/properties/basic"),
         SchemaSection(name: "APIKeyAuthKey", keys: APIKeyAuthKey.names, pointer: "/$defs/auth/properties/api_key"),
+        SchemaSection(
+            name: "ClientCredentialsKey", keys: ClientCredentialsKey.names, pointer: "/$defs/auth/properties/client_credentials"),
+        SchemaSection(name: "sign_in_token", keys: [], pointer: "/$defs/auth/properties/sign_in_token"),
+        SchemaSection(name: "TokenExchangeKey", keys: TokenExchangeKey.names, pointer: "/$defs/auth/properties/token_exchange"),
+        SchemaSection(name: "OnBehalfOfKey", keys: OnBehalfOfKey.names, pointer: "/$defs/auth/properties/on_behalf_of"),
+        SchemaSection(name: "LinkedAccountKey", keys: LinkedAccountKey.names, pointer: "/$defs/auth/properties/linked_account"),
+        SchemaSection(name: "UserAPIKeyKey", keys: UserAPIKeyKey.names, pointer: "/$defs/auth/properties/user_api_key"),
         SchemaSection(name: "ToolKey", keys: ToolKey.names, pointer: "/$defs/tool"),
         SchemaSection(name: "AnnotationKey", keys: AnnotationKey.names, pointer: "/$defs/annotations"),
         SchemaSection(name: "ParameterKey", keys: ParameterKey.names, pointer: "/$defs/parameterObject"),
@@ -64,6 +71,10 @@ import Testing
     /// Sections documented by example or in prose: every key is mentioned.
     static let mentions: [DocumentedKeys] = [
         DocumentedKeys(heading: "Upstream authentication (`auth`)", keys: AuthKind.names + BasicAuthKey.names + APIKeyAuthKey.names),
+        DocumentedKeys(
+            heading: "Calling the API as the user",
+            keys: ClientCredentialsKey.names + TokenExchangeKey.names + OnBehalfOfKey.names + LinkedAccountKey.names
+                + UserAPIKeyKey.names),
         DocumentedKeys(heading: "Tool keys", keys: AnnotationKey.names),
         DocumentedKeys(heading: "Response shaping", keys: ResponseKey.names),
         DocumentedKeys(heading: "Limits and retries", keys: LimitsKey.names + RateLimitKey.names + RetriesKey.names),
