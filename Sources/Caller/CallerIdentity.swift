@@ -18,6 +18,10 @@ public struct CallerIdentity: Sendable {
     /// withheld from `email` and `claims`; lets a tool that needs
     /// `{{ user.email }}` say why it is missing.
     public var emailUnverified: Bool
+    /// The token the caller presented, kept for one purpose: to be
+    /// exchanged for a token meant for an API (`token_exchange`,
+    /// `on_behalf_of`). It is never sent to an API itself.
+    public var presentedToken: PresentedToken?
 
     public init(
         subject: String? = nil, email: String? = nil, name: String? = nil, claims: JSONObject = [:], scopes: Set<String> = [],

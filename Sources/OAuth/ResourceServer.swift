@@ -47,7 +47,9 @@ public struct ResourceServer: Sendable {
         guard values.count == 1 else {
             throw AuthFailure(.invalidRequest, "send exactly one Authorization header", reason: "malformed_header")
         }
-        let caller = try await verifier.verify(try Self.bearerToken(in: values[0]))
+        let token = try Self.bearerToken(in: values[0])
+        var caller = try await verifier.verify(token)
+        caller.presentedToken = PresentedToken(token)
         let missing = settings.requiredScopes.filter { !caller.scopes.contains($0) }
         guard missing.isEmpty else {
             throw AuthFailure(
