@@ -117,12 +117,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The gateway as an OAuth client of token endpoints: tokens for
+        // upstream APIs, kept until shortly before they expire.
+        .target(
+            name: "TokenGrants",
+            dependencies: ["GatehouseJSON", "OAuth"],
+            swiftSettings: swiftSettings
+        ),
         // Wiring: HTTP routes, settings, lifecycle.
         .target(
             name: "Gateway",
             dependencies: [
                 "AuthorizationServer", "Caller", "Catalog", "ConnectorModel", "GatehouseJSON", "MCPProtocol", "OAuth", "RateLimiting",
-                "Upstream",
+                "TokenGrants", "Upstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -217,6 +224,7 @@ let package = Package(
             ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "Caller", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
         .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
+        .testTarget(name: "TokenGrantsTests", dependencies: ["TokenGrants", "GatehouseJSON", "OAuth"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),
         .testTarget(
             name: "OpenAPIImportTests",

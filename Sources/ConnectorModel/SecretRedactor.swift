@@ -52,16 +52,6 @@ public struct SecretRedactor: Sendable {
 
     public var isEmpty: Bool { needles.isEmpty }
 
-    /// This redactor and `other` together: built once when a per-user
-    /// credential is obtained, so each call reuses it.
-    public func merging(_ other: SecretRedactor) -> SecretRedactor {
-        guard !other.isEmpty else { return self }
-        guard !isEmpty else { return other }
-        let all = Set(needles).union(other.needles)
-        return SecretRedactor(
-            needles: all.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) })
-    }
-
     /// The bytes with every secret replaced, or nil when none occurs.
     public func redact(_ bytes: [UInt8]) -> [UInt8]? {
         guard !needles.isEmpty, !bytes.isEmpty else { return nil }

@@ -70,15 +70,15 @@ public enum UpstreamAuth: Sendable, Equatable {
 }
 
 /// The gateway as an OAuth client of some token endpoint.
-public struct OAuthClientSettings: Sendable, Equatable {
+public struct OAuthClientSettings: Sendable, Hashable {
     /// Where the token endpoint is: named, or found from an issuer's
     /// metadata.
-    public enum Endpoint: Sendable, Equatable {
+    public enum Endpoint: Sendable, Hashable {
         case tokenURL(String)
         case issuer(String)
     }
 
-    public enum Authentication: String, Sendable, Equatable {
+    public enum Authentication: String, Sendable, Hashable {
         case basic = "client_secret_basic"
         case post = "client_secret_post"
     }
@@ -101,7 +101,7 @@ public struct OAuthClientSettings: Sendable, Equatable {
 }
 
 /// `auth: { client_credentials: … }`.
-public struct ClientCredentialsGrant: Sendable, Equatable {
+public struct ClientCredentialsGrant: Sendable, Hashable {
     public var client: OAuthClientSettings
     public var audience: String?
     public var resource: String?
@@ -114,8 +114,8 @@ public struct ClientCredentialsGrant: Sendable, Equatable {
 }
 
 /// `auth: { token_exchange: … }` and `auth: { on_behalf_of: … }`.
-public struct TokenExchangeGrant: Sendable, Equatable {
-    public enum Style: Sendable, Equatable {
+public struct TokenExchangeGrant: Sendable, Hashable {
+    public enum Style: Sendable, Hashable {
         /// RFC 8693.
         case rfc8693
         /// Microsoft Entra's jwt-bearer grant with `requested_token_use=on_behalf_of`.
@@ -140,7 +140,7 @@ public struct TokenExchangeGrant: Sendable, Equatable {
 }
 
 /// `auth: { linked_account: … }`: the service users link their account at.
-public struct LinkedAccountProvider: Sendable, Equatable {
+public struct LinkedAccountProvider: Sendable, Hashable {
     public var client: OAuthClientSettings
     /// Where browsers go to authorize; nil when discovered from the issuer.
     public var authorizationURL: String?
@@ -155,8 +155,8 @@ public struct LinkedAccountProvider: Sendable, Equatable {
 }
 
 /// `auth: { user_api_key: … }`: where each user's key goes.
-public struct UserAPIKeyPlacement: Sendable, Equatable {
-    public enum Location: Sendable, Equatable {
+public struct UserAPIKeyPlacement: Sendable, Hashable {
+    public enum Location: Sendable, Hashable {
         case header(String)
         case query(String)
     }

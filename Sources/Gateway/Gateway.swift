@@ -23,6 +23,8 @@ public struct Gateway: Sendable {
     public let authorizationServer: BuiltInAuthorizationServer?
     public let metrics: GatewayMetrics
     public let readiness: Readiness
+    /// The link pages, when users can link accounts or store keys.
+    let linking: AccountLinking?
 
     public var store: CatalogStore { reloader.store }
     public var loader: CatalogLoader { reloader.loader }
@@ -37,7 +39,8 @@ public struct Gateway: Sendable {
     ///     beforehand because opening its store is asynchronous.
     public init(
         settings: GatewaySettings, upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)? = nil,
-        verifier: (any TokenVerifier)? = nil, authorizationServer: BuiltInAuthorizationServer? = nil, loader: CatalogLoader = CatalogLoader(),
+        verifier: (any TokenVerifier)? = nil, authorizationServer: BuiltInAuthorizationServer? = nil,
+        credentialStore: CredentialStore? = nil, loader: CatalogLoader = CatalogLoader(),
         metrics: GatewayMetrics = GatewayMetrics(), audit: (any AuditSink)? = nil, logger: Logger
     ) {
         self.settings = settings
@@ -72,8 +75,13 @@ public struct Gateway: Sendable {
             originPolicy: OriginPolicy(allowed: origins), sessionSigner: signer,
             listChangedNotifications: true,
             insufficientScopeChallenge: resourceServer.map(Self.insufficientScopeChallenge))
+        let credentials = Self.credentials(
+            settings: settings, http: authHTTP ?? UnavailableAuthHTTP(), authorizationServer: authorizationServer,
+            credentialStore: credentialStore, catalog: store, metrics: metrics, logger: logger)
+        self.linking = credentials.linking
         let invoker = ToolInvoker(
-            client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry())
+            client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry(),
+            credentials: credentials.source)
         let provider = CatalogToolProvider(
             store: store, invoker: invoker, metrics: metrics,
             audit: AuditLog(

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AuthorizationServer
 import Catalog
 import Logging
 import OAuth
@@ -45,18 +46,21 @@ public struct GatewayApp: Sendable {
 
     /// The request-serving part with the given upstream client and no
     /// listeners, as tests drive it.
-    public func makeGateway(authorizationServer: BuiltInAuthorizationServer? = nil) -> Gateway {
+    public func makeGateway(authorizationServer: BuiltInAuthorizationServer? = nil, credentialStore: CredentialStore? = nil) -> Gateway {
         guard let upstream else { preconditionFailure("makeGateway() needs an upstream client") }
-        return makeGateway(upstream: upstream, authHTTP: authHTTP, authorizationServer: authorizationServer)
+        return makeGateway(
+            upstream: upstream, authHTTP: authHTTP, authorizationServer: authorizationServer,
+            credentialStore: credentialStore ?? authorizationServer.map { CredentialStore(store: $0.store, box: $0.box) })
     }
 
     func makeGateway(
-        upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)?, authorizationServer: BuiltInAuthorizationServer?
+        upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)?, authorizationServer: BuiltInAuthorizationServer?,
+        credentialStore: CredentialStore?
     ) -> Gateway {
         Gateway(
             settings: settings, upstream: upstream, authHTTP: authHTTP, verifier: verifier,
-            authorizationServer: authorizationServer, loader: CatalogLoader(limits: settings.loadLimits), metrics: metrics,
-            audit: audit, logger: logger)
+            authorizationServer: authorizationServer, credentialStore: credentialStore, loader: CatalogLoader(limits: settings.loadLimits),
+            metrics: metrics, audit: audit, logger: logger)
     }
 
     /// Starts everything, serves until SIGTERM or SIGINT, and shuts down.
@@ -66,13 +70,16 @@ public struct GatewayApp: Sendable {
     public func run() async throws {
         let httpClient = upstream == nil ? HTTPUpstreamClient.makeHTTPClient(caFile: settings.caFile) : nil
         var authorizationServer: BuiltInAuthorizationServer?
+        var linkingStore: (store: CredentialStore, close: @Sendable () async throws -> Void)?
         var readiness: Readiness?
         var failure: (any Error)?
         do {
             authorizationServer = try await startAuthorizationServer(http: httpClient)
+            if authorizationServer == nil { linkingStore = try await openLinkingStore() }
             let gateway = makeGateway(
                 upstream: upstream ?? HTTPUpstreamClient(client: httpClient!),
-                authHTTP: authHTTP ?? httpClient.map { HTTPAuthClient(client: $0) }, authorizationServer: authorizationServer)
+                authHTTP: authHTTP ?? httpClient.map { HTTPAuthClient(client: $0) }, authorizationServer: authorizationServer,
+                credentialStore: linkingStore?.store ?? authorizationServer.map { CredentialStore(store: $0.store, box: $0.box) })
             readiness = gateway.readiness
             try load(gateway)
             try await serve(gateway, authorizationServer: authorizationServer)
@@ -81,6 +88,7 @@ public struct GatewayApp: Sendable {
         }
         readiness?.markUpstreamClosed()
         try? await authorizationServer?.close()
+        try? await linkingStore?.close()
         do {
             try await httpClient?.shutdown()
         } catch {
@@ -109,6 +117,32 @@ public struct GatewayApp: Sendable {
                 "store": .string(builtIn.isPostgres ? "postgresql" : builtIn.store),
             ])
         return server
+    }
+
+    /// With an external issuer, the store for linked accounts and personal
+    /// keys is opened for linking alone, when it is configured.
+    func openLinkingStore() async throws -> (store: CredentialStore, close: @Sendable () async throws -> Void)? {
+        guard let linking = settings.linking else { return nil }
+        do {
+            let opened = try await AuthStoreFactory.open(linking.store, logger: logger)
+            do {
+                try await opened.store.migrate()
+                let box = try SecretBox(secret: linking.storeSecret)
+                logger.info(
+                    "linked accounts and personal keys on",
+                    metadata: [
+                        "sign_in": .string(linking.signIn.issuer),
+                        "store": .string(AuthorizationServerSettings.isPostgres(linking.store) ? "postgresql" : linking.store),
+                    ])
+                return (CredentialStore(store: opened.store, box: box), opened.close)
+            } catch {
+                try? await opened.close()
+                throw error
+            }
+        } catch {
+            logger.critical("cannot open the credential store for linking: \(error)")
+            throw Failure()
+        }
     }
 
     /// Says how the endpoint is protected and loads the catalogue once

@@ -31,6 +31,7 @@ extension Gateway {
                 placeholderClaims: { [store] in store.catalog.userClaims }, proxies: settings.trustedProxies
             ).add(to: router)
         }
+        if let linking { LinkRoutes(linking: linking).add(to: router) }
         addOperationRoutes(to: router, includingStatus: settings.operationsPort == nil)
         return router
     }

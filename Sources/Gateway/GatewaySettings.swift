@@ -54,6 +54,8 @@ public struct GatewaySettings: Sendable {
     public var auth = AuthSettings()
     /// Present when this gateway is its own authorization server.
     public var authorizationServer: AuthorizationServerSettings?
+    /// Present when users can link accounts and store personal keys.
+    public var linking: LinkingSettings?
     /// Proxies whose `X-Forwarded-For` names the client for per-address
     /// decisions; none by default.
     public var trustedProxies = TrustedProxies()
@@ -146,6 +148,7 @@ public struct GatewaySettings: Sendable {
             auth = try Self.authSettings(reader: reader, publicURL: publicURL)
         }
         auth.allowUnverifiedEmail = try reader.flag(D.authAllowUnverifiedEmail)
+        linking = try LinkingSettings.read(reader, publicURL: publicURL, builtIn: authorizationServer)
     }
 
     /// The resource server's side of built-in mode: tokens from this very

@@ -14,6 +14,7 @@ public struct ResponseShaper: Sendable {
     public func shape(_ response: UpstreamResponse, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
         var response = response
         if let redacted = request.redactor.redact(response.body) { response.body = redacted }
+        if let redacted = request.credentialRedactor.redact(response.body) { response.body = redacted }
         guard (200..<300).contains(response.status) else {
             return failure(response, request: request)
         }

@@ -14,6 +14,8 @@ public struct UpstreamRequest: Sendable {
     /// The credentials this request carries, to be kept out of what the
     /// upstream says back.
     public var redactor: SecretRedactor
+    /// The credential obtained for this call, kept out the same way.
+    public var credentialRedactor: SecretRedactor = .none
     /// How much of a failed answer's body a tool error may quote.
     public var errorBodyBytes: Int
 

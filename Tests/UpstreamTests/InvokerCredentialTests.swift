@@ -33,7 +33,7 @@ final class CountingCredentials: CredentialSource {
         }
         if let failure { throw failure }
         let value = "token-\(caller.subject ?? "service")-\(count)"
-        return UpstreamCredential(value: value, redactor: target.redactor.merging(SecretRedactor(secrets: [value])))
+        return UpstreamCredential(value: value, redactor: SecretRedactor(secrets: [value]))
     }
 
     func rejected(_ credential: UpstreamCredential, for target: UpstreamTarget, caller: CallerIdentity) async -> CredentialFailure? {
@@ -156,7 +156,7 @@ final class CountingCredentials: CredentialSource {
         func credential(for target: UpstreamTarget, caller: CallerIdentity, refused: UpstreamCredential?)
             async throws(CredentialFailure) -> UpstreamCredential
         {
-            UpstreamCredential(value: "k y", placement: .query(name: "key"), redactor: target.redactor)
+            UpstreamCredential(value: "k y", placement: .query(name: "key"), redactor: .none)
         }
         func rejected(_ credential: UpstreamCredential, for target: UpstreamTarget, caller: CallerIdentity) async -> CredentialFailure? {
             nil

@@ -10,6 +10,10 @@ public struct AuthorizationEvent: Sendable, Equatable {
         case refused = "refusal"
         case registered = "registration"
         case consented = "consent"
+        /// A user linked an account or stored a personal key for a connector.
+        case linked = "link"
+        /// A user or an operator removed one.
+        case unlinked = "unlink"
     }
 
     public var kind: Kind

@@ -64,6 +64,22 @@ enum AuthSchema {
             [
                 "CREATE TABLE upstream_tokens (subject TEXT PRIMARY KEY, sealed \(bytes) NOT NULL, updated_at \(integer) NOT NULL)"
             ],
+            [
+                """
+                CREATE TABLE user_credentials (
+                    subject TEXT NOT NULL, connector TEXT NOT NULL, kind TEXT NOT NULL, sealed \(bytes) NOT NULL,
+                    version \(integer) NOT NULL, updated_at \(integer) NOT NULL, PRIMARY KEY (subject, connector)
+                )
+                """,
+                """
+                CREATE TABLE link_flows (
+                    id TEXT PRIMARY KEY, subject TEXT NOT NULL, connector TEXT NOT NULL, elicitation_id TEXT NOT NULL,
+                    created_at \(integer) NOT NULL, expires_at \(integer) NOT NULL, opened_at \(integer), state_hash TEXT UNIQUE,
+                    data TEXT NOT NULL, finished_at \(integer)
+                )
+                """,
+                "CREATE INDEX link_flows_expiry ON link_flows (expires_at)",
+            ],
         ]
     }
 }

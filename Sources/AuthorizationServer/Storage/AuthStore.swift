@@ -5,7 +5,7 @@
 ///
 /// Tokens and codes are stored as SHA-256 hashes only; private keys as
 /// ciphertext from a ``SecretBox``.
-public protocol AuthStore: Sendable {
+public protocol AuthStore: UserCredentialStore {
     /// Creates or upgrades the schema; safe to call on every start.
     func migrate() async throws
 

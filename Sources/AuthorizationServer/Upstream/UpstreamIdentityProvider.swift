@@ -38,6 +38,14 @@ public struct UpstreamIdentityProvider: Sendable {
 
     public struct Failure: Error, Equatable, CustomStringConvertible {
         public var description: String
+        /// The provider answered and refused (a refresh token revoked or
+        /// expired), rather than could not be asked.
+        public var refused = false
+
+        init(description: String, refused: Bool = false) {
+            self.description = description
+            self.refused = refused
+        }
     }
 
     public let settings: Settings
@@ -155,7 +163,10 @@ public struct UpstreamIdentityProvider: Sendable {
         }
         guard answer.status == 200, let body = try? JSONParser.parse(answer.body),
             let fresh = UpstreamTokens(answer: body, now: now, previousRefreshToken: refreshToken)
-        else { throw Failure(description: "the identity provider refused the refresh (HTTP \(answer.status))") }
+        else {
+            throw Failure(
+                description: "the identity provider refused the refresh (HTTP \(answer.status))", refused: (400..<500).contains(answer.status))
+        }
         return fresh
     }
 }

@@ -40,3 +40,19 @@ public struct UpstreamTokenVault: Sendable {
         return fresh.accessToken
     }
 }
+
+extension UpstreamTokenVault {
+    /// The user's tokens, refreshed first when they are close to expiry or
+    /// when `forceRefresh` (an API refused the access token); nil when the
+    /// user never signed in here.
+    public func current(for subject: String, forceRefresh: Bool = false, now: Int64 = Int64(Date().timeIntervalSince1970))
+        async throws -> UpstreamTokens?
+    {
+        guard let tokens = try await tokens(for: subject) else { return nil }
+        let expiring = tokens.expiresAt.map { $0 - margin <= now } ?? false
+        guard forceRefresh || expiring, tokens.refreshToken != nil else { return tokens }
+        let fresh = try await provider.refresh(endpoints: try await provider.endpoints(), tokens, now: now)
+        try await save(fresh, for: subject, now: now)
+        return fresh
+    }
+}

@@ -17,6 +17,8 @@ public struct BuiltInAuthorizationServer: Sendable {
     public let keys: SigningKeys
     /// Each signed-in user's tokens at the identity provider, sealed.
     public let upstreamTokens: UpstreamTokenVault
+    /// Seals what the store must be able to read back.
+    public let box: SecretBox
     let tokens: TokenService
     let registration: RegistrationService
     let flow: AuthorizationFlow
@@ -58,6 +60,7 @@ public struct BuiltInAuthorizationServer: Sendable {
         self.events = events
         try await store.migrate()
         let box = try SecretBox(secret: settings.storeSecret)
+        self.box = box
         let keys = SigningKeys(
             store: store, box: box, rotateAfter: settings.keyRotation, tokenLifetime: settings.accessTokenLifetime)
         try await keys.refresh()

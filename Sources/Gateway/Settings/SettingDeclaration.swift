@@ -18,6 +18,7 @@ public struct SettingDeclaration: Sendable, Equatable {
         case protocolOptions = "Protocol"
         case auth = "OAuth"
         case authorizationServer = "Built-in authorization server"
+        case linking = "Acting as the user"
     }
 
     /// The swift-configuration key, e.g. `gatehouse.public.url`.

@@ -25,6 +25,8 @@ public struct CredentialFailure: Error, Sendable, Equatable {
         case anonymous
         /// The user must do something in a browser first.
         case userAction(UserAction)
+        /// The user must sign in again in their client; no page helps.
+        case reconnect
         /// The credential could not be obtained now (an endpoint was down or
         /// refused the gateway itself).
         case unavailable

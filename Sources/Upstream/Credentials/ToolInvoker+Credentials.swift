@@ -41,6 +41,8 @@ extension ToolInvoker {
             return Outcome(result: .error(failure.message), kind: .unauthenticated)
         case .userAction(let action):
             return Outcome(result: .error(failure.message), kind: .userActionRequired, userAction: action)
+        case .reconnect:
+            return Outcome(result: .error(failure.message), kind: .userActionRequired)
         case .unavailable:
             return Outcome(result: .error("\(tool.name) could not get a credential for its API: \(failure.message)"), kind: .credentialUnavailable)
         }

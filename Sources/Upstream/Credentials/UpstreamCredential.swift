@@ -13,8 +13,7 @@ public struct UpstreamCredential: Sendable, Equatable {
 
     public var value: String
     public var placement: Placement
-    /// The connector's redactor with this value added, built once when the
-    /// credential was obtained so no call pays for it.
+    /// Finds this value in answers; built once per value, not per call.
     public var redactor: SecretRedactor
 
     public init(value: String, placement: Placement = .bearer, redactor: SecretRedactor) {
@@ -33,6 +32,6 @@ public struct UpstreamCredential: Sendable, Equatable {
         case .query(let name):
             request.url += (request.url.contains("?") ? "&" : "?") + PercentEncoding.encode(name) + "=" + PercentEncoding.encode(value)
         }
-        request.redactor = redactor
+        request.credentialRedactor = redactor
     }
 }

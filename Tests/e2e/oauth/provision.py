@@ -6,7 +6,8 @@ Creates: scopes mcp, tickets:read, tickets:write; users alice/bob; OIDC plugin '
 client_credentials); a pre-registered public client and a confidential client.
 With --upstream-redirect URI (repeatable), also the confidential client 'gatehouse-upstream' that the
 gateway, as its own authorization server, uses to sign people in here (authorization code + PKCE,
-client_secret_basic or client_secret_post). ID tokens always carry email, name and groups (a
+client_secret_basic or client_secret_post). With --linked-redirect URI (repeatable), also 'crm-linked':
+the gateway's client at a service whose accounts users link (code + PKCE + refresh, scope tickets:read). ID tokens always carry email, name and groups (a
 multi-valued user property), and email_verified when the user has it: alice's address is verified,
 bob's is not (as for users an administrator creates), carol's is and she is in 401 groups (an ID token
 of about 23 KiB). Writes STATE/info.json with everything a test needs.
@@ -19,6 +20,8 @@ ap.add_argument("--resource", required=True)
 ap.add_argument("--state", required=True)
 ap.add_argument("--upstream-redirect", action="append", default=[], metavar="URI",
                 help="redirect URI of the gatehouse-upstream client (repeatable; the client is made only if given)")
+ap.add_argument("--linked-redirect", action="append", default=[], metavar="URI",
+                help="redirect URI of the crm-linked client, a service users link their account at (repeatable)")
 a = ap.parse_args()
 
 BASE = f"http://127.0.0.1:{a.port}"
@@ -42,6 +45,7 @@ USERS = {
 PUBLIC_CLIENT = "mcp-test-public"
 CONF_CLIENT, CONF_SECRET = "mcp-test-service", "mcp-test-service-secret"
 UPSTREAM_CLIENT, UPSTREAM_SECRET = "gatehouse-upstream", "gatehouse-upstream-secret"
+LINKED_CLIENT, LINKED_SECRET = "crm-linked", "crm-linked-secret"
 
 jar = http.cookiejar.CookieJar()
 opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -160,6 +164,14 @@ if a.upstream_redirect:
                               "authorization_type": ["code", "refresh_token"],
                               "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"]})
 
+# The gateway's client at a service whose accounts users link (authorization code + PKCE, refresh)
+if a.linked_redirect:
+    call("POST", "/client/", {"client_id": LINKED_CLIENT, "name": "Example CRM (linked accounts)",
+                              "confidential": True, "enabled": True, "client_secret": LINKED_SECRET,
+                              "redirect_uri": a.linked_redirect, "scope": ["tickets:read"],
+                              "authorization_type": ["code", "refresh_token"],
+                              "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"]})
+
 info = {
     "base": BASE, "issuer": ISS, "resource": RES,
     "openid_configuration": f"{ISS}/.well-known/openid-configuration",
@@ -178,5 +190,7 @@ info = {
 if a.upstream_redirect:
     info["upstream_client"] = {"client_id": UPSTREAM_CLIENT, "client_secret": UPSTREAM_SECRET,
                                "redirect_uris": a.upstream_redirect}
+if a.linked_redirect:
+    info["linked_client"] = {"client_id": LINKED_CLIENT, "client_secret": LINKED_SECRET, "redirect_uris": a.linked_redirect}
 json.dump(info, open(f"{a.state}/info.json", "w"), indent=2)
 print(json.dumps(info, indent=2))
