@@ -66,6 +66,10 @@ public struct CatalogToolProvider: ToolProvider {
         audit.record(
             tool: name, connector: connector, caller: caller, arguments: arguments, outcome: outcome.kind.rawValue,
             invocation: outcome, latency: ContinuousClock.now - started, era: context.era.rawValue)
+        if let action = outcome.userAction {
+            return .userActionRequired(
+                UserActionRequest(elicitationID: action.elicitationID, url: action.url, message: action.message, fallbackText: action.fallbackText))
+        }
         return .result(outcome.result.json)
     }
 }

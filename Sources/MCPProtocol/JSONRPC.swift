@@ -44,6 +44,8 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     public static let headerMismatch = -32020
     public static let missingRequiredClientCapability = -32021
     public static let unsupportedProtocolVersion = -32022
+    /// 2025-11-25: the request needs a URL elicitation completed first.
+    public static let urlElicitationRequired = -32042
 
     public static func invalidParams(_ message: String) -> JSONRPCError {
         JSONRPCError(code: invalidParams, message: message)

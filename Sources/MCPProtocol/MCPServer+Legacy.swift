@@ -46,6 +46,7 @@ extension MCPServer {
             id: id, params: params, eventStream: eventStream,
             context: CallContext(era: .legacy, protocolVersion: session.protocolVersion, requestID: id, caller: caller),
             session: session)
+        request.context.supportsURLElicitation = session.urlElicitation
         if entry.namedBy != nil {
             guard let name = entry.name(in: params) else {
                 return .message(JSONRPCEncoder.error(id: id, error: entry.missingName(method)), eventStream: eventStream)
@@ -68,8 +69,16 @@ extension MCPServer {
         ]
         if let instructions = configuration.instructions { result["instructions"] = .string(instructions) }
         var headers = HTTPFields()
-        headers[.mcpSessionID] = configuration.sessionSigner.mint(protocolVersion: version)
+        headers[.mcpSessionID] = configuration.sessionSigner.mint(
+            protocolVersion: version, urlElicitation: ProtocolVersion.hasURLElicitation(version) && Self.declaresURLElicitation(params["capabilities"]))
         return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream, headers: headers)
+    }
+
+    /// `capabilities.elicitation.url`, as an object: a client that lists
+    /// only `elicitation: {}` supports forms alone.
+    static func declaresURLElicitation(_ capabilities: JSONValue?) -> Bool {
+        guard case .object(let elicitation)? = capabilities?["elicitation"], case .object? = elicitation["url"] else { return false }
+        return true
     }
 
     /// Ends a legacy session. Without a session there is nothing to delete:

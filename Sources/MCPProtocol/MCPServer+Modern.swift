@@ -50,15 +50,16 @@ extension MCPServer {
             }
             name = value
         }
-        guard case .object(let meta)? = params["_meta"], case .object? = meta[MetaKey.clientCapabilities] else {
+        guard case .object(let meta)? = params["_meta"], case .object(let clientCapabilities)? = meta[MetaKey.clientCapabilities] else {
             return fail(.invalidParams("_meta.\(MetaKey.clientCapabilities) is required (an object)"))
         }
         guard let entry, entry.eras.contains(.modern) else {
             return fail(.methodNotFound(method), .notFound)
         }
-        let request = MCPRequest(
+        var request = MCPRequest(
             id: id, params: params, eventStream: eventStream,
             context: CallContext(era: .modern, protocolVersion: version, requestID: id, caller: caller), name: name)
+        request.context.supportsURLElicitation = Self.declaresURLElicitation(.object(clientCapabilities))
         return await entry.handle(self, request)
     }
 

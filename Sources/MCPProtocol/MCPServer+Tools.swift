@@ -53,7 +53,10 @@ extension MCPServer {
         default:
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.arguments must be an object")), eventStream: eventStream)
         }
+        if request.context.era == .modern, let early = checkRetry(request, name: name, arguments: arguments) { return early }
         switch await tools.callTool(named: name, arguments: arguments, context: request.context) {
+        case .userActionRequired(let action):
+            return userAction(action, request: request, name: name, arguments: arguments)
         case .result(var result):
             if request.context.era == .modern { decorateModern(&result, cacheable: false) }
             return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)

@@ -13,6 +13,11 @@ public enum ProtocolVersion {
         modern.contains(version) || legacy.contains(version)
     }
 
+    /// Legacy versions with URL-mode elicitation and its `-32042` error.
+    public static func hasURLElicitation(_ version: String) -> Bool {
+        version == "2025-11-25"
+    }
+
     /// The version a legacy `initialize` settles on: the client's when we
     /// speak it, otherwise our newest legacy one.
     public static func negotiate(requested: String?) -> String {

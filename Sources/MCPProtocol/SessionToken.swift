@@ -8,6 +8,8 @@ public struct LegacySession: Sendable, Equatable {
     public var id: String
     public var protocolVersion: String
     public var issuedAt: Int64
+    /// The client declared URL-mode elicitation at `initialize`.
+    public var urlElicitation = false
 }
 
 /// Mints and verifies `Mcp-Session-Id` values.
@@ -30,9 +32,14 @@ public struct SessionSigner: Sendable {
         SessionSigner(secret: (0..<32).map { _ in UInt8.random(in: 0...255) })
     }
 
-    public func mint(protocolVersion: String, now: Date = Date()) -> String {
+    /// Version 1 names the session, its protocol version and when it was
+    /// issued; version 2 adds what the client can do that the server must
+    /// remember (`u`: URL elicitation). Both stay valid.
+    public func mint(protocolVersion: String, urlElicitation: Bool = false, now: Date = Date()) -> String {
         let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        let payload = "1|\(id)|\(protocolVersion)|\(Int64(now.timeIntervalSince1970))"
+        let issued = Int64(now.timeIntervalSince1970)
+        let payload =
+            urlElicitation ? "2|\(id)|\(protocolVersion)|\(issued)|u" : "1|\(id)|\(protocolVersion)|\(issued)"
         let encoded = Self.base64URL(Data(payload.utf8))
         return encoded + "." + signature(encoded)
     }
@@ -46,13 +53,16 @@ public struct SessionSigner: Sendable {
             let data = Self.decodeBase64URL(encoded), let payload = String(data: data, encoding: .utf8)
         else { return nil }
         let fields = payload.split(separator: "|", omittingEmptySubsequences: false)
-        guard fields.count == 4, fields[0] == "1", let issuedAt = Int64(fields[3]) else { return nil }
+        guard (fields.count == 4 && fields[0] == "1") || (fields.count == 5 && fields[0] == "2"), let issuedAt = Int64(fields[3])
+        else { return nil }
         let age = Int64(now.timeIntervalSince1970) - issuedAt
         guard age >= -300, age <= maximumAge.components.seconds else { return nil }
-        return LegacySession(id: String(fields[1]), protocolVersion: String(fields[2]), issuedAt: issuedAt)
+        return LegacySession(
+            id: String(fields[1]), protocolVersion: String(fields[2]), issuedAt: issuedAt,
+            urlElicitation: fields.count == 5 && fields[4].contains("u"))
     }
 
-    private func signature(_ payload: String) -> String {
+    func signature(_ payload: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)
         return Self.base64URL(Data(mac))
     }

@@ -20,6 +20,9 @@ public enum ToolCallOutcome: Sendable {
     /// The tool exists but the caller's token lacks these scopes (all the
     /// scopes the call needs, so the client can ask for them at once).
     case forbidden(requiredScopes: [String])
+    /// The call cannot go on until the user finishes something in a
+    /// browser (link an account, enter a key).
+    case userActionRequired(UserActionRequest)
 }
 
 /// A snapshot of the tool list as a caller may see it.
@@ -49,6 +52,9 @@ public struct CallContext: Sendable {
     /// Fired when the client cancels this request (`notifications/cancelled`
     /// on a legacy session); the call should then stop its work.
     public var cancellation: CancellationSignal?
+    /// Whether the client can open a URL for the user (URL-mode
+    /// elicitation), from its capabilities.
+    public var supportsURLElicitation = false
 
     public init(era: ProtocolEra, protocolVersion: String, requestID: JSONRPCID? = nil, caller: CallerIdentity? = nil) {
         self.era = era

@@ -55,10 +55,3 @@ struct LinkIssuer: Sendable {
         }
     }
 }
-
-extension UserAction {
-    /// The tool error for clients that cannot open a URL elicitation.
-    var fallbackText: String {
-        "\(message)\nOpen this link in your browser: \(url)\nThen call the tool again."
-    }
-}

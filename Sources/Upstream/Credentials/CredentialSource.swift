@@ -54,6 +54,12 @@ public struct UserAction: Sendable, Equatable {
         self.url = url
         self.message = message
     }
+
+    /// The tool error for clients that cannot open a URL elicitation: the
+    /// link itself, and what to do after.
+    public var fallbackText: String {
+        "\(message)\nOpen this link in your browser: \(url)\nThen call the tool again."
+    }
 }
 
 /// For gateways that run no connector with an obtained credential.

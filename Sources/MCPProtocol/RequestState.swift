@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+import GatehouseJSON
+
+/// The `requestState` of an `InputRequiredResult` (2026-07-28): what lets a
+/// retried call be checked on any replica without shared memory.
+///
+/// It is signed with the session key under its own label, and binds the
+/// caller, the tool, a digest of the arguments and the elicitation, with
+/// a short expiry: a state cannot be replayed by another user, for another
+/// call, or late. It grants nothing by itself — the tool decides again
+/// whether the user has done what was asked.
+struct RequestState: Sendable, Equatable {
+    var subject: String
+    var tool: String
+    var argumentsDigest: String
+    var elicitationID: String
+    var expiresAt: Int64
+
+    static let lifetime: Int64 = 600
+
+    init(subject: String?, tool: String, arguments: JSONObject, elicitationID: String, now: Int64) {
+        self.subject = subject ?? ""
+        self.tool = tool
+        self.argumentsDigest = Self.digest(arguments)
+        self.elicitationID = elicitationID
+        self.expiresAt = now + Self.lifetime
+    }
+
+    init(subject: String, tool: String, argumentsDigest: String, elicitationID: String, expiresAt: Int64) {
+        self.subject = subject
+        self.tool = tool
+        self.argumentsDigest = argumentsDigest
+        self.elicitationID = elicitationID
+        self.expiresAt = expiresAt
+    }
+
+    func sealed(with signer: SessionSigner) -> String {
+        let payload = [subject, tool, argumentsDigest, elicitationID, String(expiresAt)]
+            .map { SessionSigner.base64URL(Data($0.utf8)) }.joined(separator: ".")
+        return payload + "." + signer.signature(Self.label + payload)
+    }
+
+    /// Why a state was refused, for the `-32602` message.
+    enum Refusal: Error, Equatable {
+        case malformed, expired, otherCaller, otherCall
+    }
+
+    /// The state, if the signature holds and it is for this caller, tool and
+    /// arguments and has not expired.
+    static func open(
+        _ text: String, signer: SessionSigner, subject: String?, tool: String, arguments: JSONObject, now: Int64
+    ) throws(Refusal) -> RequestState {
+        guard text.utf8.count < 2048 else { throw .malformed }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 6 else { throw .malformed }
+        let payload = parts[0..<5].joined(separator: ".")
+        let expected = Array(signer.signature(label + payload).utf8)
+        let given = Array(parts[5].utf8)
+        guard expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { throw .malformed }
+        let fields = parts[0..<5].map { SessionSigner.decodeBase64URL(String($0)).map { String(decoding: $0, as: UTF8.self) } }
+        guard fields.allSatisfy({ $0 != nil }), let expiresAt = Int64(fields[4]!) else { throw .malformed }
+        let state = RequestState(
+            subject: fields[0]!, tool: fields[1]!, argumentsDigest: fields[2]!, elicitationID: fields[3]!, expiresAt: expiresAt)
+        guard state.expiresAt > now else { throw .expired }
+        guard state.subject == (subject ?? "") else { throw .otherCaller }
+        guard state.tool == tool, state.argumentsDigest == digest(arguments) else { throw .otherCall }
+        return state
+    }
+
+    static let label = "request-state|"
+
+    /// SHA-256 of the arguments with every object's keys sorted, so a
+    /// client that sends the same arguments in another order matches.
+    static func digest(_ arguments: JSONObject) -> String {
+        var bytes: [UInt8] = []
+        canonical(.object(arguments), into: &bytes)
+        return SessionSigner.base64URL(Data(SHA256.hash(data: bytes)))
+    }
+
+    static func canonical(_ value: JSONValue, into bytes: inout [UInt8]) {
+        switch value {
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in object.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes += JSONValue.string(key).jsonBytes
+                bytes.append(UInt8(ascii: ":"))
+                canonical(object[key]!, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                canonical(element, into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        default:
+            bytes += value.jsonBytes
+        }
+    }
+}
