@@ -127,7 +127,7 @@ public struct GatewayApp: Sendable {
             let opened = try await AuthStoreFactory.open(linking.store, logger: logger)
             do {
                 try await opened.store.migrate()
-                let box = try SecretBox(secret: linking.storeSecret)
+                let box = try SecretBox(secret: linking.storeSecret, previous: linking.previousStoreSecrets)
                 logger.info(
                     "linked accounts and personal keys on",
                     metadata: [

@@ -47,6 +47,11 @@ public protocol AuthStore: UserCredentialStore {
     func saveUpstreamTokens(subject: String, sealed: [UInt8], updatedAt: Int64) async throws
     func upstreamTokens(subject: String) async throws -> [UInt8]?
     func replaceSigningKeys(_ keys: [StoredSigningKey]) async throws
+
+    /// Every sealed value, for ``StoreResealing``.
+    func sealedRecords() async throws -> [(SealedRecord, [UInt8])]
+    /// Replaces one sealed value in place (its other columns unchanged).
+    func replaceSealed(_ record: SealedRecord, sealed: [UInt8]) async throws
 }
 
 public struct StoredClient: Sendable, Equatable {

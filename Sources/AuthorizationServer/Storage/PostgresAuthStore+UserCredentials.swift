@@ -110,3 +110,38 @@ extension PostgresAuthStore {
             data: try row["data"].decode(String.self))
     }
 }
+
+extension PostgresAuthStore {
+    public func sealedRecords() async throws -> [(SealedRecord, [UInt8])] {
+        var records: [(SealedRecord, [UInt8])] = []
+        for try await (kid, sealed) in try await client.query("SELECT kid, sealed_private_key FROM signing_keys", logger: logger)
+            .decode((String, ByteBuffer).self)
+        {
+            records.append((.signingKey(kid: kid), Array(sealed.readableBytesView)))
+        }
+        for try await (subject, sealed) in try await client.query("SELECT subject, sealed FROM upstream_tokens", logger: logger)
+            .decode((String, ByteBuffer).self)
+        {
+            records.append((.upstreamTokens(subject: subject), Array(sealed.readableBytesView)))
+        }
+        for try await (subject, connector, sealed) in try await client.query(
+            "SELECT subject, connector, sealed FROM user_credentials", logger: logger
+        ).decode((String, String, ByteBuffer).self) {
+            records.append((.userCredential(subject: subject, connector: connector), Array(sealed.readableBytesView)))
+        }
+        return records
+    }
+
+    public func replaceSealed(_ record: SealedRecord, sealed: [UInt8]) async throws {
+        let bytes = ByteBuffer(bytes: sealed)
+        switch record {
+        case .signingKey(let kid):
+            try await client.query("UPDATE signing_keys SET sealed_private_key = \(bytes) WHERE kid = \(kid)", logger: logger)
+        case .upstreamTokens(let subject):
+            try await client.query("UPDATE upstream_tokens SET sealed = \(bytes) WHERE subject = \(subject)", logger: logger)
+        case .userCredential(let subject, let connector):
+            try await client.query(
+                "UPDATE user_credentials SET sealed = \(bytes) WHERE subject = \(subject) AND connector = \(connector)", logger: logger)
+        }
+    }
+}

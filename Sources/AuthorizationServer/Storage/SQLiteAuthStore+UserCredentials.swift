@@ -132,3 +132,40 @@ enum StoreFailure: Error, CustomStringConvertible {
         }
     }
 }
+
+extension SQLiteAuthStore {
+    public func sealedRecords() async throws -> [(SealedRecord, [UInt8])] {
+        var records: [(SealedRecord, [UInt8])] = []
+        func bytes(_ row: SQLiteRow, _ column: String) -> [UInt8]? {
+            guard case .blob(var buffer)? = row.column(column) else { return nil }
+            return buffer.readBytes(length: buffer.readableBytes)
+        }
+        for row in try await connection.query("SELECT kid, sealed_private_key FROM signing_keys", []) {
+            if let kid = row.column("kid")?.string, let sealed = bytes(row, "sealed_private_key") { records.append((.signingKey(kid: kid), sealed)) }
+        }
+        for row in try await connection.query("SELECT subject, sealed FROM upstream_tokens", []) {
+            if let subject = row.column("subject")?.string, let sealed = bytes(row, "sealed") {
+                records.append((.upstreamTokens(subject: subject), sealed))
+            }
+        }
+        for row in try await connection.query("SELECT subject, connector, sealed FROM user_credentials", []) {
+            if let subject = row.column("subject")?.string, let connector = row.column("connector")?.string, let sealed = bytes(row, "sealed") {
+                records.append((.userCredential(subject: subject, connector: connector), sealed))
+            }
+        }
+        return records
+    }
+
+    public func replaceSealed(_ record: SealedRecord, sealed: [UInt8]) async throws {
+        let blob = SQLiteData.blob(ByteBuffer(bytes: sealed))
+        switch record {
+        case .signingKey(let kid):
+            _ = try await connection.query("UPDATE signing_keys SET sealed_private_key = ? WHERE kid = ?", [blob, .text(kid)])
+        case .upstreamTokens(let subject):
+            _ = try await connection.query("UPDATE upstream_tokens SET sealed = ? WHERE subject = ?", [blob, .text(subject)])
+        case .userCredential(let subject, let connector):
+            _ = try await connection.query(
+                "UPDATE user_credentials SET sealed = ? WHERE subject = ? AND connector = ?", [blob, .text(subject), .text(connector)])
+        }
+    }
+}

@@ -22,6 +22,8 @@ public struct AuthorizationServerSettings: Sendable {
     public var store: String = "gatehouse-auth.sqlite"
     /// Seals signing keys at rest; at least 32 bytes.
     public var storeSecret: [UInt8]
+    /// Secrets used before ``storeSecret``, still opening what they sealed.
+    public var previousStoreSecrets: [[UInt8]] = []
     public var accessTokenLifetime: Int64 = 900
     public var refreshTokenLifetime: Int64 = 30 * 86_400
     public var codeLifetime: Int64 = 60
@@ -45,6 +47,18 @@ public struct AuthorizationServerSettings: Sendable {
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// `GATEHOUSE_AUTH_STORE_PREVIOUS_SECRETS_FILE`: one secret per line.
+    static func previousSecrets(_ reader: ConfigReader) throws -> [[UInt8]] {
+        guard let file = reader.string(forKey: D.storePreviousSecretsFile.configKey) else { return [] }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw Invalid(description: "cannot read GATEHOUSE_AUTH_STORE_PREVIOUS_SECRETS_FILE \(file)")
+        }
+        return text.split(whereSeparator: \.isNewline).map { Array($0.trimmingCharacters(in: .whitespaces).utf8) }.filter { !$0.isEmpty }
     }
 
     init(reader: ConfigReader, publicURL: String) throws {
@@ -78,6 +92,7 @@ public struct AuthorizationServerSettings: Sendable {
         }
         guard storeSecret.utf8.count >= 32 else { throw Invalid(description: "GATEHOUSE_AUTH_STORE_SECRET must be at least 32 bytes") }
         self.storeSecret = Array(storeSecret.utf8)
+        previousStoreSecrets = try Self.previousSecrets(reader)
         accessTokenLifetime = try Self.bounded(reader, D.accessTokenSeconds)
         refreshTokenLifetime = try Self.bounded(reader, D.refreshTokenDays) * 86_400
         codeLifetime = try Self.bounded(reader, D.codeSeconds)

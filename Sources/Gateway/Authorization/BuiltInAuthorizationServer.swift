@@ -59,7 +59,7 @@ public struct BuiltInAuthorizationServer: Sendable {
         self.closeStore = closeStore
         self.events = events
         try await store.migrate()
-        let box = try SecretBox(secret: settings.storeSecret)
+        let box = try SecretBox(secret: settings.storeSecret, previous: settings.previousStoreSecrets)
         self.box = box
         let keys = SigningKeys(
             store: store, box: box, rotateAfter: settings.keyRotation, tokenLifetime: settings.accessTokenLifetime)

@@ -18,6 +18,7 @@ public struct LinkingSettings: Sendable {
     /// A SQLite file path or a `postgres://` URL.
     public var store: String
     public var storeSecret: [UInt8]
+    public var previousStoreSecrets: [[UInt8]] = []
     public var linkLifetime: Int64
 
     public static let redirectPath = "/link/signed-in"
@@ -35,7 +36,7 @@ public struct LinkingSettings: Sendable {
             if let secret = try reader.secret(D.linkSignInClientSecret) { signIn.clientSecret = secret }
             return LinkingSettings(
                 signIn: signIn, allowInsecureSignIn: builtIn.allowInsecureUpstream, store: builtIn.store, storeSecret: builtIn.storeSecret,
-                linkLifetime: lifetime)
+                previousStoreSecrets: builtIn.previousStoreSecrets, linkLifetime: lifetime)
         }
         guard let issuer else { return nil }
         guard let publicURL else { throw GatewaySettings.Invalid(description: "linking needs GATEHOUSE_PUBLIC_URL: link pages live there") }
@@ -60,6 +61,7 @@ public struct LinkingSettings: Sendable {
         return LinkingSettings(
             signIn: .init(issuer: issuer, clientID: clientID, clientSecret: secret, scopes: scopes, redirectURI: publicURL + redirectPath),
             allowInsecureSignIn: allowInsecure, store: reader.string(forKey: D.store.configKey, default: D.store.defaultValue!),
-            storeSecret: Array(storeSecret.utf8), linkLifetime: lifetime)
+            storeSecret: Array(storeSecret.utf8), previousStoreSecrets: try AuthorizationServerSettings.previousSecrets(reader),
+            linkLifetime: lifetime)
     }
 }

@@ -21,9 +21,13 @@ extension SettingDeclaration {
     public static let store = SettingDeclaration(
         "gatehouse.auth.store", .authorizationServer, default: "gatehouse-auth.sqlite", "builtin: SQLite file or postgres:// URL")
     public static let storeSecret = SettingDeclaration(
-        "gatehouse.auth.store.secret", .authorizationServer, secret: true, "builtin: key (32+ bytes) sealing signing keys at rest")
+        "gatehouse.auth.store.secret", .authorizationServer, secret: true,
+        "key (32+ bytes) sealing signing keys, users' tokens, linked accounts and keys at rest")
     public static let storeSecretFile = SettingDeclaration(
-        "gatehouse.auth.store.secret.file", .authorizationServer, "builtin: file holding that key")
+        "gatehouse.auth.store.secret.file", .authorizationServer, "file holding that key")
+    public static let storePreviousSecretsFile = SettingDeclaration(
+        "gatehouse.auth.store.previous.secrets.file", .authorizationServer,
+        "while changing that key: a file with the previous keys, one per line (then run gatehouse auth reseal)")
     public static let accessTokenSeconds = SettingDeclaration(
         "gatehouse.auth.access.token.seconds", .authorizationServer, default: "900", range: 60...86_400,
         "builtin: access token lifetime")
@@ -46,7 +50,7 @@ extension SettingDeclaration {
 
     public static let authorizationServer: [SettingDeclaration] = [
         upstreamIssuer, upstreamClientID, upstreamClientSecret, upstreamClientSecretFile, upstreamScopes, scopeMapping, clients,
-        store, storeSecret, storeSecretFile, accessTokenSeconds, refreshTokenDays, codeSeconds, keyRotationDays, redirectAllow,
+        store, storeSecret, storeSecretFile, storePreviousSecretsFile, accessTokenSeconds, refreshTokenDays, codeSeconds, keyRotationDays, redirectAllow,
         metadataDocumentsAllowInternal, registrationRate,
     ]
 }
