@@ -43,6 +43,12 @@ public final class ScriptedUpstream: UpstreamClient {
     }
 
     public var requests: [UpstreamRequest] { state.withLock { $0.requests } }
+
+    /// Answers the next requests from `script` instead.
+    public func replaceScript(_ script: [Answer]) {
+        precondition(!script.isEmpty, "a script needs at least one answer")
+        state.withLock { $0.script = script }
+    }
     public var started: Int { state.withLock { $0.requests.count } }
     /// The most requests that were inside the upstream at once.
     public var peakConcurrency: Int { state.withLock { $0.peakConcurrency } }

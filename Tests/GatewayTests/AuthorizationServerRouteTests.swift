@@ -47,8 +47,12 @@ struct BuiltInHarness {
     let events: RecordingEvents
     let upstream: ScriptedUpstream
 
+    /// - Parameter outboundHTTP: lets the gateway's credential source reach
+    ///   the fake provider too (token endpoints of connector files); by
+    ///   default the gateway has no network at all.
     static func make(
-        folder: String, registrationRate: String? = nil, settings extra: [AbsoluteConfigKey: ConfigValue] = [:]
+        folder: String, registrationRate: String? = nil, settings extra: [AbsoluteConfigKey: ConfigValue] = [:],
+        outboundHTTP: Bool = false
     ) async throws -> BuiltInHarness {
         var values: [AbsoluteConfigKey: ConfigValue] = [
             "gatehouse.auth": "builtin", "gatehouse.public.url": .init(.string(publicURL), isSecret: false),
@@ -80,8 +84,9 @@ struct BuiltInHarness {
         let upstream = ScriptedUpstream()
         // No issuer network at all for the resource server: its keys must
         // come from this server, in process.
-        let gateway = GatewayApp(settings: settings, logger: logger, upstream: upstream, authHTTP: UnavailableAuthHTTP())
-            .makeGateway(authorizationServer: server)
+        let gateway = GatewayApp(
+            settings: settings, logger: logger, upstream: upstream, authHTTP: outboundHTTP ? idp : UnavailableAuthHTTP()
+        ).makeGateway(authorizationServer: server)
         try gateway.reload()
         return BuiltInHarness(gateway: gateway, server: server, idp: idp, idpKey: idpKey, events: events, upstream: upstream)
     }
@@ -92,9 +97,10 @@ struct BuiltInHarness {
     /// whatever happened.
     static func run(
         folder: String, registrationRate: String? = nil, settings: [AbsoluteConfigKey: ConfigValue] = [:],
-        testing: TestingSetup = .router, _ body: @Sendable (BuiltInHarness, any TestClientProtocol) async throws -> Void
+        outboundHTTP: Bool = false, testing: TestingSetup = .router,
+        _ body: @Sendable (BuiltInHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let harness = try await make(folder: folder, registrationRate: registrationRate, settings: settings)
+        let harness = try await make(folder: folder, registrationRate: registrationRate, settings: settings, outboundHTTP: outboundHTTP)
         do {
             try await harness.application().test(testing) { client in try await body(harness, client) }
         } catch {
