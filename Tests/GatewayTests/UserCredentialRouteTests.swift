@@ -210,6 +210,52 @@ struct UserCredentialRouteTests {
         }
     }
 
+    /// Stores a linked account for ada whose access token has expired.
+    static func storeExpiredLink(_ harness: BuiltInHarness) async throws {
+        let expired = PersonalCredential.linkedAccount(accessToken: "crm-old", refreshToken: "crm-refresh-1", expiresAt: 1)
+        _ = try await harness.server.store.saveUserCredential(
+            subject: "ada", connector: "crm", kind: "linked_account", sealed: try harness.server.box.seal(expired.json.jsonBytes), now: 1)
+    }
+
+    @Test func anExpiredLinkIsRefreshedOnceForManyCallsWithRotation() async throws {
+        try await Self.run { harness, client, access in
+            try await Self.storeExpiredLink(harness)
+            harness.idp.answerPosts(
+                to: Self.service + "/crm/token",
+                json: ["access_token": "crm-new", "token_type": "Bearer", "refresh_token": "crm-refresh-2", "expires_in": 3600])
+            harness.idp.delayAnswers(by: .milliseconds(50))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let result = try await Self.call(client, "crm_me", access)
+                        #expect(result["isError"] != true)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let refreshes = harness.idp.posts.filter { $0.url == Self.service + "/crm/token" }
+            #expect(refreshes.count == 1)
+            #expect(refreshes.first?.field("grant_type") == "refresh_token" && refreshes.first?.field("refresh_token") == "crm-refresh-1")
+            #expect(harness.upstream.requests.allSatisfy { $0.header("Authorization") == "Bearer crm-new" })
+            let stored = try #require(try await harness.server.store.userCredential(subject: "ada", connector: "crm"))
+            let opened = try JSONParser.parse(try harness.server.box.open(stored.sealed))
+            #expect(opened["refresh_token"] == "crm-refresh-2", "the rotated refresh token is kept")
+        }
+    }
+
+    @Test func aRefusedRefreshAsksTheUserToLinkAgain() async throws {
+        try await Self.run { harness, client, access in
+            try await Self.storeExpiredLink(harness)
+            harness.idp.answerPosts(to: Self.service + "/crm/token", json: ["error": "invalid_grant"], status: 400)
+            let result = try await Self.call(client, "crm_me", access)
+            #expect(result["isError"] == true)
+            #expect(Self.text(result).contains("again"))
+            _ = try Self.link(in: result)
+            #expect(harness.upstream.requests.isEmpty)
+            #expect(try await harness.server.store.userCredential(subject: "ada", connector: "crm") == nil)
+        }
+    }
+
     @Test func aServiceTokenIsFetchedOnceAndRenewedAfterA401() async throws {
         try await Self.run { harness, client, access in
             harness.idp.answerPosts(to: Self.service + "/svc/token", json: ["access_token": "svc-1", "token_type": "Bearer", "expires_in": 3600])
