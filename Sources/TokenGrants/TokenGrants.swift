@@ -117,7 +117,9 @@ public struct TokenGrants: Sendable {
         case (500..., _): return GrantFailure(.unreachable, text)
         case (_, "invalid_grant"?): return GrantFailure(.refused, text)
         case (_, "invalid_client"?), (_, "unauthorized_client"?): return GrantFailure(.rejectedClient, text)
-        case (400..<500, _) where code != nil: return GrantFailure(.badAnswer, text)
+        // Servers that refuse a grant without saying why (a revoked refresh
+        // token, a grant the client may no longer use) are taken at their word.
+        case (400...403, nil): return GrantFailure(.refused, text)
         default: return GrantFailure(.badAnswer, text)
         }
     }

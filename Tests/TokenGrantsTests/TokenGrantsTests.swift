@@ -129,6 +129,7 @@ let client = TokenClient(tokenURL: "https://idp.example/token", clientID: "gateh
         (401, #"{"error":"invalid_client"}"#, .rejectedClient),
         (400, #"{"error":"unauthorized_client"}"#, .rejectedClient),
         (503, "down", .unreachable),
+        (400, "no reason given", .refused),
         (400, #"{"error":"invalid_scope"}"#, .badAnswer),
         (200, #"{"token_type":"Bearer"}"#, .badAnswer),
         (200, #"{"access_token":"a","token_type":"mac"}"#, .badAnswer),

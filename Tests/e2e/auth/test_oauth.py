@@ -20,7 +20,7 @@ from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 from support.connectors import write_connector
 from support.clients import MemoryStorage, exercise_in_era
 from support.gateway import free_port, start_gateway
-from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
+from support.oauth import require_glewlwyd, sdk_oauth_at, start_glewlwyd, stop_glewlwyd
 
 MODERN = "2026-07-28"
 USERS = {"alice": "alice-password", "bob": "bob-password"}
@@ -52,32 +52,7 @@ def oauth(httpbin_url):
 
 
 def sdk_oauth(gateway, user: str, storage: MemoryStorage) -> OAuthClientProvider:
-    """The SDK's own OAuth client; the browser step is played by requests:
-    sign in at glewlwyd, consent, and follow the authorize URL to the code."""
-    base = gateway.info["base"]
-    captured = {}
-
-    def browser(url: str):
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-        session = requests.Session()
-        session.post(f"{base}/api/auth/", json={"username": user, "password": USERS[user]}).raise_for_status()
-        session.put(f"{base}/api/auth/grant/{query['client_id']}", json={"scope": query.get("scope", "")}).raise_for_status()
-        answer = session.get(url + "&g_continue", allow_redirects=False)
-        location = urllib.parse.urlsplit(answer.headers["Location"])
-        captured.update(dict(urllib.parse.parse_qsl(location.query)))
-
-    async def redirect_handler(url: str):
-        await asyncio.to_thread(browser, url)
-
-    async def callback_handler():
-        return AuthorizationCodeResult(code=captured["code"], state=captured.get("state"))
-
-    return OAuthClientProvider(
-        server_url=gateway.mcp,
-        client_metadata=OAuthClientMetadata(
-            client_name="gatehouse-e2e", redirect_uris=["http://127.0.0.1:33418/callback"],
-            grant_types=["authorization_code", "refresh_token"], response_types=["code"]),
-        storage=storage, redirect_handler=redirect_handler, callback_handler=callback_handler)
+    return sdk_oauth_at(gateway.mcp, gateway.info["base"], user, USERS[user], storage)
 
 
 def text(result) -> str:

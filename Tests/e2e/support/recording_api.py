@@ -3,7 +3,7 @@ the upstream of the per-user credential tests. It never echoes a credential
 (the gateway would redact it anyway); it says which user the credential
 stands for, through `identify`, so a tool result shows who was served.
 
-    api = RecordingAPI(identify=lambda headers, query: "alice").start()
+    api = RecordingAPI(identify=lambda path, headers, query: "alice").start()
     api.url, api.requests, api.refuse(token)
 """
 
@@ -34,7 +34,7 @@ class RecordingAPI(http.server.ThreadingHTTPServer):
                 if not credential or any(token in credential for token in api.refused):
                     status, body = 401, {"error": "invalid credential", "echo": credential}
                 else:
-                    who = api.identify(headers, query)
+                    who = api.identify(parts.path, headers, query)
                     status, body = (200, {"served": who, "path": parts.path}) if who else (401, {"error": "unknown"})
                 data = json.dumps(body).encode()
                 handler.send_response(status)
