@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import time
 import types
+import urllib.parse
 
 import httpx2
 import pytest
@@ -28,6 +29,7 @@ from selenium.webdriver.common.by import By
 
 import mcp.client.session as sdk_session
 from support.browser import browser_session, sign_in_at_glewlwyd
+from support.consent import RedirectListener, approve_and_sign_in, pkce_pair
 from support.clients import MemoryStorage, text_of
 from support.connectors import write_connector
 from support.gateway import free_port, start_gateway
@@ -57,13 +59,14 @@ def world(tmp_path_factory):
     require_glewlwyd()
     root = tmp_path_factory.mktemp("as-user")
     s = types.SimpleNamespace(root=root, keys={})
-    s.port, s.replica_port, issuer_port = free_port(), free_port(), free_port()
+    s.port, s.replica_port, s.builtin_port, issuer_port = free_port(), free_port(), free_port(), free_port()
     s.public = f"http://127.0.0.1:{s.port}"
     state = root / "glewlwyd"
     s.info = start_glewlwyd(
         issuer_port, s.public + "/mcp", state,
         "--upstream-redirect", s.public + "/link/signed-in",
         "--upstream-redirect", f"http://127.0.0.1:{s.replica_port}/link/signed-in",
+        "--upstream-redirect", f"http://127.0.0.1:{s.builtin_port}/oauth/callback",
         "--linked-redirect", s.public + "/link/callback",
         "--linked-redirect", f"http://127.0.0.1:{s.replica_port}/link/callback")
     s.glewlwyd = s.info["base"]
@@ -418,3 +421,73 @@ def test_two_replicas_link_on_one_and_call_on_the_other(world, replicas, browser
     result = call_on(replicas.second)
     assert not result.get("isError"), result
     assert json.loads(result["content"][0]["text"])["served"] == "carol"
+
+
+# ---------------------------------------------------------------- the built-in authorization server
+
+@pytest.fixture(scope="module")
+def builtin(world):
+    """The gateway as its own authorization server, glewlwyd behind it: the
+    user's glewlwyd token is what `sign_in_token` sends and what
+    `token_exchange` starts from."""
+    folder = world.root / "builtin.d"
+    folder.mkdir()
+    write_connector(folder, "as-user/idp", API=world.api.url)
+    write_connector(folder, "as-user/exchange", API=world.api.url, STS=world.sts.token_url, SECRET_FILE=world.secret["sts"])
+    listener = RedirectListener().start()
+    public = f"http://127.0.0.1:{world.builtin_port}"
+    gateway = start_gateway(folder, {
+        "GATEHOUSE_AUTH": "builtin", "GATEHOUSE_PUBLIC_URL": public,
+        "GATEHOUSE_AUTH_UPSTREAM_ISSUER": world.info["issuer"],
+        "GATEHOUSE_AUTH_UPSTREAM_CLIENT_ID": world.info["upstream_client"]["client_id"],
+        "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET_FILE": str(world.secret["upstream"]),
+        "GATEHOUSE_AUTH_STORE": str(world.root / "builtin.sqlite"),
+        "GATEHOUSE_AUTH_STORE_SECRET_FILE": str(world.secret["store"]),
+        "GATEHOUSE_AUTH_SCOPE_MAPPING": "* -> mcp", "GATEHOUSE_AUTH_SCOPES": "mcp",
+        "GATEHOUSE_AUTH_CLIENTS": json.dumps([{"client_id": "static-cli", "redirect_uris": [listener.url]}]),
+        "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS": "true", "GATEHOUSE_LOG_FORMAT": "json",
+    }, port=world.builtin_port)
+    try:
+        yield types.SimpleNamespace(gateway=gateway, listener=listener)
+    finally:
+        gateway.stop()
+        listener.stop()
+
+
+def builtin_token(world, builtin, browser, user: str) -> str:
+    verifier, challenge = pkce_pair()
+    gateway = builtin.gateway
+    query = {"response_type": "code", "client_id": "static-cli", "redirect_uri": builtin.listener.url, "scope": "mcp",
+             "state": "s", "code_challenge": challenge, "code_challenge_method": "S256", "resource": gateway.mcp}
+    answer = approve_and_sign_in(browser, gateway.url + "/authorize?" + urllib.parse.urlencode(query), builtin.listener,
+                                 world.glewlwyd, user, PASSWORDS[user])
+    tokens = requests.post(gateway.url + "/token", timeout=10, data={
+        "grant_type": "authorization_code", "code": answer["code"], "code_verifier": verifier,
+        "redirect_uri": builtin.listener.url, "client_id": "static-cli"})
+    assert tokens.status_code == 200, tokens.text
+    return tokens.json()["access_token"]
+
+
+def test_the_sign_in_token_and_an_exchange_from_it_in_builtin_mode(world, builtin, browser):
+    token = builtin_token(world, builtin, browser, "alice")
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+               "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Authorization": f"Bearer {token}"}
+
+    def call_tool(name):
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": {}, "_meta": {
+            "io.modelcontextprotocol/protocolVersion": MODERN,
+            "io.modelcontextprotocol/clientInfo": {"name": "builtin", "version": "1"},
+            "io.modelcontextprotocol/clientCapabilities": {}}}}
+        answer = requests.post(builtin.gateway.mcp, data=json.dumps(body), timeout=30, headers={**headers, "Mcp-Name": name})
+        result = answer.json()["result"]
+        assert not result.get("isError"), result
+        return json.loads(result["content"][0]["text"])["served"]
+
+    assert call_tool("idp_whoami") == "alice"
+    sent = bearer(world.api.seen()[-1]["headers"])
+    assert sent != token, "the gateway's own token never goes upstream"
+    assert claims(sent)["iss"] == world.info["issuer"], "the API got alice's token from the identity provider"
+    before = len(world.sts.exchanges)
+    subject = call_tool("orders_whoami")
+    assert subject == claims(sent)["sub"]
+    assert world.sts.exchanges[before]["subject"] == subject
