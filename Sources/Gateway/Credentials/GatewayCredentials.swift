@@ -1,6 +1,7 @@
 import Caller
 import ConnectorModel
 import Foundation
+import OAuth
 import TokenGrants
 import Upstream
 
@@ -33,6 +34,13 @@ public struct GatewayCredentials: CredentialSource {
         var subject: String
         var connector: String
         var grant: TokenExchangeGrant
+    }
+
+    /// Service tokens and exchanges of the presented token only (an external
+    /// issuer without linking), over `http`: what the benchmarks measure.
+    public init(http: any AuthHTTPClient) {
+        let grants = TokenGrants(http: http)
+        self.init(grants: grants, clients: OAuthClientResolver(discovery: IssuerDiscovery(http: http)), signIn: nil, personal: nil)
     }
 
     init(grants: TokenGrants, clients: OAuthClientResolver, signIn: SignInTokens?, personal: PersonalCredentials?) {
