@@ -283,6 +283,23 @@ struct UserCredentialRouteTests {
         }
     }
 
+    @Test func aSignInThatCannotBeRenewedAsksToReconnectAndReconnectingFixesIt() async throws {
+        try await Self.run { harness, client, access in
+            try await harness.server.upstreamTokens.save(
+                UpstreamTokens(accessToken: "idp-old", refreshToken: "idp-refresh", expiresAt: 1), for: "ada", now: 1)
+            harness.idp.answerPosts(to: BuiltInHarness.provider + "/token", json: ["error": "invalid_grant"], status: 400)
+            let refused = try await Self.call(client, "idp_me", access)
+            #expect(refused["isError"] == true)
+            #expect(Self.text(refused).contains("Reconnect this connector"))
+            #expect(harness.upstream.requests.isEmpty)
+            // Signing in again stores a fresh identity-provider token.
+            let (again, _, _) = try await AuthorizationServerRouteTests.accessToken(harness, client)
+            let fixed = try await Self.call(client, "idp_me", again)
+            #expect(fixed["isError"] != true, "\(Self.text(fixed))")
+            #expect(harness.upstream.requests.last?.header("Authorization") == "Bearer idp-access")
+        }
+    }
+
     @Test func theAccountsPageListsLinksAndUnlinksWithItsFormToken() async throws {
         try await Self.run { harness, client, access in
             let sealed = try harness.server.box.seal(PersonalCredential.apiKey("k-1").json.jsonBytes)
