@@ -78,6 +78,11 @@ extension MCPServer {
                 }
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Invalid requestState: \(reason)")), eventStream: eventStream)
         }
+        switch request.params["inputResponses"] {
+        case nil, .object?: break
+        default:
+            return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.inputResponses must be an object")), eventStream: eventStream)
+        }
         if case .object(let responses)? = request.params["inputResponses"], let action = responses[Self.inputRequestKey]?["action"]?.stringValue,
             action == "decline" || action == "cancel"
         {

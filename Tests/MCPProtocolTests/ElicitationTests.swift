@@ -214,6 +214,15 @@ final class LinkingTools: ToolProvider {
         #expect(result["content"]?.arrayValue?.first?["text"] == "done as alice")
     }
 
+    @Test func inputResponsesThatAreNotAnObjectAreRefused() async throws {
+        let state = try #require(try await modernCall().result()["requestState"])
+        let calls = tools.calls.load(ordering: .relaxed)
+        let reply = await modernCall(extra: ["requestState": state, "inputResponses": ["decline"]])
+        #expect(try reply.errorCode() == -32602)
+        #expect(reply.text.contains("inputResponses"))
+        #expect(tools.calls.load(ordering: .relaxed) == calls)
+    }
+
     @Test func theArgumentsDigestIgnoresKeyOrder() async throws {
         let state = try #require(try await modernCall(arguments: ["a": 1, "b": ["y": 2, "x": 1]]).result()["requestState"])
         let reordered = try await modernCall(arguments: ["b": ["x": 1, "y": 2], "a": 1], extra: ["requestState": state]).result()
