@@ -27,7 +27,13 @@ extension MCPServer {
                 "inputRequests": [
                     Self.inputRequestKey: [
                         "method": "elicitation/create",
-                        "params": ["mode": "url", "message": .string(action.message), "url": .string(action.url)],
+                        // The 2026-07-28 schema names no `elicitationId`; it is
+                        // sent as in 2025-11-25 so a client can tell one link
+                        // from the next, and clients ignore what they do not know.
+                        "params": [
+                            "mode": "url", "message": .string(action.message), "url": .string(action.url),
+                            "elicitationId": .string(action.elicitationID),
+                        ],
                     ]
                 ],
                 "requestState": .string(state.sealed(with: configuration.sessionSigner)),
@@ -72,6 +78,11 @@ extension MCPServer {
                 }
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Invalid requestState: \(reason)")), eventStream: eventStream)
         }
+        switch request.params["inputResponses"] {
+        case nil, .object?: break
+        default:
+            return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.inputResponses must be an object")), eventStream: eventStream)
+        }
         if case .object(let responses)? = request.params["inputResponses"], let action = responses[Self.inputRequestKey]?["action"]?.stringValue,
             action == "decline" || action == "cancel"
         {
@@ -79,7 +90,9 @@ extension MCPServer {
                 "content": [
                     [
                         "type": "text",
-                        "text": .string("The user \(action == "decline" ? "declined" : "dismissed") the request to open the page this tool needs, so \(name) did not run. Ask them before trying again."),
+                        "text": .string(
+                            "The user \(action == "decline" ? "declined" : "dismissed") the page that \(name) asked them to open; "
+                                + "the tool needs that step to run, so it did not run. Ask the user before calling it again."),
                     ]
                 ],
                 "isError": true,

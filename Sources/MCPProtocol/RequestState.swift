@@ -11,7 +11,10 @@ import GatehouseJSON
 /// call, or late. It grants nothing by itself — the tool decides again
 /// whether the user has done what was asked.
 struct RequestState: Sendable, Equatable {
-    var subject: String
+    /// The caller's subject, or a mark no subject can equal for an
+    /// anonymous caller, so a state issued to nobody in particular is not
+    /// accepted from a signed-in user (nor the other way round).
+    var principal: String
     var tool: String
     var argumentsDigest: String
     var elicitationID: String
@@ -20,15 +23,15 @@ struct RequestState: Sendable, Equatable {
     static let lifetime: Int64 = 600
 
     init(subject: String?, tool: String, arguments: JSONObject, elicitationID: String, now: Int64) {
-        self.subject = subject ?? ""
+        self.principal = Self.principal(subject)
         self.tool = tool
         self.argumentsDigest = Self.digest(arguments)
         self.elicitationID = elicitationID
         self.expiresAt = now + Self.lifetime
     }
 
-    init(subject: String, tool: String, argumentsDigest: String, elicitationID: String, expiresAt: Int64) {
-        self.subject = subject
+    init(principal: String, tool: String, argumentsDigest: String, elicitationID: String, expiresAt: Int64) {
+        self.principal = principal
         self.tool = tool
         self.argumentsDigest = argumentsDigest
         self.elicitationID = elicitationID
@@ -36,7 +39,7 @@ struct RequestState: Sendable, Equatable {
     }
 
     func sealed(with signer: SessionSigner) -> String {
-        let payload = [subject, tool, argumentsDigest, elicitationID, String(expiresAt)]
+        let payload = [principal, tool, argumentsDigest, elicitationID, String(expiresAt)]
             .map { SessionSigner.base64URL(Data($0.utf8)) }.joined(separator: ".")
         return payload + "." + signer.signature(Self.label + payload)
     }
@@ -61,14 +64,20 @@ struct RequestState: Sendable, Equatable {
         let fields = parts[0..<5].map { SessionSigner.decodeBase64URL(String($0)).map { String(decoding: $0, as: UTF8.self) } }
         guard fields.allSatisfy({ $0 != nil }), let expiresAt = Int64(fields[4]!) else { throw .malformed }
         let state = RequestState(
-            subject: fields[0]!, tool: fields[1]!, argumentsDigest: fields[2]!, elicitationID: fields[3]!, expiresAt: expiresAt)
+            principal: fields[0]!, tool: fields[1]!, argumentsDigest: fields[2]!, elicitationID: fields[3]!, expiresAt: expiresAt)
         guard state.expiresAt > now else { throw .expired }
-        guard state.subject == (subject ?? "") else { throw .otherCaller }
+        guard state.principal == principal(subject) else { throw .otherCaller }
         guard state.tool == tool, state.argumentsDigest == digest(arguments) else { throw .otherCall }
         return state
     }
 
+    /// Keeps these signatures apart from session ids made with the same key:
+    /// neither can be passed off as the other.
     static let label = "request-state|"
+
+    static func principal(_ subject: String?) -> String {
+        subject.map { "sub:" + $0 } ?? "anonymous"
+    }
 
     /// SHA-256 of the arguments with every object's keys sorted, so a
     /// client that sends the same arguments in another order matches.
