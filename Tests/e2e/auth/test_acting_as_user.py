@@ -126,6 +126,15 @@ def world(tmp_path_factory):
         assert secret not in log, "a secret reached the log"
     for token in s.sts.issued:
         assert token not in log, "an exchanged token reached the log"
+    for key in s.keys:
+        assert key not in log, "a personal API key reached the log"
+    for storage in s.storages.values():
+        if storage.tokens:
+            assert storage.tokens.access_token not in log, "a caller's token reached the log"
+    for request in s.api.seen():
+        credential = bearer(request["headers"])
+        if len(credential) > 16:
+            assert credential not in log, "a credential sent upstream reached the log"
 
 
 @pytest.fixture
