@@ -30,11 +30,13 @@ from selenium.webdriver.common.by import By
 import mcp.client.session as sdk_session
 from support.browser import browser_session, sign_in_at_glewlwyd
 from support.consent import RedirectListener, approve_and_sign_in, pkce_pair
+from support.calls import post_tool_call
 from support.clients import MemoryStorage, text_of
 from support.connectors import write_connector
 from support.gateway import free_port, start_gateway
 from support.oauth import require_glewlwyd, sdk_oauth_at, start_glewlwyd, stop_glewlwyd
 from support.paths import BIN
+from support.postgres import temporary_database
 from support.recording_api import RecordingAPI
 from support.token_exchange import ExchangeServer
 
@@ -239,16 +241,10 @@ def test_service_tokens_and_exchanged_tokens_in_both_eras(world, era):
 def test_a_hundred_first_calls_of_one_user_cause_one_exchange(world):
     token = access_token(world, "bob")
     subject = claims(token)["sub"]
-    body = lambda i: json.dumps({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {
-        "name": "orders_whoami", "arguments": {}, "_meta": {
-            "io.modelcontextprotocol/protocolVersion": MODERN,
-            "io.modelcontextprotocol/clientInfo": {"name": "burst", "version": "1"},
-            "io.modelcontextprotocol/clientCapabilities": {}}}})
-    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-               "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "orders_whoami",
-               "Authorization": f"Bearer {token}"}
     with concurrent.futures.ThreadPoolExecutor(32) as pool:
-        answers = list(pool.map(lambda i: requests.post(world.gateway.mcp, data=body(i), headers=headers, timeout=30), range(100)))
+        answers = list(pool.map(
+            lambda _: post_tool_call(world.gateway.mcp, "orders_whoami", headers={"Authorization": f"Bearer {token}"}),
+            range(100)))
     for answer in answers:
         result = answer.json()["result"]
         assert not result.get("isError"), result
@@ -379,27 +375,19 @@ def test_a_refused_refresh_asks_to_link_again(world, browser):
 
 @pytest.fixture
 def replicas(world):
-    url = os.environ.get("GATEHOUSE_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("GATEHOUSE_REQUIRE_POSTGRES") == "1":
-            pytest.fail("GATEHOUSE_TEST_POSTGRES_URL is not set: scripts/test starts a PostgreSQL server for this")
-        pytest.skip("needs GATEHOUSE_TEST_POSTGRES_URL (scripts/test always sets it)")
-    name = f"gatehouse_links_{os.getpid()}_{time.monotonic_ns()}"
-    subprocess.run(["psql", url, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=30)
-    database = url.rsplit("/", 1)[0] + "/" + name
     public = f"http://127.0.0.1:{world.replica_port}"
     started = []
-    try:
-        for port in (world.replica_port, free_port()):
-            env = world.env(database)
-            env["GATEHOUSE_PUBLIC_URL"] = public
-            env["GATEHOUSE_AUTH_AUDIENCES"] = world.public + "/mcp"
-            started.append(start_gateway(world.folder, env, port=port))
-        yield types.SimpleNamespace(first=started[0], second=started[1], public=public)
-    finally:
-        for gateway in started:
-            gateway.stop()
-        subprocess.run(["psql", url, "-q", "-c", f"DROP DATABASE IF EXISTS {name}"], check=False, capture_output=True, timeout=30)
+    with temporary_database("gatehouse_links") as database:
+        try:
+            for port in (world.replica_port, free_port()):
+                env = world.env(database)
+                env["GATEHOUSE_PUBLIC_URL"] = public
+                env["GATEHOUSE_AUTH_AUDIENCES"] = world.public + "/mcp"
+                started.append(start_gateway(world.folder, env, port=port))
+            yield types.SimpleNamespace(first=started[0], second=started[1], public=public)
+        finally:
+            for gateway in started:
+                gateway.stop()
 
 
 def test_two_replicas_link_on_one_and_call_on_the_other(world, replicas, browser):
@@ -410,15 +398,7 @@ def test_two_replicas_link_on_one_and_call_on_the_other(world, replicas, browser
     world.keys["tk-carol"] = "carol"
 
     def call_on(gateway):
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-            "name": "tracker_whoami", "arguments": {}, "_meta": {
-                "io.modelcontextprotocol/protocolVersion": MODERN,
-                "io.modelcontextprotocol/clientInfo": {"name": "replicas", "version": "1"},
-                "io.modelcontextprotocol/clientCapabilities": {}}}}
-        return requests.post(gateway.mcp, data=json.dumps(body), timeout=30, headers={
-            "Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-            "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "tracker_whoami",
-            "Authorization": f"Bearer {token}"}).json()["result"]
+        return post_tool_call(gateway.mcp, "tracker_whoami", headers={"Authorization": f"Bearer {token}"}).json()["result"]
 
     first = call_on(replicas.second)
     assert first["isError"]
@@ -479,16 +459,8 @@ def builtin_token(world, builtin, browser, user: str) -> str:
 
 def test_the_sign_in_token_and_an_exchange_from_it_in_builtin_mode(world, builtin, browser):
     token = builtin_token(world, builtin, browser, "alice")
-    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-               "MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Authorization": f"Bearer {token}"}
-
     def call_tool(name):
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": {}, "_meta": {
-            "io.modelcontextprotocol/protocolVersion": MODERN,
-            "io.modelcontextprotocol/clientInfo": {"name": "builtin", "version": "1"},
-            "io.modelcontextprotocol/clientCapabilities": {}}}}
-        answer = requests.post(builtin.gateway.mcp, data=json.dumps(body), timeout=30, headers={**headers, "Mcp-Name": name})
-        result = answer.json()["result"]
+        result = post_tool_call(builtin.gateway.mcp, name, headers={"Authorization": f"Bearer {token}"}).json()["result"]
         assert not result.get("isError"), result
         return json.loads(result["content"][0]["text"])["served"]
 

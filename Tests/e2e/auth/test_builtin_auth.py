@@ -9,10 +9,8 @@ wherever a person would be involved."""
 import asyncio
 import base64
 import json
-import os
 import pathlib
 import re
-import subprocess
 import tempfile
 import time
 import types
@@ -24,6 +22,7 @@ from mcp.client.auth import OAuthClientProvider
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
 from selenium.webdriver.common.by import By
 
+from support.postgres import temporary_database
 from support.browser import browser_session, save_screenshot
 from support.consent import (DocumentServer, RedirectListener, approve_and_sign_in, deny, make_tls_material,
                            pkce_pair)
@@ -515,30 +514,21 @@ def replicas(setup):
     """Two gateways behind one public URL (the first one's address, as a
     load balancer would present it), sharing one PostgreSQL database: a new
     database on the server scripts/test starts."""
-    url = os.environ.get("GATEHOUSE_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("GATEHOUSE_REQUIRE_POSTGRES") == "1":
-            pytest.fail("GATEHOUSE_TEST_POSTGRES_URL is not set: scripts/test starts a PostgreSQL server for this")
-        pytest.skip("needs GATEHOUSE_TEST_POSTGRES_URL (scripts/test always sets it)")
-    name = f"gatehouse_e2e_{os.getpid()}_{time.monotonic_ns()}"
-    subprocess.run(["psql", url, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=30)
-    database = url.rsplit("/", 1)[0] + "/" + name
     public = f"http://127.0.0.1:{setup.replica_port}"
     started = []
-    try:
-        for port in (setup.replica_port, free_port()):
-            # Debug logging: the test checks that not even then does a
-            # code or token reach the log.
-            env = builtin_env(setup.replica_port, setup, "unused", GATEHOUSE_AUTH_STORE=database, GATEHOUSE_LOG_LEVEL="debug")
-            started.append(start_gateway(setup.folder, env, port=port))
-        first, second = started
-        assert first.url == public and second.url != public
-        yield types.SimpleNamespace(first=first, second=second, public=public, database=database)
-    finally:
-        for gateway in started:
-            stop(gateway)
-        subprocess.run(["psql", url, "-q", "-c", f"DROP DATABASE IF EXISTS {name}"], check=False, capture_output=True,
-                       timeout=30)
+    with temporary_database("gatehouse_e2e") as database:
+        try:
+            for port in (setup.replica_port, free_port()):
+                # Debug logging: the test checks that not even then does a
+                # code or token reach the log.
+                env = builtin_env(setup.replica_port, setup, "unused", GATEHOUSE_AUTH_STORE=database, GATEHOUSE_LOG_LEVEL="debug")
+                started.append(start_gateway(setup.folder, env, port=port))
+            first, second = started
+            assert first.url == public and second.url != public
+            yield types.SimpleNamespace(first=first, second=second, public=public, database=database)
+        finally:
+            for gateway in started:
+                stop(gateway)
 
 
 def call_tool(gateway, token, name, arguments):

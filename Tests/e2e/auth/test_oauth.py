@@ -7,7 +7,6 @@ import asyncio
 import json
 import pathlib
 import tempfile
-import urllib.parse
 
 import httpx2
 import pytest
@@ -15,7 +14,6 @@ import requests
 from mcp import Client
 from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
 from support.connectors import write_connector
 from support.clients import MemoryStorage, exercise_in_era

@@ -25,6 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from support.browser import save_screenshot, sign_in_at_glewlwyd
+from support.loopback import LoopbackServer, answer
 
 STEP_TIMEOUT = 10.0
 
@@ -41,29 +42,7 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def _answer(handler, status: int, content_type: str, body: bytes, **headers: str) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    for name, value in headers.items():
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
-class _Recorder(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def start(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        self.shutdown()
-        self.server_close()
-
-
-class RedirectListener(_Recorder):
+class RedirectListener(LoopbackServer):
     """A loopback redirect URI (http://127.0.0.1:<port><path>): a client's,
     or the gateway's own callback at the identity provider; records the
     query of every request that reaches it."""
@@ -79,7 +58,7 @@ class RedirectListener(_Recorder):
                     with self.arrived:
                         self.queries.append(dict(urllib.parse.parse_qsl(parts.query)))
                         self.arrived.notify_all()
-                _answer(handler, 200, "text/html", b"<!doctype html><title>done</title><p>You can close this window.</p>")
+                answer(handler, 200, "text/html", b"<!doctype html><title>done</title><p>You can close this window.</p>")
 
             def log_message(handler, *args):
                 pass
@@ -115,7 +94,7 @@ def make_tls_material(folder: pathlib.Path) -> dict:
     return {"ca": ca, "cert": cert, "key": key}
 
 
-class DocumentServer(_Recorder):
+class DocumentServer(LoopbackServer):
     """Serves JSON documents over HTTPS on 127.0.0.1 (client metadata
     documents): `documents[path] = object`; every requested path is recorded."""
 
@@ -129,7 +108,7 @@ class DocumentServer(_Recorder):
                 self.requested.append(path)
                 document = self.documents.get(path)
                 body = json.dumps(document).encode() if document is not None else b'{"error":"not found"}'
-                _answer(handler, 200 if document is not None else 404, "application/json", body,
+                answer(handler, 200 if document is not None else 404, "application/json", body,
                         **{"Cache-Control": "max-age=60"})
 
             def log_message(handler, *args):

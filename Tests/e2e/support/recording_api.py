@@ -12,10 +12,10 @@ import json
 import threading
 import urllib.parse
 
+from support.loopback import LoopbackServer, answer
 
-class RecordingAPI(http.server.ThreadingHTTPServer):
-    daemon_threads = True
 
+class RecordingAPI(LoopbackServer):
     def __init__(self, identify):
         self.identify = identify
         self.requests: list[dict] = []
@@ -24,7 +24,7 @@ class RecordingAPI(http.server.ThreadingHTTPServer):
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def answer(handler):
+            def respond(handler):
                 parts = urllib.parse.urlsplit(handler.path)
                 query = dict(urllib.parse.parse_qsl(parts.query))
                 headers = {name.lower(): value for name, value in handler.headers.items()}
@@ -36,28 +36,15 @@ class RecordingAPI(http.server.ThreadingHTTPServer):
                 else:
                     who = api.identify(parts.path, headers, query)
                     status, body = (200, {"served": who, "path": parts.path}) if who else (401, {"error": "unknown"})
-                data = json.dumps(body).encode()
-                handler.send_response(status)
-                handler.send_header("Content-Type", "application/json")
-                handler.send_header("Content-Length", str(len(data)))
-                handler.end_headers()
-                handler.wfile.write(data)
+                answer(handler, status, "application/json", json.dumps(body).encode())
 
-            do_GET = do_POST = answer
+            do_GET = do_POST = respond
 
             def log_message(handler, *args):
                 pass
 
         super().__init__(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
-
-    def start(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        self.shutdown()
-        self.server_close()
 
     def refuse(self, token: str) -> None:
         """Answers 401 from now on to any credential containing `token`."""

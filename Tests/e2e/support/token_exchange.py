@@ -14,12 +14,14 @@ upstream can ask whom a token was issued for.
 
 import base64
 import http.server
-import time
 import json
 import secrets
 import threading
+import time
 import urllib.parse
 import urllib.request
+
+from support.loopback import LoopbackServer, answer
 
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -27,9 +29,7 @@ ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt"
 
 
-class ExchangeServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
+class ExchangeServer(LoopbackServer):
     def __init__(self, client_id: str, client_secret: str, jwks_url: str, expires_in: int = 3600):
         self.client_id, self.client_secret = client_id, client_secret
         self.jwks_url = jwks_url
@@ -44,13 +44,7 @@ class ExchangeServer(http.server.ThreadingHTTPServer):
                 length = int(handler.headers.get("Content-Length", "0"))
                 form = dict(urllib.parse.parse_qsl(handler.rfile.read(length).decode()))
                 status, body = server.handle_form(form, handler.headers.get("Authorization"))
-                data = json.dumps(body).encode()
-                handler.send_response(status)
-                handler.send_header("Content-Type", "application/json")
-                handler.send_header("Cache-Control", "no-store")
-                handler.send_header("Content-Length", str(len(data)))
-                handler.end_headers()
-                handler.wfile.write(data)
+                answer(handler, status, "application/json", json.dumps(body).encode(), Cache_Control="no-store")
 
             def log_message(handler, *args):
                 pass
@@ -58,13 +52,6 @@ class ExchangeServer(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.token_url = f"http://127.0.0.1:{self.server_address[1]}/token"
 
-    def start(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        self.shutdown()
-        self.server_close()
 
     def who(self, token: str) -> dict | None:
         with self.lock:
