@@ -258,7 +258,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatehouseTesting", "Caller", "Catalog", "ConnectorModel", "MCPProtocol", "OAuth", "OAuthTestSupport", "TokenGrants",
+                "AuthorizationServer", "Gateway", "GatehouseTesting", "Caller", "Catalog", "ConnectorModel", "MCPProtocol", "OAuth",
+                "OAuthTestSupport", "TokenGrants",
                 "Upstream", "GatehouseJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -1,3 +1,4 @@
+import AuthorizationServer
 import Caller
 import ConnectorModel
 import Foundation
@@ -127,6 +128,39 @@ import Upstream
             #expect(error.kind == .unavailable)
             #expect(error.message.contains("GATEHOUSE_AUTH=builtin"))
         }
+    }
+
+    @Test func storedCredentialsAnswerOnlyTokensOfTheLinkPagesIssuer() async throws {
+        let store = try await SQLiteAuthStore.open(path: ":memory:")
+        try await store.migrate()
+        let http = ExchangeEndpoint()
+        let clients = OAuthClientResolver(discovery: IssuerDiscovery(http: http))
+        let personal = PersonalCredentials(
+            store: store, box: try SecretBox(secret: Array(repeating: 7, count: 32)), grants: TokenGrants(http: http), clients: clients,
+            links: LinkIssuer(store: store, publicURL: "https://gw.example", lifetime: 600, now: { 1_000 }),
+            issuer: "https://idp.example")
+        let source = GatewayCredentials(grants: TokenGrants(http: http), clients: clients, signIn: nil, personal: personal)
+        let tracker = try target(.userAPIKey(UserAPIKeyPlacement(location: .header("X-Key"))), connector: "tracker")
+        func failure(issuer: String) async -> CredentialFailure? {
+            var caller = CallerIdentity(subject: "alice", claims: ["iss": .string(issuer)])
+            caller.presentedToken = PresentedToken("t")
+            do throws(CredentialFailure) {
+                _ = try await source.credential(for: tracker, caller: caller, refused: nil)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let foreign = await failure(issuer: "https://other-issuer.example")
+        #expect(foreign?.kind == .unavailable)
+        #expect(foreign?.message.contains("https://idp.example") == true)
+        guard case .userAction(let action)? = await failure(issuer: "https://idp.example")?.kind else {
+            Issue.record("a user of the link pages' issuer without a key is sent to link")
+            try await store.close()
+            return
+        }
+        #expect(action.url.hasPrefix("https://gw.example/link/"))
+        try await store.close()
     }
 
     @Test func anEndpointFailureIsReportedWithoutWhatWasSent() async throws {

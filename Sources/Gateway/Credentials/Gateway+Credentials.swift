@@ -26,7 +26,8 @@ extension Gateway {
                 ?? AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)])
             let links = LinkIssuer(store: credentialStore.store, publicURL: publicURL, lifetime: linkingSettings.linkLifetime, now: now)
             let stored = PersonalCredentials(
-                store: credentialStore.store, box: credentialStore.box, grants: grants, clients: clients, links: links, now: now)
+                store: credentialStore.store, box: credentialStore.box, grants: grants, clients: clients, links: links,
+                issuer: authorizationServer == nil ? linkingSettings.signIn.issuer : nil, now: now)
             personal = stored
             linking = AccountLinking(
                 store: credentialStore.store, personal: stored,

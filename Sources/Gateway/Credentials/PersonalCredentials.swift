@@ -22,6 +22,11 @@ struct PersonalCredentials: Sendable {
     let clients: OAuthClientResolver
     let links: LinkIssuer
     let cache: TokenCache<Key>
+    /// With an external issuer, the issuer whose subjects the link pages
+    /// check: a token from any other issuer could name the same subject for
+    /// someone else, so it reaches no stored credential. Nil in built-in
+    /// mode, where every token is this server's own.
+    let issuer: String?
     let now: @Sendable () -> Int64
 
     /// How long a stored credential is used from memory before the store is
@@ -38,7 +43,7 @@ struct PersonalCredentials: Sendable {
     static let notConfigured =
         "linked accounts and personal keys need the credential store and a browser sign-in for the link pages (see docs/oauth.md, Linking accounts)"
 
-    init(store: any AuthStore, box: SecretBox, grants: TokenGrants, clients: OAuthClientResolver, links: LinkIssuer,
+    init(store: any AuthStore, box: SecretBox, grants: TokenGrants, clients: OAuthClientResolver, links: LinkIssuer, issuer: String? = nil,
          now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.store = store
         self.box = box
@@ -46,12 +51,17 @@ struct PersonalCredentials: Sendable {
         self.clients = clients
         self.links = links
         self.cache = TokenCache(margin: .zero)
+        self.issuer = issuer
         self.now = now
     }
 
     func credential(for target: UpstreamTarget, subject: String, caller: CallerIdentity, refused: UpstreamCredential?)
         async throws(CredentialFailure) -> (String, UpstreamCredential.Placement)
     {
+        if let issuer, caller.claims["iss"]?.stringValue != issuer {
+            throw CredentialFailure(
+                .unavailable, message: "linked accounts and personal keys work for users signed in at \(issuer), and this token is from another issuer")
+        }
         let placement = Self.placement(target)
         let key = Key(subject: subject, connector: target.connector)
         if let refused { cache.invalidate(key, ifAccessToken: refused.value) }
