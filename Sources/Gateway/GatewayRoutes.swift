@@ -44,6 +44,8 @@ extension Gateway {
             if let connector = record.served {
                 entry["connector"] = .string(connector.name)
                 entry["tools"] = .int(Int64(connector.tools.count))
+                // The kind only: which credential, never its value.
+                if let auth = connector.auth { entry["auth"] = .string(auth.kindName) }
             }
             entry["state"] = .string(record.served == nil ? "not served" : record.isServingLastGood ? "serving last good version" : "ok")
             if !record.diagnostics.isEmpty { entry["problems"] = .array(record.diagnostics.map { .string($0.description) }) }

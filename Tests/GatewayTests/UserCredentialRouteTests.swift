@@ -332,6 +332,20 @@ struct UserCredentialRouteTests {
         }
     }
 
+    @Test func statusNamesEachConnectorsAuthKindAndNoCredential() async throws {
+        try await Self.run { harness, client, _ in
+            let status = try await client.execute(uri: "/status", method: .get)
+            let files = try status.json()["files"]?.arrayValue ?? []
+            let kinds = Dictionary(uniqueKeysWithValues: files.compactMap { file -> (String, String)? in
+                guard let name = file["connector"]?.stringValue, let auth = file["auth"]?.stringValue else { return nil }
+                return (name, auth)
+            })
+            #expect(kinds == ["crm": "linked_account", "tracker": "user_api_key", "svc": "client_credentials", "idp": "sign_in_token"])
+            let text = String(buffer: status.body)
+            #expect(!text.contains("crm-client-secret") && !text.contains("svc-secret"))
+        }
+    }
+
     @Test func anonymousCallersAreRefusedByPerUserTools() async throws {
         let upstream = ScriptedUpstream()
         try await withGateway(Self.connectors, upstream: upstream) { client, _ in
