@@ -105,14 +105,23 @@ public struct TokenGrants: Sendable {
                 throw GrantFailure(error.kind, "the token endpoint at \(endpoint) answered without a usable token: \(error.description)")
             }
         }
-        throw Self.failure(status: answer.status, json: json, endpoint: endpoint)
+        let sent = form.filter { Self.credentialFields.contains($0.0) }.map(\.1) + [client.clientSecret].compactMap { $0 }
+        throw Self.failure(status: answer.status, json: json, endpoint: endpoint, sent: sent)
     }
 
+    /// Form fields that carry a credential: an endpoint that quotes one back
+    /// in its error text must not get it into a tool error or a log.
+    static let credentialFields: Set<String> = [
+        "subject_token", "actor_token", "assertion", "refresh_token", "code", "code_verifier", "client_secret",
+    ]
+
     /// RFC 6749 §5.2 errors, sorted by what the gateway can do about them.
-    static func failure(status: Int, json: JSONValue?, endpoint: String) -> GrantFailure {
-        let code = json?["error"]?.stringValue.map { clean($0, limit: 64) }
+    static func failure(status: Int, json: JSONValue?, endpoint: String, sent: [String] = []) -> GrantFailure {
+        let code = json?["error"]?.stringValue.map { clean(redact($0, sent), limit: 64) }
         var text = "the token endpoint at \(endpoint) answered \(status)"
-        if let code { text += " (\(code)" + (json?["error_description"]?.stringValue.map { ": " + clean($0, limit: 200) } ?? "") + ")" }
+        if let code {
+            text += " (\(code)" + (json?["error_description"]?.stringValue.map { ": " + clean(redact($0, sent), limit: 200) } ?? "") + ")"
+        }
         switch (status, code) {
         case (500..., _): return GrantFailure(.unreachable, text)
         case (_, "invalid_grant"?): return GrantFailure(.refused, text)
@@ -122,6 +131,12 @@ public struct TokenGrants: Sendable {
         case (400...403, nil): return GrantFailure(.refused, text)
         default: return GrantFailure(.badAnswer, text)
         }
+    }
+
+    /// Every credential that was sent replaced, before the text is cut (a cut
+    /// could otherwise leave a recognisable prefix of one).
+    static func redact(_ text: String, _ sent: [String]) -> String {
+        sent.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
     }
 
     /// Printable ASCII only, cut: an error description is the endpoint's

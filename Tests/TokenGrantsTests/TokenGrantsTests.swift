@@ -159,6 +159,20 @@ let client = TokenClient(tokenURL: "https://idp.example/token", clientID: "gateh
         }
     }
 
+    @Test func anEndpointQuotingACredentialBackDoesNotGetItIntoTheError() async {
+        let endpoint = ScriptedEndpoint { _, form in
+            (400, #"{"error":"invalid_grant","error_description":"assertion \#(form["assertion"] ?? "") is expired"}"#)
+        }
+        do {
+            _ = try await TokenGrants(http: endpoint).onBehalfOf(client, assertion: "assertion-s3cret-0123456789", scope: "s")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.kind == .refused)
+            #expect(error.description.contains("[redacted]"))
+            #expect(!error.description.contains("s3cret"), "no assertion in \(error.description)")
+        }
+    }
+
     @Test func anUnreachableEndpointSaysWhereNotWhat() async {
         struct Down: AuthHTTPClient {
             struct Refused: Error {}
