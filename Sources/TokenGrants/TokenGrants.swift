@@ -136,7 +136,7 @@ public struct TokenGrants: Sendable {
     /// Every credential that was sent replaced, before the text is cut (a cut
     /// could otherwise leave a recognisable prefix of one).
     static func redact(_ text: String, _ sent: [String]) -> String {
-        sent.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+        sent.filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
     }
 
     /// Printable ASCII only, cut: an error description is the endpoint's
