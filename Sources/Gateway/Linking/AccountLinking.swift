@@ -1,6 +1,7 @@
 import AuthorizationServer
 import ConnectorModel
 import Foundation
+import Hummingbird
 import TokenGrants
 import Upstream
 
@@ -89,7 +90,7 @@ struct AccountLinking: Sendable {
 
     /// `GET /link/signed-in`: checks who signed in, then goes on to the
     /// service or the key form (or, for the accounts page, starts a session).
-    func signedIn(state: String?, code: String?, error: String?, cookies: [String: String]) async throws -> Step {
+    func signedIn(state: String?, code: String?, error: String?, cookies: Cookies) async throws -> Step {
         guard let (flow, data) = try await take(state: state, cookies: cookies, stages: [.signIn, .account]) else {
             return .page(status: 400, .problem(LinkPage.lostFlow))
         }
@@ -166,7 +167,7 @@ struct AccountLinking: Sendable {
     // MARK: Back from the service, or the key form
 
     /// `GET /link/callback`: the service's answer to the authorization.
-    func providerCallback(state: String?, code: String?, error: String?, cookies: [String: String]) async throws -> Step {
+    func providerCallback(state: String?, code: String?, error: String?, cookies: Cookies) async throws -> Step {
         guard let (flow, data) = try await take(state: state, cookies: cookies, stages: [.provider]) else {
             return .page(status: 400, .problem(LinkPage.lostFlow))
         }
@@ -196,7 +197,7 @@ struct AccountLinking: Sendable {
     }
 
     /// `POST /link/key`: stores the key the user entered.
-    func saveKey(form: [String: String], cookies: [String: String]) async throws -> Step {
+    func saveKey(form: [String: String], cookies: Cookies) async throws -> Step {
         guard let (flow, _) = try await take(state: form["flow"], cookies: cookies, stages: [.key]) else {
             return .page(status: 400, .problem(LinkPage.lostFlow))
         }
@@ -221,8 +222,8 @@ struct AccountLinking: Sendable {
 
     /// `GET /links`: the signed-in user's linked accounts and keys, or a
     /// sign-in first.
-    func accounts(cookies: [String: String]) async throws -> Step {
-        let cookie = cookies[AccountSession.cookie]
+    func accounts(cookies: Cookies) async throws -> Step {
+        let cookie = cookies[AccountSession.cookie]?.value
         guard let cookie, let subject = sessions.subject(from: cookie, now: now()) else {
             let id = OpaqueToken.hash(OpaqueToken.generate())
             let time = now()
@@ -241,8 +242,8 @@ struct AccountLinking: Sendable {
     }
 
     /// `POST /links/unlink`.
-    func unlink(form: [String: String], cookies: [String: String]) async throws -> Step {
-        guard let cookie = cookies[AccountSession.cookie], let subject = sessions.subject(from: cookie, now: now()),
+    func unlink(form: [String: String], cookies: Cookies) async throws -> Step {
+        guard let cookie = cookies[AccountSession.cookie]?.value, let subject = sessions.subject(from: cookie, now: now()),
             let token = form["csrf_token"], AccountSession.constantTimeEqual(token, sessions.formToken(for: cookie)),
             let connector = form["connector"], !connector.isEmpty
         else {
@@ -258,11 +259,11 @@ struct AccountLinking: Sendable {
 
     /// The flow a state (or form token) belongs to, taken once, if this
     /// browser is the one that opened it and it is at one of `stages`.
-    func take(state: String?, cookies: [String: String], stages: Set<LinkFlowState.Stage>) async throws -> (LinkFlow, LinkFlowState)? {
+    func take(state: String?, cookies: Cookies, stages: Set<LinkFlowState.Stage>) async throws -> (LinkFlow, LinkFlowState)? {
         guard let state, state.utf8.count <= 128, let flow = try await store.takeLinkFlow(stateHash: OpaqueToken.hash(state), now: now()),
             let data = LinkFlowState(text: flow.data), stages.contains(data.stage)
         else { return nil }
-        guard let browser = cookies[Self.browserCookie(flow.id)], AccountSession.constantTimeEqual(OpaqueToken.hash(browser), data.browserHash)
+        guard let browser = cookies[Self.browserCookie(flow.id)]?.value, AccountSession.constantTimeEqual(OpaqueToken.hash(browser), data.browserHash)
         else {
             try await store.finishLinkFlow(id: flow.id, now: now())
             events.record(.init(.refused, clientID: nil, subject: flow.subject.isEmpty ? nil : flow.subject, reason: "link step from another browser"))

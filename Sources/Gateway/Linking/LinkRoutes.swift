@@ -16,30 +16,30 @@ struct LinkRoutes: Sendable {
         }
         router.post("/link/key") { request, _ -> Response in
             await respond {
-                try await linking.saveKey(form: try await Self.form(request), cookies: Self.cookies(request))
+                try await linking.saveKey(form: try await Self.form(request), cookies: request.cookies)
             }
         }
         router.get("/link/:secret") { _, context -> Response in
             await respond { try await linking.open(secret: context.parameters.get("secret") ?? "") }
         }
         router.get("/links") { request, _ -> Response in
-            await respond { try await linking.accounts(cookies: Self.cookies(request)) }
+            await respond { try await linking.accounts(cookies: request.cookies) }
         }
         router.post("/links/unlink") { request, _ -> Response in
             await respond {
-                try await linking.unlink(form: try await Self.form(request), cookies: Self.cookies(request))
+                try await linking.unlink(form: try await Self.form(request), cookies: request.cookies)
             }
         }
     }
 
     func callback(
-        _ request: Request, _ step: (String?, String?, String?, [String: String]) async throws -> AccountLinking.Step
+        _ request: Request, _ step: (String?, String?, String?, Cookies) async throws -> AccountLinking.Step
     ) async throws -> AccountLinking.Step {
         guard let query = try? FormRequest.query(request.uri.query) else {
             return .page(status: 400, .problem("The answer is not valid form encoding."))
         }
         func first(_ name: String) -> String? { query.first { $0.name == name }?.value }
-        return try await step(first("state"), first("code"), first("error"), Self.cookies(request))
+        return try await step(first("state"), first("code"), first("error"), request.cookies)
     }
 
     /// A step as HTTP; a store or network failure becomes a page, never a
@@ -49,7 +49,12 @@ struct LinkRoutes: Sendable {
             switch try await step() {
             case .redirect(let location, let cookie):
                 var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-                if let cookie { response.headers[.setCookie] = setCookie(cookie) }
+                if let cookie {
+                    response.setCookie(
+                        Cookie(
+                            name: cookie.name, value: cookie.value, maxAge: Int(cookie.maxAge), path: cookie.path, secure: linking.secureCookies,
+                            httpOnly: true, sameSite: .lax))
+                }
                 return response
             case .page(let status, let page):
                 return AuthorizationServerRoutes.html(.init(code: status), page.html)
@@ -63,11 +68,6 @@ struct LinkRoutes: Sendable {
         }
     }
 
-    func setCookie(_ cookie: AccountLinking.Cookie) -> String {
-        "\(cookie.name)=\(cookie.value); Path=\(cookie.path); Max-Age=\(cookie.maxAge); HttpOnly; SameSite=Lax"
-            + (linking.secureCookies ? "; Secure" : "")
-    }
-
     static func form(_ request: Request) async throws -> [String: String] {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false else {
             throw FormRequest.Malformed(description: "not a form")
@@ -79,18 +79,5 @@ struct LinkRoutes: Sendable {
             throw FormRequest.Malformed(description: "too large")
         }
         return try FormRequest.decode(body)
-    }
-
-    static func cookies(_ request: Request) -> [String: String] {
-        var cookies: [String: String] = [:]
-        for header in request.headers[values: .cookie] {
-            for pair in header.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { continue }
-                let name = parts[0].trimmingCharacters(in: .whitespaces)
-                if cookies[name] == nil { cookies[name] = String(parts[1]).trimmingCharacters(in: .whitespaces) }
-            }
-        }
-        return cookies
     }
 }
