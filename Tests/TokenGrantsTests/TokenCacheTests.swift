@@ -100,20 +100,29 @@ final class ManualClock: Sendable {
         #expect(try await cache.token(for: "k", fetch: fetches.make("k", delay: .zero)).accessToken == "k-2")
     }
 
-    @Test func aCancelledWaiterStopsWaitingWhileTheFetchGoesOn() async throws {
+    @Test(.timeLimit(.minutes(1))) func aCancelledWaiterStopsWaitingWhileTheFetchGoesOn() async throws {
         let cache = TokenCache<String>()
-        let fetches = Fetches()
-        let slow = fetches.make("slow", delay: .milliseconds(400))
-        let waiter = Task { try await cache.token(for: "k", fetch: slow) }
-        try await Task.sleep(for: .milliseconds(50))
-        let started = ContinuousClock.now
+        let started = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let fetches = Atomic(0)
+        // A fetch that holds until the test lets it go: the order of events,
+        // not a stopwatch, shows the waiter left before the fetch ended.
+        let gated: @Sendable () async throws(GrantFailure) -> IssuedToken = { () async throws(GrantFailure) -> IssuedToken in
+            let n = fetches.add(1, ordering: .relaxed).newValue
+            started.continuation.yield()
+            for await _ in release.stream { break }
+            return IssuedToken(accessToken: "gated-\(n)", expiresAt: .now + .seconds(3600))
+        }
+        let waiter = Task { try await cache.token(for: "k", fetch: gated) }
+        for await _ in started.stream { break }
         waiter.cancel()
-        _ = try? await waiter.value
-        #expect(ContinuousClock.now - started < .milliseconds(200))
-        // The fetch finished for whoever asks next.
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try await cache.token(for: "k", fetch: slow).accessToken == "slow-1")
-        #expect(fetches.count.load(ordering: .relaxed) == 1)
+        let outcome = await waiter.result
+        #expect(throws: GrantFailure.self) { try outcome.get() }
+        // The fetch is still held, and its token reaches whoever asks next.
+        let next = Task { try await cache.token(for: "k", fetch: gated) }
+        release.continuation.yield()
+        #expect(try await next.value.accessToken == "gated-1")
+        #expect(fetches.load(ordering: .relaxed) == 1)
     }
 
     @Test func theCacheStaysBounded() async throws {
