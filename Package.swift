@@ -72,7 +72,10 @@ let package = Package(
         // Immutable snapshots of every tool and the folder loader that builds them.
         .target(
             name: "Catalog",
-            dependencies: ["ConnectorModel", "GatehouseJSON", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ConnectorModel", "GatehouseJSON", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Tool call → HTTP request → MCP content.

@@ -22,6 +22,9 @@ public struct CallerIdentity: Sendable {
     /// exchanged for a token meant for an API (`token_exchange`,
     /// `on_behalf_of`). It is never sent to an API itself.
     public var presentedToken: PresentedToken?
+    /// The token's audiences (`aud`), when the verifier read them; each
+    /// endpoint accepts only tokens meant for it.
+    public var audiences: [String]?
 
     public init(
         subject: String? = nil, email: String? = nil, name: String? = nil, claims: JSONObject = [:], scopes: Set<String> = [],

@@ -20,9 +20,20 @@ public final class Catalog: Sendable {
     public let scopes: [String]
     /// Every claim some tool reads through `{{ user.claims.NAME }}`.
     public let userClaims: Set<String>
+    /// The extra endpoints (`endpoints.yaml`), in file order.
+    public let endpointDefinitions: [EndpointDefinition]
+    /// Each extra endpoint's view: a catalogue of the tools it serves.
+    public let endpoints: [String: Catalog]
+    /// When the tool lists last changed: lists say they are fresh for
+    /// less time for a while after.
+    public let changedAt: ContinuousClock.Instant
     private let index: [String: Int]
 
-    public init(tools: [CatalogTool], connectors: [ConnectorSummary] = [], generation: UInt64 = 1) {
+    public init(
+        tools: [CatalogTool], connectors: [ConnectorSummary] = [], generation: UInt64 = 1, endpoints: [EndpointDefinition] = [],
+        changedAt: ContinuousClock.Instant = .now
+    ) {
+        self.changedAt = changedAt
         let sorted = tools.sorted { $0.name < $1.name }
         self.tools = sorted
         self.connectors = connectors
@@ -40,9 +51,28 @@ public final class Catalog: Sendable {
             for case .claim(let name) in tool.definition.userFields { claims.insert(name) }
         }
         self.userClaims = claims
+        self.endpointDefinitions = endpoints
+        var views: [String: Catalog] = [:]
+        for endpoint in endpoints {
+            let selected = sorted.filter { endpoint.includes($0.definition, connector: $0.target.connector) }
+            views[endpoint.name] = Catalog(tools: selected, connectors: connectors, generation: generation, changedAt: changedAt)
+        }
+        self.endpoints = views
     }
 
-    public static let empty = Catalog(tools: [], generation: 0)
+    /// The same tools and endpoints under another generation.
+    public func with(generation: UInt64, changedAt: ContinuousClock.Instant) -> Catalog {
+        Catalog(tools: tools, connectors: connectors, generation: generation, endpoints: endpointDefinitions, changedAt: changedAt)
+    }
+
+    /// Whether a client would see a different tool list on `/mcp` or on
+    /// any endpoint.
+    public func listsDiffer(from other: Catalog) -> Bool {
+        guard descriptors == other.descriptors, endpointDefinitions == other.endpointDefinitions else { return true }
+        return endpoints.contains { other.endpoints[$0.key]?.descriptors != $0.value.descriptors }
+    }
+
+    public static let empty = Catalog(tools: [], generation: 0, changedAt: .now - .seconds(3600))
 
     public func tool(named name: String) -> CatalogTool? {
         index[name].map { tools[$0] }

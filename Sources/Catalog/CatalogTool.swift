@@ -8,8 +8,14 @@ public struct CatalogTool: Sendable {
     public let target: UpstreamTarget
     /// The MCP `Tool` object as compact JSON.
     public let descriptor: [UInt8]
+    /// What the tool does, hashed (see ``ToolFacts``); published in the
+    /// descriptor's `_meta` so clients can notice a change.
+    public let fingerprint: String
 
     public var name: String { definition.name }
+
+    /// The facts the fingerprint is made from, for change reports.
+    public var facts: ToolFacts { ToolFacts(definition: definition, target: target) }
 
     /// Whether a caller holding `scopes` may see and call the tool.
     public func isAllowed(for scopes: Set<String>) -> Bool {
@@ -19,10 +25,15 @@ public struct CatalogTool: Sendable {
     public init(definition: ToolDefinition, target: UpstreamTarget) {
         self.definition = definition
         self.target = target
-        self.descriptor = Self.descriptor(for: definition).jsonBytes
+        let fingerprint = ToolFacts(definition: definition, target: target).fingerprint
+        self.fingerprint = fingerprint
+        self.descriptor = Self.descriptor(for: definition, fingerprint: fingerprint).jsonBytes
     }
 
-    static func descriptor(for tool: ToolDefinition) -> JSONValue {
+    /// The `_meta` key of the fingerprint.
+    public static let fingerprintMetaKey = "dev.gatehouse/fingerprint"
+
+    static func descriptor(for tool: ToolDefinition, fingerprint: String) -> JSONValue {
         var object = JSONObject()
         object["name"] = .string(tool.name)
         if let title = tool.title { object["title"] = .string(title) }
@@ -30,6 +41,7 @@ public struct CatalogTool: Sendable {
         object["inputSchema"] = tool.inputSchema.source
         if let output = tool.response.outputSchema { object["outputSchema"] = output.source }
         object["annotations"] = tool.annotations.json
+        object["_meta"] = [fingerprintMetaKey: .string(fingerprint)]
         return .object(object)
     }
 }

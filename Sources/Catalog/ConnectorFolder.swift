@@ -70,7 +70,40 @@ public struct ConnectorFolder: Sendable {
     /// Whether a folder entry is a connector file: `*.yaml` or `*.yml`, not
     /// hidden (which skips a ConfigMap's `..data` and editors' temporaries).
     static func isConnectorFile(_ name: String) -> Bool {
-        !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml"))
+        !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !EndpointsFile.names.contains(name)
+    }
+
+    /// Whether a change to this folder entry calls for a reload: connector
+    /// files, the lock and the endpoints file.
+    public static func isWatchedFile(_ name: String) -> Bool {
+        isConnectorFile(name) || name == ConnectorLock.fileName || EndpointsFile.names.contains(name)
+    }
+
+    /// The folder a lock or endpoints file lives in: the folder itself, or
+    /// the one holding a single connector file.
+    public var folder: String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            let parent = (path as NSString).deletingLastPathComponent
+            return parent.isEmpty ? "." : parent
+        }
+        return path
+    }
+
+    /// One of the folder's own files (the lock, the endpoints file) under
+    /// the same rules as connector files: inside the folder, within the
+    /// size limit. `nil` when it does not exist.
+    public func readSpecial(_ name: String) -> LoadedSource? {
+        let folder = self.folder
+        let file = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        let root = Self.realPath(folder)
+        switch Self.read(file, maxBytes: limits.maxFileBytes, within: root) {
+        case .text(let text, _): return LoadedSource(file: file, text: text)
+        case .tooLarge: return LoadedSource(file: file, text: nil, problem: "file is larger than \(limits.maxFileBytes) bytes; not read")
+        case .unreadable(let reason): return LoadedSource(file: file, text: nil, problem: reason)
+        case .outside: return LoadedSource(file: file, text: nil, problem: "refused: a link to a file outside the connector folder")
+        }
     }
 
     private func listing() throws(FolderError) -> (files: [String], isFolder: Bool) {

@@ -115,6 +115,17 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// The parts of a connector that may hold secrets, as written in the file.
+public struct WrittenTarget: Sendable {
+    public var baseURL: String
+    public var headers: [(name: String, value: String)]
+
+    public init(baseURL: String = "", headers: [(name: String, value: String)] = []) {
+        self.baseURL = baseURL
+        self.headers = headers
+    }
+}
+
 /// Everything about a connector that a single upstream call needs, without
 /// its list of tools.
 public struct UpstreamTarget: Sendable {
@@ -136,6 +147,9 @@ public struct UpstreamTarget: Sendable {
     public var redactor: SecretRedactor
     /// How much of a failed answer's body a tool error quotes; 0 quotes none.
     public var errorBodyBytes: Int
+    /// The base URL and headers as the file writes them, secret references
+    /// unresolved: what fingerprints are made of.
+    public var written = WrittenTarget()
 
     public init(
         connector: String, baseURL: BaseURL, headers: [(name: String, value: String)] = [], auth: UpstreamAuth? = nil,

@@ -22,6 +22,26 @@ public struct ProcessSecretSource: SecretSource {
     }
 }
 
+/// The process's secrets where they are set, and a stand-in where they
+/// are not: for reading connector files only to describe them (`gatehouse
+/// lock`, `gatehouse diff`), where no request is sent and a review machine
+/// need not hold production secrets. Fingerprints never include secret
+/// values, so both ways give the same fingerprints.
+public struct StandInSecretSource: SecretSource {
+    /// What an unset reference reads as.
+    public static let standIn = "unresolved"
+
+    public init() {}
+
+    public func environmentValue(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name] ?? Self.standIn
+    }
+
+    public func fileContents(_ path: String) throws -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? Self.standIn
+    }
+}
+
 /// Substitutes secret references in a string value.
 struct SecretResolver {
     var source: any SecretSource

@@ -127,6 +127,10 @@ public struct ToolDefinition: Sendable {
     public var inputSchema: JSONSchema
     /// OAuth scopes a caller's token must carry to see and call this tool.
     public var scopes: [String]
+    /// Labels endpoints select tools by.
+    public var tags: [String]
+    /// Asked of the user before each call, when set.
+    public var confirmation: Confirmation?
     public var location: SourceLocation
 
     public init(
@@ -135,8 +139,11 @@ public struct ToolDefinition: Sendable {
         query: [(name: String, value: StringTemplate)] = [], body: ValueTemplate? = nil,
         annotations: ToolAnnotations? = nil, response: ResponseShaping = ResponseShaping(), timeout: Duration? = nil,
         maxResponseBytes: Int? = nil, limits: CallLimits = CallLimits(), retries: RetryPolicy? = nil,
-        inputSchema: JSONSchema, scopes: [String] = [], location: SourceLocation
+        inputSchema: JSONSchema, scopes: [String] = [], tags: [String] = [], confirmation: Confirmation? = nil,
+        location: SourceLocation
     ) {
+        self.tags = tags
+        self.confirmation = confirmation
         self.maxResponseBytes = maxResponseBytes
         self.limits = limits
         self.retries = retries
@@ -160,6 +167,10 @@ public struct ToolDefinition: Sendable {
     /// Whether repeating the call is safe: the method says so, or the file
     /// does for a POST or PATCH that is.
     public var isIdempotent: Bool { method.isIdempotent || annotations.idempotent == true }
+
+    /// Whether the tool only reads: its annotations say so (which, unless
+    /// the file says otherwise, means it is a GET).
+    public var isReadOnly: Bool { annotations.readOnly == true }
 
     /// MCP tool names: `[A-Za-z0-9_.-]`, 1 to 64 characters.
     public static func isValidName(_ name: String) -> Bool { NameRules.isToolName(name) }

@@ -15,38 +15,57 @@ public struct CatalogToolProvider: ToolProvider {
     let audit: AuditLog
     /// Every scope a call to a tool needs: the endpoint's and the tool's.
     let requiredScopes: @Sendable ([String]) -> [String]
+    /// The extra endpoint this provider serves (its view of the catalogue),
+    /// or nil for `/mcp` and every tool.
+    public let endpoint: String?
+    /// Whether a tool with `confirm:` runs for a client that cannot ask.
+    let confirmWithoutElicitation: Bool
 
     public init(
         store: CatalogStore, invoker: ToolInvoker, metrics: GatewayMetrics, audit: AuditLog,
-        requiredScopes: @escaping @Sendable ([String]) -> [String] = { $0 }
+        requiredScopes: @escaping @Sendable ([String]) -> [String] = { $0 }, endpoint: String? = nil,
+        confirmWithoutElicitation: Bool = false
     ) {
         self.store = store
         self.invoker = invoker
         self.metrics = metrics
         self.audit = audit
         self.requiredScopes = requiredScopes
+        self.endpoint = endpoint
+        self.confirmWithoutElicitation = confirmWithoutElicitation
     }
 
-    public func listing(for context: CallContext) -> ToolListing {
+    /// This endpoint's part of the current snapshot.
+    var catalog: Catalog {
         let catalog = store.catalog
+        guard let endpoint else { return catalog }
+        return catalog.endpoints[endpoint] ?? .empty
+    }
+
+    /// How long lists say they are fresh for less time after a change.
+    static let recentChangeWindow: Duration = .seconds(60)
+
+    public func listing(for context: CallContext) -> ToolListing {
+        let catalog = self.catalog
+        let recent = ContinuousClock.now - catalog.changedAt < Self.recentChangeWindow
         guard let caller = context.caller, catalog.hasScopedTools else {
-            return ToolListing(descriptors: catalog.descriptors, generation: catalog.generation)
+            return ToolListing(descriptors: catalog.descriptors, generation: catalog.generation, changedRecently: recent)
         }
         // Each caller sees only the tools their token allows.
         var descriptors: [[UInt8]] = []
         descriptors.reserveCapacity(catalog.tools.count)
         for tool in catalog.tools where tool.isAllowed(for: caller.scopes) { descriptors.append(tool.descriptor) }
-        return ToolListing(descriptors: descriptors, generation: catalog.generation, isPerCaller: true)
+        return ToolListing(descriptors: descriptors, generation: catalog.generation, isPerCaller: true, changedRecently: recent)
     }
 
     public func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome {
         let started = ContinuousClock.now
         let caller = context.caller ?? .anonymous
         // One snapshot for the whole call: a reload meanwhile does not matter.
-        guard let tool = store.catalog.tool(named: name) else {
+        guard let tool = catalog.tool(named: name) else {
             audit.record(
                 tool: name, connector: nil, caller: caller, arguments: arguments, outcome: "unknown_tool", invocation: nil,
-                latency: ContinuousClock.now - started, era: context.era.rawValue)
+                latency: ContinuousClock.now - started, era: context.era.rawValue, endpoint: endpoint)
             return .unknownTool
         }
         let connector = tool.target.connector
@@ -54,8 +73,22 @@ public struct CatalogToolProvider: ToolProvider {
             metrics.toolCall(tool: name, connector: connector, outcome: "forbidden")
             audit.record(
                 tool: name, connector: connector, caller: caller, arguments: arguments, outcome: "forbidden", invocation: nil,
-                latency: ContinuousClock.now - started, era: context.era.rawValue)
+                latency: ContinuousClock.now - started, era: context.era.rawValue, endpoint: endpoint)
             return .forbidden(requiredScopes: requiredScopes(tool.definition.scopes))
+        }
+        var confirmation: String?
+        if let question = tool.definition.confirmation {
+            let decision = confirm(question, tool: tool, arguments: arguments, context: context)
+            confirmation = decision.audit
+            metrics.confirmation(decision.audit)
+            if let early = decision.outcome {
+                if decision.audit != "asked" { metrics.toolCall(tool: name, connector: connector, outcome: "not_confirmed") }
+                audit.record(
+                    tool: name, connector: connector, caller: caller, arguments: arguments,
+                    outcome: decision.audit == "asked" ? "confirmation_asked" : "not_confirmed", invocation: nil,
+                    latency: ContinuousClock.now - started, era: context.era.rawValue, confirmation: decision.audit, endpoint: endpoint)
+                return early
+            }
         }
         let outcome = await invoker.invoke(
             tool.definition, target: tool.target, arguments: arguments, caller: caller,
@@ -65,12 +98,50 @@ public struct CatalogToolProvider: ToolProvider {
         if outcome.attempts > 1 { metrics.retries(connector: connector, count: outcome.attempts - 1) }
         audit.record(
             tool: name, connector: connector, caller: caller, arguments: arguments, outcome: outcome.kind.rawValue,
-            invocation: outcome, latency: ContinuousClock.now - started, era: context.era.rawValue)
+            invocation: outcome, latency: ContinuousClock.now - started, era: context.era.rawValue, confirmation: confirmation,
+            endpoint: endpoint)
         if let action = outcome.userAction {
             return .userActionRequired(
                 UserActionRequest(elicitationID: action.elicitationID, url: action.url, message: action.message, fallbackText: action.fallbackText))
         }
         return .result(outcome.result.json)
+    }
+}
+
+extension CatalogToolProvider {
+    /// What a tool that asks first does with this call: ask, go on, or
+    /// stop with a result saying why nothing was done. `audit` is the
+    /// confirmation field of the audit line.
+    func confirm(_ question: Confirmation, tool: CatalogTool, arguments: JSONObject, context: CallContext)
+        -> (outcome: ToolCallOutcome?, audit: String)
+    {
+        let title = tool.definition.title ?? tool.definition.annotations.title ?? tool.name
+        switch context.confirmation {
+        case .accepted?:
+            return (nil, "accepted")
+        case .declined?, .cancelled?:
+            let answer = context.confirmation == .declined ? "declined" : "cancelled"
+            let text =
+                "The user \(answer == "declined" ? "declined" : "dismissed") the confirmation for \(title); the call was not made. "
+                + "Do not retry it unless the user asks again."
+            return (.result(ToolResultJSON.error(text)), answer)
+        case nil:
+            if context.supportsFormElicitation {
+                return (.confirmationRequired(message: question.render(toolTitle: title, arguments: arguments)), "asked")
+            }
+            if confirmWithoutElicitation { return (nil, "not_asked") }
+            let text =
+                "\(title) asks the user to confirm each call, and this client cannot show the question; the call was not made. "
+                + "Use a client that supports elicitation, or ask an administrator."
+            return (.result(ToolResultJSON.error(text)), "unavailable")
+        }
+    }
+}
+
+/// Tool results made here rather than from an upstream answer.
+enum ToolResultJSON {
+    static func error(_ text: String) -> JSONObject {
+        ["content": [["type": "text", "text": .string(text)]], "isError": true]
     }
 }
 

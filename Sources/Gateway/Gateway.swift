@@ -25,6 +25,11 @@ public struct Gateway: Sendable {
     public let readiness: Readiness
     /// The link pages, when users can link accounts or store keys.
     let linking: AccountLinking?
+    /// The extra endpoints of `endpoints.yaml`.
+    public let endpoints: EndpointRegistry
+    /// The token audiences of the extra endpoints, which the shared token
+    /// verifier accepts besides `/mcp`'s; updated on each reload.
+    let endpointAudiences: AudienceSet
 
     public var store: CatalogStore { reloader.store }
     public var loader: CatalogLoader { reloader.loader }
@@ -51,15 +56,25 @@ public struct Gateway: Sendable {
         self.reloader = CatalogReloader(folder: settings.connectorsPath, loader: loader, store: store)
         self.authorizationServer = authorizationServer
         var resourceServer: ResourceServer?
+        // Never fail open: without a public URL the local address stands in.
+        let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
+        // In built-in mode the authorization server issues tokens for the
+        // same set it is told about.
+        let endpointAudiences = authorizationServer?.otherResources ?? AudienceSet()
+        self.endpointAudiences = endpointAudiences
+        var tokenVerifier: (any TokenVerifier)?
+        let auth = {
+            var auth = settings.auth
+            auth.extraAudiences = endpointAudiences
+            return auth
+        }()
         if settings.auth.enabled {
-            // Never fail open: without a public URL the local address stands in.
-            let publicURL = settings.publicURL ?? "http://\(settings.host):\(settings.port)"
-            let auth = settings.auth
             var keysHTTP: any AuthHTTPClient = authHTTP ?? UnavailableAuthHTTP()
             if let authorizationServer, let jwks = auth.issuers.first?.jwksURL {
                 keysHTTP = LocalIssuerHTTP(jwksURL: jwks, keys: authorizationServer.keys, fallback: keysHTTP)
             }
             let tokens = verifier ?? CachingTokenVerifier(JWTVerifier(settings: auth, http: keysHTTP, logger: logger))
+            tokenVerifier = tokens
             resourceServer = ResourceServer(settings: auth, resource: publicURL + "/mcp", verifier: tokens) {
                 var scopes = auth.requiredScopes
                 for scope in store.catalog.scopes where !scopes.contains(scope) { scopes.append(scope) }
@@ -70,11 +85,13 @@ public struct Gateway: Sendable {
         var origins = settings.allowedOrigins
         if let origin = settings.publicOrigin { origins.append(origin) }
         let signer = settings.sessionSecret.map { SessionSigner(secret: Array($0.utf8)) } ?? .random()
-        let configuration = MCPServerConfiguration(
+        var configuration = MCPServerConfiguration(
             serverVersion: Self.version, pageSize: settings.pageSize, listTTLMilliseconds: settings.listTTLMilliseconds,
             originPolicy: OriginPolicy(allowed: origins), sessionSigner: signer,
             listChangedNotifications: true,
             insufficientScopeChallenge: resourceServer.map(Self.insufficientScopeChallenge))
+        configuration.confirmationTimeout = settings.confirmTimeout
+        let mainConfiguration = configuration
         let credentials = Self.credentials(
             settings: settings, http: authHTTP ?? UnavailableAuthHTTP(), authorizationServer: authorizationServer,
             credentialStore: credentialStore, catalog: store, metrics: metrics, logger: logger)
@@ -82,12 +99,51 @@ public struct Gateway: Sendable {
         let invoker = ToolInvoker(
             client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry(),
             credentials: credentials.source)
+        let auditLog = AuditLog(sink: audit ?? Self.auditSink(for: settings.logFormat), argumentValues: settings.auditArgumentValues)
         let provider = CatalogToolProvider(
-            store: store, invoker: invoker, metrics: metrics,
-            audit: AuditLog(
-                sink: audit ?? Self.auditSink(for: settings.logFormat), argumentValues: settings.auditArgumentValues),
-            requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool })
-        self.server = MCPServer(configuration: configuration, tools: provider)
+            store: store, invoker: invoker, metrics: metrics, audit: auditLog,
+            requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool },
+            confirmWithoutElicitation: settings.confirmWithoutElicitation)
+        let server = MCPServer(configuration: mainConfiguration, tools: provider)
+        self.server = server
+        let confirmWithoutElicitation = settings.confirmWithoutElicitation
+        self.endpoints = EndpointRegistry(store: store) { [tokenVerifier] definition, events in
+            let name = definition.name
+            var endpointConfiguration = mainConfiguration
+            // Sessions and request states of one endpoint mean nothing at another.
+            endpointConfiguration.sessionSigner = signer.derived("endpoint:" + name)
+            if let title = definition.title { endpointConfiguration.serverTitle = title }
+            if let instructions = definition.instructions { endpointConfiguration.instructions = instructions }
+            var endpointResource: ResourceServer?
+            if let tokenVerifier {
+                var endpointAuth = auth
+                for scope in definition.scopes where !endpointAuth.requiredScopes.contains(scope) { endpointAuth.requiredScopes.append(scope) }
+                let resource = publicURL + definition.path
+                let required = endpointAuth.requiredScopes
+                endpointResource = ResourceServer(
+                    settings: endpointAuth, resource: resource, verifier: tokenVerifier, audiences: [definition.audience ?? resource],
+                    resourceName: definition.title ?? "Gatehouse MCP server (\(name))"
+                ) {
+                    var scopes = required
+                    for scope in store.catalog.endpoints[name]?.scopes ?? [] where !scopes.contains(scope) { scopes.append(scope) }
+                    return scopes
+                }
+                endpointConfiguration.insufficientScopeChallenge = endpointResource.map(Self.insufficientScopeChallenge)
+            }
+            let endpointProvider = CatalogToolProvider(
+                store: store, invoker: invoker, metrics: metrics, audit: auditLog,
+                requiredScopes: { [endpointResource] tool in endpointResource?.scopes(forTool: tool) ?? tool }, endpoint: name,
+                confirmWithoutElicitation: confirmWithoutElicitation)
+            return ServedEndpoint(
+                definition: definition, server: MCPServer(configuration: endpointConfiguration, tools: endpointProvider, events: events),
+                resourceServer: endpointResource)
+        }
+    }
+
+    /// The token audience of an extra endpoint: its URL unless the file
+    /// names another.
+    func audience(of endpoint: EndpointDefinition) -> String {
+        endpoint.audience ?? (settings.publicURL ?? "http://\(settings.host):\(settings.port)") + endpoint.path
     }
 
     /// JSON audit lines go straight to stdout beside the JSON log; text
@@ -128,6 +184,7 @@ public struct Gateway: Sendable {
             throw error
         }
         let result = outcome.result
+        endpointAudiences.replace(with: store.catalog.endpointDefinitions.map(audience(of:)))
         metrics.reload(outcome: result.diagnostics.isEmpty ? "success" : "failure")
         metrics.toolsLoaded(result.catalog.tools.count)
         readiness.markCatalogLoaded()
@@ -137,6 +194,11 @@ public struct Gateway: Sendable {
         for record in result.records.values where record.isServingLastGood {
             logger.warning("serving the last good version of \(record.file) until its problems are fixed")
         }
+        for problem in outcome.problems {
+            logger.error("connector folder problem: \(problem)")
+        }
+        report(outcome.changes, startup: reason == "startup")
+        report(outcome.lockDecisions, locked: outcome.locked)
         logger.info(
             "catalog loaded",
             metadata: [
@@ -147,8 +209,9 @@ public struct Gateway: Sendable {
                 "changed": .stringConvertible(outcome.toolsChanged),
                 "duration_ms": .stringConvertible(outcome.duration.milliseconds),
             ])
-        if outcome.toolsChanged, reason != "startup" {
-            server.events.publish(.toolsListChanged)
+        if reason != "startup" {
+            if outcome.mainListChanged { server.events.publish(.toolsListChanged) }
+            for name in outcome.changedEndpoints { endpoints.publish(.toolsListChanged, to: name) }
         }
         return outcome
     }

@@ -14,6 +14,7 @@ extension Gateway {
     public func router() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         addMCPRoutes(to: router)
+        addEndpointRoutes(to: router)
         if let resourceServer {
             // RFC 9728 metadata, without authentication, at the path-inserted
             // location and at the root (clients try both).
@@ -66,6 +67,37 @@ extension Gateway {
             ],
             "notification_streams": .int(Int64(streams)),
         ]
+        // Each served tool's fingerprint and when the files last changed it;
+        // a tool the lock holds back says so, with what the files say now.
+        let formatter = ISO8601DateFormatter()
+        var held: [String: LockGate.Decision] = [:]
+        for decision in reloads.lockDecisions { held[decision.tool] = decision }
+        var tools: [JSONValue] = catalog.tools.map { tool in
+            var entry: JSONObject = [
+                "name": .string(tool.name), "connector": .string(tool.target.connector), "fingerprint": .string(tool.fingerprint),
+            ]
+            if let date = reloads.changedAt[tool.name] { entry["changed_at"] = .string(formatter.string(from: date)) }
+            if let decision = held[tool.name] {
+                entry["lock"] = .string(decision.kind.rawValue)
+                entry["fingerprint_in_files"] = .string(decision.found)
+            }
+            return .object(entry)
+        }
+        for decision in reloads.lockDecisions where decision.kind == .withheld {
+            tools.append(["name": .string(decision.tool), "lock": "withheld", "fingerprint_in_files": .string(decision.found)])
+        }
+        object["tool_fingerprints"] = .array(tools)
+        object["lock"] = .string(reloads.locked ? "present" : "absent")
+        if !reloads.folderProblems.isEmpty {
+            object["folder_problems"] = .array(reloads.folderProblems.map { .string($0.description) })
+        }
+        object["endpoints"] = .array(catalog.endpointDefinitions.map { endpoint in
+            var entry: JSONObject = ["name": .string(endpoint.name), "path": .string(endpoint.path)]
+            if !endpoint.scopes.isEmpty { entry["scopes"] = .array(endpoint.scopes.map(JSONValue.string)) }
+            if endpoint.readOnly { entry["read_only"] = true }
+            entry["tools"] = .array((catalog.endpoints[endpoint.name]?.tools ?? []).map { .string($0.name) })
+            return .object(entry)
+        })
         if let date = reloads.lastReload { object["last_reload"] = .string(ISO8601DateFormatter().string(from: date)) }
         if let duration = reloads.lastDuration { object["last_reload_ms"] = .double(duration.milliseconds) }
         if let error = reloads.lastError { object["last_reload_error"] = .string(error) }
@@ -98,7 +130,7 @@ extension Gateway {
         let reloads = self.reloads
         let server = self.server
         router.get("/status") { _, _ -> Response in
-            let json = Self.status(catalog: store.catalog, reloads: reloads.snapshot, streams: server.events.subscriberCount)
+            let json = Self.status(catalog: store.catalog, reloads: reloads.snapshot, streams: server.events.subscriberCount + endpoints.subscriberCount)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.jsonBytes)))
         }
     }

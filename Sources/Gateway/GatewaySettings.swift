@@ -38,6 +38,10 @@ public struct GatewaySettings: Sendable {
     public var maxBodyBytes: Int = SettingDeclaration.maxBodyBytes.intDefault
     /// Shared by replicas so any of them can verify a legacy session id.
     public var sessionSecret: String?
+    /// Whether a tool with `confirm:` runs for a client that cannot ask.
+    public var confirmWithoutElicitation = false
+    /// How long a legacy call waits for a confirmation's answer.
+    public var confirmTimeout: Duration = .seconds(SettingDeclaration.confirmTimeout.intDefault)
     public var pageSize: Int = SettingDeclaration.pageSize.intDefault
     public var listTTLMilliseconds: Int = SettingDeclaration.listTTL.intDefault
     /// How folder changes are noticed.
@@ -115,6 +119,12 @@ public struct GatewaySettings: Sendable {
         sessionSecret = reader.string(forKey: D.sessionSecret.configKey, isSecret: true)
         pageSize = try reader.int(D.pageSize) { _ in "page size must be between 1 and 10000" }
         listTTLMilliseconds = try reader.int(D.listTTL) { _ in "list TTL must not be negative" }
+        switch reader.string(forKey: D.confirmWithoutElicitation.configKey, default: "refuse").lowercased() {
+        case "refuse": confirmWithoutElicitation = false
+        case "allow": confirmWithoutElicitation = true
+        case let other: throw Invalid(description: "confirm without elicitation must be refuse or allow, got '\(other)'")
+        }
+        confirmTimeout = .seconds(try reader.seconds(D.confirmTimeout, name: "confirm timeout"))
         let watch = reader.string(forKey: D.watch.configKey, default: D.watch.defaultValue!)
         guard let mode = WatchMode(rawValue: watch.lowercased()) else {
             throw Invalid(description: "watch mode '\(watch)' must be one of \(WatchMode.allCases.map(\.rawValue).joined(separator: ", "))")

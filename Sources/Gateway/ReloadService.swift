@@ -38,6 +38,7 @@ public struct ReloadService: Service {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: settings.keepAliveInterval)
                         gateway.server.events.publish(.keepAlive)
+                        gateway.endpoints.publishToAll(.keepAlive)
                     }
                 }
                 try? await gracefulShutdown()
@@ -47,6 +48,7 @@ public struct ReloadService: Service {
             gateway.readiness.markDraining()
             logger.info("shutting down: ending notification streams, finishing calls in flight")
             gateway.server.events.shutDown()
+            gateway.endpoints.shutDown()
         }
     }
 }

@@ -70,9 +70,9 @@ public struct JSONRPCError: Error, Sendable, Equatable {
 public enum JSONRPCMessage: Sendable {
     case request(id: JSONRPCID, method: String, params: JSONObject)
     case notification(method: String, params: JSONObject)
-    /// A client's answer to a server request; nothing here sends those, so
-    /// they are acknowledged and dropped.
-    case response
+    /// A client's answer to a server request (an `elicitation/create` on a
+    /// legacy call's stream): its id and result, or nil for an error.
+    case response(id: JSONRPCID, result: JSONObject?)
 
     /// Reads a message, or says why it is not a valid JSON-RPC 2.0 message.
     /// The error carries the id when one could be read.
@@ -96,8 +96,8 @@ public enum JSONRPCMessage: Sendable {
             throw MessageError(id: id, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "jsonrpc must be \"2.0\""))
         }
         guard let methodValue = object["method"] else {
-            if object["result"] != nil || object["error"] != nil, id != nil {
-                self = .response
+            if object["result"] != nil || object["error"] != nil, let id {
+                self = .response(id: id, result: object["result"]?.objectValue)
                 return
             }
             throw MessageError(id: id, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "method is missing"))

@@ -58,14 +58,15 @@ extension MCPServer {
     /// A retried 2026-07-28 call: its `requestState` must be ours, for this
     /// caller, tool and arguments, and current; a user who declined is not
     /// asked again. Nil lets the call run.
-    func checkRetry(_ request: MCPRequest, name: String, arguments: JSONObject) -> MCPHTTPResponse? {
+    func checkRetry(_ request: inout MCPRequest, name: String, arguments: JSONObject) -> MCPHTTPResponse? {
         guard let raw = request.params["requestState"] else { return nil }
         let (id, eventStream) = (request.id, request.eventStream)
         guard case .string(let text) = raw else {
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.requestState must be a string")), eventStream: eventStream)
         }
+        let state: RequestState
         do {
-            _ = try RequestState.open(
+            state = try RequestState.open(
                 text, signer: configuration.sessionSigner, subject: request.context.caller?.subject, tool: name, arguments: arguments,
                 now: Int64(Date().timeIntervalSince1970))
         } catch {
@@ -82,6 +83,9 @@ extension MCPServer {
         case nil, .object?: break
         default:
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.inputResponses must be an object")), eventStream: eventStream)
+        }
+        if state.isConfirmation {
+            return checkConfirmation(&request, state: state, sealed: text)
         }
         if case .object(let responses)? = request.params["inputResponses"], let action = responses[Self.inputRequestKey]?["action"]?.stringValue,
             action == "decline" || action == "cancel"

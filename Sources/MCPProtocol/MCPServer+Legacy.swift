@@ -47,6 +47,8 @@ extension MCPServer {
             context: CallContext(era: .legacy, protocolVersion: session.protocolVersion, requestID: id, caller: caller),
             session: session)
         request.context.supportsURLElicitation = session.urlElicitation
+        // A question needs the call's answer to stream (SSE).
+        request.context.supportsFormElicitation = session.formElicitation && headers.acceptance.eventStream
         if entry.namedBy != nil {
             guard let name = entry.name(in: params) else {
                 return .message(JSONRPCEncoder.error(id: id, error: entry.missingName(method)), eventStream: eventStream)
@@ -70,7 +72,9 @@ extension MCPServer {
         if let instructions = configuration.instructions { result["instructions"] = .string(instructions) }
         var headers = HTTPFields()
         headers[.mcpSessionID] = configuration.sessionSigner.mint(
-            protocolVersion: version, urlElicitation: ProtocolVersion.hasURLElicitation(version) && Self.declaresURLElicitation(params["capabilities"]))
+            protocolVersion: version,
+            urlElicitation: ProtocolVersion.hasURLElicitation(version) && Self.declaresURLElicitation(params["capabilities"]),
+            formElicitation: Self.declaresFormElicitation(params["capabilities"]))
         return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream, headers: headers)
     }
 
@@ -79,6 +83,14 @@ extension MCPServer {
     static func declaresURLElicitation(_ capabilities: JSONValue?) -> Bool {
         guard case .object(let elicitation)? = capabilities?["elicitation"], case .object? = elicitation["url"] else { return false }
         return true
+    }
+
+    /// `capabilities.elicitation` as an object with `form`, or with
+    /// neither mode (which meant forms before URL mode existed).
+    static func declaresFormElicitation(_ capabilities: JSONValue?) -> Bool {
+        guard case .object(let elicitation)? = capabilities?["elicitation"] else { return false }
+        if case .object? = elicitation["form"] { return true }
+        return elicitation["url"] == nil
     }
 
     /// Ends a legacy session. Without a session there is nothing to delete:

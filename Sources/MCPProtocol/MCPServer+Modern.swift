@@ -60,13 +60,15 @@ extension MCPServer {
             id: id, params: params, eventStream: eventStream,
             context: CallContext(era: .modern, protocolVersion: version, requestID: id, caller: caller), name: name)
         request.context.supportsURLElicitation = Self.declaresURLElicitation(.object(clientCapabilities))
+        request.context.supportsFormElicitation = Self.declaresFormElicitation(.object(clientCapabilities))
         return await entry.handle(self, request)
     }
 
-    func decorateModern(_ result: inout JSONObject, cacheable: Bool, perCaller: Bool = false) {
+    func decorateModern(_ result: inout JSONObject, cacheable: Bool, perCaller: Bool = false, changedRecently: Bool = false) {
         result["resultType"] = "complete"
         if cacheable {
-            result["ttlMs"] = .int(Int64(configuration.listTTLMilliseconds))
+            let ttl = changedRecently ? min(configuration.listTTLMilliseconds, configuration.listTTLAfterChangeMilliseconds) : configuration.listTTLMilliseconds
+            result["ttlMs"] = .int(Int64(ttl))
             result["cacheScope"] = perCaller ? "private" : "public"
         }
         var meta = result["_meta"]?.objectValue ?? [:]

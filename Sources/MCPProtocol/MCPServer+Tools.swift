@@ -25,7 +25,7 @@ extension MCPServer {
         if end < listing.descriptors.count {
             trailing["nextCursor"] = .string(Self.encodeCursor(offset: end, generation: listing.generation))
         }
-        if request.context.era == .modern { decorateModern(&trailing, cacheable: true, perCaller: listing.isPerCaller) }
+        if request.context.era == .modern { decorateModern(&trailing, cacheable: true, perCaller: listing.isPerCaller, changedRecently: listing.changedRecently) }
         let body = JSONRPCEncoder.result(
             id: id, arrayKey: "tools", elements: listing.descriptors[offset..<end], trailing: trailing)
         return .message(body, eventStream: eventStream)
@@ -53,10 +53,13 @@ extension MCPServer {
         default:
             return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("params.arguments must be an object")), eventStream: eventStream)
         }
-        if request.context.era == .modern, let early = checkRetry(request, name: name, arguments: arguments) { return early }
+        var request = request
+        if request.context.era == .modern, let early = checkRetry(&request, name: name, arguments: arguments) { return early }
         switch await tools.callTool(named: name, arguments: arguments, context: request.context) {
         case .userActionRequired(let action):
             return userAction(action, request: request, name: name, arguments: arguments)
+        case .confirmationRequired(let message):
+            return askConfirmation(message, request: request, name: name, arguments: arguments)
         case .result(var result):
             if request.context.era == .modern { decorateModern(&result, cacheable: false) }
             return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)

@@ -21,16 +21,23 @@ public struct MCPServer: Sendable {
     public let events: ServerEvents
     /// Legacy tool calls in progress, for `notifications/cancelled`.
     public let inFlight: InFlightRequests
+    /// Confirmations asked on legacy calls' streams, awaiting the answer.
+    public let questions: PendingQuestions
+    /// Confirmation states already answered (no replays).
+    public let spentStates: SpentRequestStates
 
     public init(
         configuration: MCPServerConfiguration, tools: any ToolProvider, revocations: SessionRevocations = SessionRevocations(),
-        events: ServerEvents = ServerEvents(), inFlight: InFlightRequests = InFlightRequests()
+        events: ServerEvents = ServerEvents(), inFlight: InFlightRequests = InFlightRequests(),
+        questions: PendingQuestions = PendingQuestions(), spentStates: SpentRequestStates = SpentRequestStates()
     ) {
         self.configuration = configuration
         self.tools = tools
         self.revocations = revocations
         self.events = events
         self.inFlight = inFlight
+        self.questions = questions
+        self.spentStates = spentStates
     }
 
     // MARK: HTTP methods
@@ -61,7 +68,11 @@ public struct MCPServer: Sendable {
             return .error(error.error, id: error.id, status: .badRequest)
         }
         switch message {
-        case .response:
+        case .response(let id, let result):
+            // The answer to a question a legacy call asked on its stream.
+            if let token = headers[.mcpSessionID], let session = legacySession(token) {
+                questions.deliver(session: session.id, request: id, result: result)
+            }
             return .accepted
         case .notification(let method, let params):
             var response = notification(method, params: params, headers: headers)

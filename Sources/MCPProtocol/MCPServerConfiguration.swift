@@ -16,6 +16,12 @@ public struct MCPServerConfiguration: Sendable {
     /// The `WWW-Authenticate` value for a call refused for lack of scopes;
     /// set when the endpoint is protected by OAuth.
     public var insufficientScopeChallenge: (@Sendable ([String]) -> String)?
+    /// How long a legacy call waits for the user to answer a confirmation.
+    public var confirmationTimeout: Duration = .seconds(300)
+    /// `ttlMs` on tool lists for a while after they changed: clients that
+    /// cached the old list come back soon, and edits in quick succession
+    /// reach them quickly.
+    public var listTTLAfterChangeMilliseconds = 1_000
 
     public init(
         serverName: String = "gatehouse", serverVersion: String, serverTitle: String? = "Gatehouse",

@@ -22,13 +22,21 @@ struct RequestState: Sendable, Equatable {
 
     static let lifetime: Int64 = 600
 
-    init(subject: String?, tool: String, arguments: JSONObject, elicitationID: String, now: Int64) {
+    init(subject: String?, tool: String, arguments: JSONObject, elicitationID: String, now: Int64, lifetime: Int64 = Self.lifetime) {
         self.principal = Self.principal(subject)
         self.tool = tool
         self.argumentsDigest = Self.digest(arguments)
         self.elicitationID = elicitationID
-        self.expiresAt = now + Self.lifetime
+        self.expiresAt = now + lifetime
     }
+
+    /// States of confirmations start with this in place of an elicitation id.
+    static let confirmationPrefix = "confirm:"
+
+    /// How long a user has to answer a confirmation.
+    static let confirmationLifetime: Int64 = 300
+
+    var isConfirmation: Bool { elicitationID.hasPrefix(Self.confirmationPrefix) }
 
     init(principal: String, tool: String, argumentsDigest: String, elicitationID: String, expiresAt: Int64) {
         self.principal = principal
@@ -82,31 +90,6 @@ struct RequestState: Sendable, Equatable {
     /// SHA-256 of the arguments with every object's keys sorted, so a
     /// client that sends the same arguments in another order matches.
     static func digest(_ arguments: JSONObject) -> String {
-        var bytes: [UInt8] = []
-        canonical(.object(arguments), into: &bytes)
-        return SessionSigner.base64URL(Data(SHA256.hash(data: bytes)))
-    }
-
-    static func canonical(_ value: JSONValue, into bytes: inout [UInt8]) {
-        switch value {
-        case .object(let object):
-            bytes.append(UInt8(ascii: "{"))
-            for (index, key) in object.keys.sorted().enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes += JSONValue.string(key).jsonBytes
-                bytes.append(UInt8(ascii: ":"))
-                canonical(object[key]!, into: &bytes)
-            }
-            bytes.append(UInt8(ascii: "}"))
-        case .array(let elements):
-            bytes.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                canonical(element, into: &bytes)
-            }
-            bytes.append(UInt8(ascii: "]"))
-        default:
-            bytes += value.jsonBytes
-        }
+        SessionSigner.base64URL(Data(SHA256.hash(data: JSONValue.object(arguments).canonicalBytes)))
     }
 }

@@ -10,6 +10,8 @@ public struct LegacySession: Sendable, Equatable {
     public var issuedAt: Int64
     /// The client declared URL-mode elicitation at `initialize`.
     public var urlElicitation = false
+    /// The client declared form-mode elicitation at `initialize`.
+    public var formElicitation = false
 }
 
 /// Mints and verifies `Mcp-Session-Id` values.
@@ -27,6 +29,19 @@ public struct SessionSigner: Sendable {
         self.maximumAge = maximumAge
     }
 
+    init(key: SymmetricKey, maximumAge: Duration) {
+        self.key = key
+        self.maximumAge = maximumAge
+    }
+
+    /// A signer whose key is derived from this one under `label`: what one
+    /// signs, the other refuses. Each endpoint signs with its own, so a
+    /// session or request state from one endpoint is worthless at another.
+    public func derived(_ label: String) -> SessionSigner {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(("derived-key|" + label).utf8), using: key)
+        return SessionSigner(key: SymmetricKey(data: Data(mac)), maximumAge: maximumAge)
+    }
+
     /// A signer with a random key: sessions survive only as long as this process.
     public static func random() -> SessionSigner {
         SessionSigner(secret: (0..<32).map { _ in UInt8.random(in: 0...255) })
@@ -34,12 +49,12 @@ public struct SessionSigner: Sendable {
 
     /// Version 1 names the session, its protocol version and when it was
     /// issued; version 2 adds what the client can do that the server must
-    /// remember (`u`: URL elicitation). Both stay valid.
-    public func mint(protocolVersion: String, urlElicitation: Bool = false, now: Date = Date()) -> String {
+    /// remember (`u`: URL elicitation, `f`: form elicitation). Both stay valid.
+    public func mint(protocolVersion: String, urlElicitation: Bool = false, formElicitation: Bool = false, now: Date = Date()) -> String {
         let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let issued = Int64(now.timeIntervalSince1970)
-        let payload =
-            urlElicitation ? "2|\(id)|\(protocolVersion)|\(issued)|u" : "1|\(id)|\(protocolVersion)|\(issued)"
+        let flags = (urlElicitation ? "u" : "") + (formElicitation ? "f" : "")
+        let payload = flags.isEmpty ? "1|\(id)|\(protocolVersion)|\(issued)" : "2|\(id)|\(protocolVersion)|\(issued)|\(flags)"
         let encoded = Self.base64URL(Data(payload.utf8))
         return encoded + "." + signature(encoded)
     }
@@ -59,7 +74,7 @@ public struct SessionSigner: Sendable {
         guard age >= -300, age <= maximumAge.components.seconds else { return nil }
         return LegacySession(
             id: String(fields[1]), protocolVersion: String(fields[2]), issuedAt: issuedAt,
-            urlElicitation: fields.count == 5 && fields[4].contains("u"))
+            urlElicitation: fields.count == 5 && fields[4].contains("u"), formElicitation: fields.count == 5 && fields[4].contains("f"))
     }
 
     func signature(_ payload: String) -> String {

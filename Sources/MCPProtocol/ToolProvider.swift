@@ -23,6 +23,14 @@ public enum ToolCallOutcome: Sendable {
     /// The call cannot go on until the user finishes something in a
     /// browser (link an account, enter a key).
     case userActionRequired(UserActionRequest)
+    /// The tool asks the user before it runs; call again with the answer
+    /// in ``CallContext/confirmation``.
+    case confirmationRequired(message: String)
+}
+
+/// How the user answered a confirmation.
+public enum ConfirmationAnswer: String, Sendable {
+    case accepted, declined, cancelled
 }
 
 /// A snapshot of the tool list as a caller may see it.
@@ -33,11 +41,14 @@ public struct ToolListing: Sendable {
     /// Whether the list differs between callers (it does once tools are
     /// filtered by scope); decides `cacheScope`.
     public var isPerCaller: Bool
+    /// The list changed a short while ago: caches should check back soon.
+    public var changedRecently: Bool
 
-    public init(descriptors: [[UInt8]], generation: UInt64 = 0, isPerCaller: Bool = false) {
+    public init(descriptors: [[UInt8]], generation: UInt64 = 0, isPerCaller: Bool = false, changedRecently: Bool = false) {
         self.descriptors = descriptors
         self.generation = generation
         self.isPerCaller = isPerCaller
+        self.changedRecently = changedRecently
     }
 }
 
@@ -55,6 +66,11 @@ public struct CallContext: Sendable {
     /// Whether the client can open a URL for the user (URL-mode
     /// elicitation), from its capabilities.
     public var supportsURLElicitation = false
+    /// Whether the client can show the user a question (form-mode
+    /// elicitation), from its capabilities.
+    public var supportsFormElicitation = false
+    /// The user's answer to this call's confirmation, once they gave one.
+    public var confirmation: ConfirmationAnswer?
 
     public init(era: ProtocolEra, protocolVersion: String, requestID: JSONRPCID? = nil, caller: CallerIdentity? = nil) {
         self.era = era

@@ -30,6 +30,9 @@ public struct AuthSettings: Sendable {
     public var issuers: [Issuer]
     /// A token must name at least one of these in `aud`.
     public var audiences: [String]
+    /// Audiences of other endpoints this server also serves; the verifier
+    /// accepts them, and each endpoint then checks for its own.
+    public var extraAudiences: AudienceSet?
     /// Scopes every request to the endpoint needs.
     public var requiredScopes: [String]
     public var clockSkew: Duration
@@ -62,6 +65,11 @@ public struct AuthSettings: Sendable {
 }
 
 extension AuthSettings {
+    /// Whether a token naming `audience` may be for this server at all.
+    func accepts(audience: String) -> Bool {
+        audiences.contains(audience) || extraAudiences?.contains(audience) == true
+    }
+
     /// https, or http on loopback only unless `allowInsecure`: the rule for
     /// every issuer URL, the resource server's issuers and the built-in
     /// server's upstream provider alike.

@@ -118,7 +118,7 @@ struct ClaimChecks {
         case .array(let many)?: audiences = many.compactMap(\.stringValue)
         default: audiences = []
         }
-        guard audiences.contains(where: settings.audiences.contains) else {
+        guard audiences.contains(where: settings.accepts(audience:)) else {
             throw .invalidToken("the \(kind.name) is not meant for this server (audience)", reason: "audience")
         }
         var scopes = Set<String>()
@@ -136,11 +136,13 @@ struct ClaimChecks {
             email = nil
             exposed.removeValue(forKey: "email")
         }
-        return CallerIdentity(
+        var caller = CallerIdentity(
             subject: claims["sub"]?.stringValue,
             email: email,
             name: claims["name"]?.stringValue ?? claims["preferred_username"]?.stringValue ?? claims["username"]?.stringValue,
             claims: exposed, scopes: scopes, emailUnverified: withheld)
+        caller.audiences = audiences
+        return caller
     }
 
     /// OpenID Connect's `email_verified` (§5.1), as a boolean or, from some

@@ -13,13 +13,20 @@ public struct ResourceServer: Sendable {
     /// Every scope some tool or the endpoint needs, for `scopes_supported`.
     public let scopesSupported: @Sendable () -> [String]
     let verifier: any TokenVerifier
+    /// The audiences a token must name to be used here; the settings'
+    /// audiences unless this is one of several endpoints.
+    public let audiences: [String]
+    /// Shown to people in metadata.
+    public let resourceName: String
 
     public init(
-        settings: AuthSettings, resource: String, verifier: any TokenVerifier,
-        scopesSupported: @escaping @Sendable () -> [String]
+        settings: AuthSettings, resource: String, verifier: any TokenVerifier, audiences: [String]? = nil,
+        resourceName: String = "Gatehouse MCP server", scopesSupported: @escaping @Sendable () -> [String]
     ) {
         self.settings = settings
         self.resource = resource
+        self.audiences = audiences ?? settings.audiences
+        self.resourceName = resourceName
         self.verifier = verifier
         self.scopesSupported = scopesSupported
         self.metadataURL = Self.metadataURL(for: resource)
@@ -49,6 +56,11 @@ public struct ResourceServer: Sendable {
         }
         let token = try Self.bearerToken(in: values[0])
         var caller = try await verifier.verify(token)
+        // The verifier accepts every endpoint's audience; this endpoint
+        // takes only tokens meant for it (RFC 8707).
+        if let tokenAudiences = caller.audiences, !tokenAudiences.contains(where: audiences.contains) {
+            throw .invalidToken("the access token is not meant for this endpoint (audience)", reason: "audience")
+        }
         caller.presentedToken = PresentedToken(token)
         let missing = settings.requiredScopes.filter { !caller.scopes.contains($0) }
         guard missing.isEmpty else {
@@ -124,7 +136,7 @@ public struct ResourceServer: Sendable {
         ]
         let scopes = scopesSupported()
         if !scopes.isEmpty { object["scopes_supported"] = .array(scopes.map(JSONValue.string)) }
-        object["resource_name"] = "Gatehouse MCP server"
+        object["resource_name"] = .string(resourceName)
         return .object(object)
     }
 }

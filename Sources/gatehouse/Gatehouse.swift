@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Configuration
+import ConnectorModel
 import Foundation
 import Gateway
 import Logging
@@ -10,7 +11,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "Serve REST APIs described in YAML connector files as a remote MCP server.",
-        subcommands: [Serve.self, Check.self, ImportOpenAPI.self, Auth.self, Version.self, Settings.self],
+        subcommands: [Serve.self, Check.self, Lock.self, Diff.self, ImportOpenAPI.self, Auth.self, Version.self, Settings.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -107,12 +108,39 @@ struct Check: ParsableCommand {
             tools += result.catalog.tools.count
             for diagnostic in result.diagnostics { print(diagnostic.description) }
             problems += result.diagnostics.count
+            let folder = ConnectorFolder(path: path, limits: limits)
+            let endpoints = EndpointsFile.read(folder)
+            for diagnostic in endpoints.diagnostics { print(diagnostic.description) }
+            problems += endpoints.diagnostics.count
+            problems += checkLock(in: folder, tools: result.catalog.tools)
         }
         if problems > 0 {
             print("\(problems) problem\(problems == 1 ? "" : "s") found")
             throw ExitCode.failure
         }
         print("ok: \(files) file\(files == 1 ? "" : "s"), \(tools) tool\(tools == 1 ? "" : "s")")
+    }
+}
+
+extension Check {
+    /// With a `connectors.lock` beside the files, every tool must match it:
+    /// CI fails on a change nobody reviewed.
+    func checkLock(in folder: ConnectorFolder, tools: [CatalogTool]) -> Int {
+        guard let source = folder.readSpecial(ConnectorLock.fileName) else { return 0 }
+        guard let text = source.text else {
+            print("\(source.file):1:1: \(source.problem ?? "cannot read file")")
+            return 1
+        }
+        let lock = ConnectorLock(parsing: text, file: source.file)
+        for problem in lock.problems { print(problem.description) }
+        let stale = lock.staleness(of: tools)
+        var locations: [String: SourceLocation] = [:]
+        for tool in tools { locations[tool.name] = tool.definition.location }
+        for mismatch in stale {
+            let place = locations[mismatch.tool].map { "\($0.file):\($0.line):\($0.column)" } ?? "\(source.file):1:1"
+            print("\(place): \(mismatch); the lock is stale: review with `gatehouse diff`, then run `gatehouse lock`")
+        }
+        return lock.problems.count + stale.count
     }
 }
 

@@ -180,7 +180,8 @@ private var samplesFolder: String {
             ])
     #expect(get["annotations"] == ["readOnlyHint": true])
     #expect(get["outputSchema"] == nil)
-    #expect(get.objectValue.map { Array($0.keys) } == ["name", "title", "description", "inputSchema", "annotations"])
+    #expect(get.objectValue.map { Array($0.keys) } == ["name", "title", "description", "inputSchema", "annotations", "_meta"])
+    #expect(get["_meta"]?["dev.gatehouse/fingerprint"]?.stringValue?.hasPrefix("sha256:") == true)
 
     let create = try JSONParser.parse(catalog.descriptors[0])
     #expect(create["name"] == "create_ticket")

@@ -13,6 +13,8 @@ import Testing
         var keys: [String]
         /// A JSON pointer to the schema object whose `properties` are the section's keys.
         var pointer: String
+        /// The schema file under `schema/`.
+        var file = "connector.schema.json"
 
         var description: String { name }
     }
@@ -38,6 +40,8 @@ import Testing
         SchemaSection(name: "LimitsKey", keys: LimitsKey.names, pointer: "/$defs/limits"),
         SchemaSection(name: "RateLimitKey", keys: RateLimitKey.names, pointer: "/$defs/limits/properties/rate_limit/anyOf/1"),
         SchemaSection(name: "RetriesKey", keys: RetriesKey.names, pointer: "/$defs/retries/anyOf/1"),
+        SchemaSection(name: "EndpointsFileKey", keys: EndpointsFileKey.names, pointer: "", file: "endpoints.schema.json"),
+        SchemaSection(name: "EndpointKey", keys: EndpointKey.names, pointer: "/$defs/endpoint", file: "endpoints.schema.json"),
     ]
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -45,7 +49,7 @@ import Testing
 
     @Test(arguments: sections)
     func schemaPropertiesAreTheKeys(_ section: SchemaSection) throws {
-        let data = try Data(contentsOf: Self.repository.appendingPathComponent("schema/connector.schema.json"))
+        let data = try Data(contentsOf: Self.repository.appendingPathComponent("schema/" + section.file))
         let root = try JSONSerialization.jsonObject(with: data)
         let object = try #require(Self.resolve(section.pointer, in: root) as? [String: Any], "no schema at \(section.pointer)")
         let properties = try #require(object["properties"] as? [String: Any], "no properties at \(section.pointer)")
@@ -66,6 +70,7 @@ import Testing
         DocumentedKeys(heading: "Connector keys", keys: ConnectorKey.names),
         DocumentedKeys(heading: "Tool keys", keys: ToolKey.names),
         DocumentedKeys(heading: "Parameters", keys: ParameterKey.names),
+        DocumentedKeys(heading: "Endpoints for audiences (`endpoints.yaml`)", keys: EndpointKey.names),
     ]
 
     /// Sections documented by example or in prose: every key is mentioned.

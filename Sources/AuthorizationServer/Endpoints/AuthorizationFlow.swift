@@ -1,3 +1,4 @@
+import OAuth
 import Caller
 import Foundation
 import GatehouseJSON
@@ -12,6 +13,8 @@ public struct AuthorizationFlow: Sendable {
     public let scopeMapping: ScopeMapping
     public let issuer: String
     public let resource: String
+    /// The extra endpoints' URLs, for which tokens are issued too.
+    public let otherResources: AudienceSet?
     /// How long a person has between the consent page and finishing the
     /// upstream sign-in.
     public let pendingLifetime: Int64
@@ -23,7 +26,7 @@ public struct AuthorizationFlow: Sendable {
 
     public init(
         store: any AuthStore, resolver: ClientResolver, provider: UpstreamIdentityProvider, scopeMapping: ScopeMapping,
-        issuer: String, resource: String, pendingLifetime: Int64 = 600, codeLifetime: Int64 = 60,
+        issuer: String, resource: String, otherResources: AudienceSet? = nil, pendingLifetime: Int64 = 600, codeLifetime: Int64 = 60,
         events: any AuthorizationEventSink = DiscardingEventSink(), vault: UpstreamTokenVault? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
@@ -33,6 +36,7 @@ public struct AuthorizationFlow: Sendable {
         self.scopeMapping = scopeMapping
         self.issuer = issuer
         self.resource = resource
+        self.otherResources = otherResources
         self.pendingLifetime = pendingLifetime
         self.codeLifetime = codeLifetime
         self.events = events
@@ -65,7 +69,8 @@ public struct AuthorizationFlow: Sendable {
     public func begin(query: [(name: String, value: String)]) async throws -> Step {
         let request: AuthorizationRequest
         do {
-            request = try await AuthorizationRequest.validate(query: query, issuer: issuer, resource: resource, resolver: resolver)
+            request = try await AuthorizationRequest.validate(
+                query: query, issuer: issuer, resource: resource, otherResources: otherResources, resolver: resolver)
         } catch {
             switch error {
             case .page(let message):

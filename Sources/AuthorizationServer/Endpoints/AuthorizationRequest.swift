@@ -1,3 +1,4 @@
+import OAuth
 import Foundation
 
 /// A validated `/authorize` request. Validation runs in the order RFC 6749
@@ -23,9 +24,12 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// - Parameters:
     ///   - query: the request's query items (the last value of a name wins
     ///     nowhere: a repeated parameter is an error, RFC 6749 §3.1).
-    ///   - resource: the MCP endpoint's URL, the only resource served.
+    ///   - resource: the MCP endpoint's URL, the resource of a request that
+    ///     names none.
+    ///   - otherResources: the extra endpoints' URLs, also served.
     public static func validate(
-        query: [(name: String, value: String)], issuer: String, resource: String, resolver: ClientResolver
+        query: [(name: String, value: String)], issuer: String, resource: String, otherResources: AudienceSet? = nil,
+        resolver: ClientResolver
     ) async throws(Refusal) -> AuthorizationRequest {
         var parameters: [String: String] = [:]
         var repeated: String?
@@ -57,12 +61,13 @@ public struct AuthorizationRequest: Sendable, Equatable {
             throw refuse("invalid_request", "code_challenge_method must be S256")
         }
         guard PKCE.isValidChallenge(challenge) else { throw refuse("invalid_request", "code_challenge is not a valid S256 challenge") }
-        if let requested = parameters["resource"], requested != resource {
-            throw refuse("invalid_target", "this server issues tokens only for \(resource)")
+        if let requested = parameters["resource"], requested != resource, otherResources?.contains(requested) != true {
+            throw refuse("invalid_target", "this server issues tokens only for \(resource) and its other endpoints")
         }
         let scopes = (parameters["scope"] ?? "").split(separator: " ").map(String.init)
         return AuthorizationRequest(
-            client: client, redirectURI: redirectURI, state: state, codeChallenge: challenge, resource: resource, scopes: scopes)
+            client: client, redirectURI: redirectURI, state: state, codeChallenge: challenge, resource: parameters["resource"] ?? resource,
+            scopes: scopes)
     }
 
     /// The client's redirect URI with the answer added to its query: `code`

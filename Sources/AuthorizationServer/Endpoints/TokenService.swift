@@ -11,6 +11,8 @@ public struct TokenService: Sendable {
     public let issuer: String
     /// The MCP endpoint's URL: the only audience tokens are issued for.
     public let resource: String
+    /// The extra endpoints' URLs, for which tokens are issued too.
+    public let otherResources: AudienceSet?
     public let accessTokenLifetime: Int64
     public let refreshTokenLifetime: Int64
     /// Which of the user's claims scope mapping looks at.
@@ -23,7 +25,7 @@ public struct TokenService: Sendable {
     let now: @Sendable () -> Int64
 
     public init(
-        store: any AuthStore, issuer: String, resource: String, accessTokenLifetime: Int64 = 900,
+        store: any AuthStore, issuer: String, resource: String, otherResources: AudienceSet? = nil, accessTokenLifetime: Int64 = 900,
         refreshTokenLifetime: Int64 = 30 * 86_400, scopeMapping: ScopeMapping = ScopeMapping(),
         keys: @escaping @Sendable () async throws -> SigningKeyRing,
         events: any AuthorizationEventSink = DiscardingEventSink(), documents: ClientResolver? = nil,
@@ -32,6 +34,7 @@ public struct TokenService: Sendable {
         self.store = store
         self.issuer = issuer
         self.resource = resource
+        self.otherResources = otherResources
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
         self.scopeMapping = scopeMapping
@@ -123,9 +126,16 @@ public struct TokenService: Sendable {
         return stored.client
     }
 
-    func checkResource(_ requested: String?) throws {
-        if let requested, requested != resource {
-            throw OAuthError.invalidTarget("tokens are issued only for \(resource), not \(requested)")
+    /// A `resource` parameter must name something served here and, once
+    /// the grant is known, the resource it was made for: each token is for
+    /// one endpoint (RFC 8707).
+    func checkResource(_ requested: String?, granted: String? = nil) throws {
+        guard let requested else { return }
+        if requested != resource, otherResources?.contains(requested) != true {
+            throw OAuthError.invalidTarget("tokens are issued only for \(resource) and its other endpoints, not \(requested)")
+        }
+        if let granted, requested != granted {
+            throw OAuthError.invalidTarget("this sign-in was for \(granted), not \(requested); sign in again for that endpoint")
         }
     }
 
@@ -152,6 +162,7 @@ public struct TokenService: Sendable {
             guard PKCE.verify(verifier: verifier, challenge: record.codeChallenge) else {
                 throw OAuthError.invalidGrant("code_verifier does not match the code challenge")
             }
+            try checkResource(requested, granted: record.resource)
             let grant = GrantRecord(
                 id: OpaqueToken.generate(bytes: 16), clientID: client.clientID, subject: record.subject, scopes: record.scopes,
                 resource: record.resource, claimsJSON: record.claimsJSON, createdAt: now)
@@ -177,6 +188,7 @@ public struct TokenService: Sendable {
                 try await store.revokeGrant(id: grant.id, now: now)
                 throw OAuthError.invalidGrant("the refresh token was issued to another client")
             }
+            try checkResource(requested, granted: grant.resource)
             let response = try await tokens(for: grant, client: client, now: now, refreshToken: replacement, selection: selection)
             events.record(.init(.refreshed, clientID: client.clientID, subject: grant.subject, scopes: grant.scopes))
             return response
@@ -198,7 +210,7 @@ public struct TokenService: Sendable {
     ) async throws -> JSONValue {
         let kept = (try? JSONParser.parse(Array(grant.claimsJSON.utf8)))?.objectValue ?? [:]
         let claims = AccessTokenClaims(
-            issuer: issuer, subject: grant.subject, audience: resource, clientID: client.clientID, scopes: grant.scopes,
+            issuer: issuer, subject: grant.subject, audience: grant.resource, clientID: client.clientID, scopes: grant.scopes,
             issuedAt: now, lifetime: accessTokenLifetime, userClaims: selection.select(from: kept))
         let accessToken = try await keys().sign(claims.json)
         guard accessToken.utf8.count <= ResourceServer.maximumTokenBytes else {

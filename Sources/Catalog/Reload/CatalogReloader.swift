@@ -1,3 +1,4 @@
+import ConnectorModel
 import Foundation
 
 /// Rereads the connector folder into a ``CatalogStore`` and remembers what
@@ -23,8 +24,21 @@ public struct CatalogReloader: Sendable {
     /// What one reload did.
     public struct Outcome: Sendable {
         public var result: CatalogLoader.Result
-        /// Whether the served tool list differs from before.
+        /// Whether the served tool list (of `/mcp` or of any endpoint)
+        /// differs from before.
         public var toolsChanged: Bool
+        /// Whether the tool list of `/mcp` itself differs.
+        public var mainListChanged: Bool
+        /// Names of the extra endpoints whose tool list changed.
+        public var changedEndpoints: [String]
+        /// How the tools in the files differ from the last reload's.
+        public var changes: [ToolChange]
+        /// What the lock held back, when there is one.
+        public var lockDecisions: [LockGate.Decision]
+        /// Whether a lock file was found.
+        public var locked: Bool
+        /// Problems of the lock and endpoints files.
+        public var problems: [Diagnostic]
         public var duration: Duration
     }
 
@@ -43,18 +57,47 @@ public struct CatalogReloader: Sendable {
             state.recordFailure(error: "\(error)")
             throw error
         }
-        let toolsChanged = result.catalog.descriptors != current.descriptors
-        if toolsChanged {
-            store.replace(with: result.catalog)
-        } else {
-            // Same tools: keep the generation, so pagination cursors stay
-            // valid, but take the new definitions (rotated secrets).
-            store.replace(with: Catalog(
-                tools: result.catalog.tools, connectors: result.catalog.connectors, generation: current.generation))
+        let directory = ConnectorFolder(path: folder, limits: loader.limits)
+        let loaded = result.catalog.tools
+        let changes = CatalogChanges.between(state.loadedTools, loaded)
+        var problems: [Diagnostic] = []
+        var served = loaded
+        var decisions: [LockGate.Decision] = []
+        let lockSource = directory.readSpecial(ConnectorLock.fileName)
+        if let lockSource {
+            let lock: ConnectorLock
+            if let text = lockSource.text {
+                lock = ConnectorLock(parsing: text, file: lockSource.file)
+            } else {
+                // An unreadable lock locks everything out rather than nothing.
+                lock = ConnectorLock()
+                problems.append(Diagnostic(file: lockSource.file, line: 1, column: 1, message: lockSource.problem ?? "cannot read file"))
+            }
+            problems += lock.problems
+            (served, decisions) = LockGate.apply(lock: lock, loaded: loaded, served: current.tools)
         }
+        let endpoints = EndpointsFile.read(directory)
+        problems += endpoints.diagnostics
+        // The first load is not a change any client saw.
+        var next = Catalog(
+            tools: served, connectors: result.catalog.connectors, generation: current.generation + 1, endpoints: endpoints.endpoints,
+            changedAt: current.generation == 0 ? current.changedAt : .now)
+        let toolsChanged = next.listsDiffer(from: current)
+        // Same lists: keep the generation, so pagination cursors stay
+        // valid, but take the new definitions (rotated secrets).
+        if !toolsChanged { next = next.with(generation: current.generation, changedAt: current.changedAt) }
+        let changedEndpoints = next.endpointDefinitions.map(\.name).filter {
+            next.endpoints[$0]?.descriptors != current.endpoints[$0]?.descriptors
+        }
+        let mainListChanged = next.descriptors != current.descriptors
+        store.replace(with: next)
         let duration = ContinuousClock.now - started
-        state.record(result, at: Date(), duration: duration)
-        return Outcome(result: result, toolsChanged: toolsChanged, duration: duration)
+        state.record(
+            result, loaded: loaded, changes: changes, decisions: decisions, locked: lockSource != nil, problems: problems, at: Date(),
+            duration: duration)
+        return Outcome(
+            result: result, toolsChanged: toolsChanged, mainListChanged: mainListChanged, changedEndpoints: changedEndpoints, changes: changes, lockDecisions: decisions,
+            locked: lockSource != nil, problems: problems, duration: duration)
     }
 
     /// Whether the folder is as the last reload read it, so a second report

@@ -44,7 +44,7 @@ public struct FolderFingerprint: Sendable, Equatable {
                 parts.append("..data->" + ((try? FileManager.default.destinationOfSymbolicLink(atPath: file)) ?? ""))
                 continue
             }
-            guard ConnectorFolder.isConnectorFile(name) else { continue }
+            guard ConnectorFolder.isWatchedFile(name) else { continue }
             parts.append(entry(name: name, path: file, newest: &newest))
         }
         return FolderFingerprint(parts: parts, newestModification: newest, takenAt: now())

@@ -22,6 +22,9 @@ enum ConnectorKey: String, SectionKey {
     case retries
     /// OAuth scopes the tools need unless a tool names its own.
     case scopes
+    /// Which tools ask the user before they run when they say nothing
+    /// themselves (see ``ConfirmationPolicy``).
+    case confirm
     /// The list of tools (see ``ToolKey``).
     case tools
 }

@@ -21,6 +21,17 @@ public enum NameRules {
         isName(name, allowing: isNameByte)
     }
 
+    /// Tool tags, which endpoint files select by: the tool-name rule.
+    public static func isTag(_ name: String) -> Bool {
+        isName(name, allowing: isNameByte)
+    }
+
+    /// Endpoint names become a path segment (`/mcp/NAME`): lower-case
+    /// letters, digits, `_` and `-`.
+    public static func isEndpointName(_ name: String) -> Bool {
+        isName(name) { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2D }
+    }
+
     /// `[A-Za-z0-9_.-]`.
     @inline(__always)
     static func isNameByte(_ byte: UInt8) -> Bool {

@@ -33,6 +33,11 @@ enum ToolKey: String, SectionKey {
     case retries
     /// OAuth scopes a caller needs to see and call the tool.
     case scopes
+    /// Labels that endpoints select tools by (`endpoints.yaml`).
+    case tags
+    /// Ask the user before the call is made: a message template over the
+    /// arguments, `true` for a default question, `false` to never ask.
+    case confirm
     /// The arguments as a JSON Schema instead of generated from ``parameters``.
     case inputSchema = "input_schema"
 }

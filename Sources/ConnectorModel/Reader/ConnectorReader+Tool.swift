@@ -128,6 +128,13 @@ extension ConnectorReader {
             }
         }
         let scopes = byKey[.scopes].flatMap { readScopes($0.value) } ?? defaultScopes
+        let tags = byKey[.tags].flatMap { readTags($0.value) } ?? []
+        var confirmation: Confirmation?
+        if let entry = byKey[.confirm] {
+            confirmation = readConfirmation(entry.value, known: parameterNames) ?? nil
+        } else if confirmationPolicy.applies(to: annotations) {
+            confirmation = Confirmation()
+        }
         guard decoding.diagnostics.count == errorsBefore, let path else { return nil }
         let inputSchema: JSONSchema
         if let declaredSchema {
@@ -146,7 +153,8 @@ extension ConnectorReader {
             name: name, title: title, description: description, method: method, path: path, parameters: parameters,
             headers: headers, query: query, body: body, annotations: annotations, response: response, timeout: timeout,
             maxResponseBytes: maxResponseBytes, limits: limits, retries: retries,
-            inputSchema: inputSchema, scopes: scopes, location: decoding.location(nameEntry.value))
+            inputSchema: inputSchema, scopes: scopes, tags: tags, confirmation: confirmation,
+            location: decoding.location(nameEntry.value))
     }
 
 

@@ -9,6 +9,8 @@ struct ConnectorReader {
     var secrets: SecretResolver
     /// The connector's `scopes:`, for tools that name none of their own.
     var defaultScopes: [String] = []
+    /// The connector's `confirm:`, for tools that say nothing themselves.
+    var confirmationPolicy = ConfirmationPolicy.none
 
     mutating func readConnector(_ root: Yams.Node) -> Connector? {
         guard let byKey = decoding.mapping(root, "the connector file", keys: ConnectorKey.self) else { return nil }
@@ -23,9 +25,21 @@ struct ConnectorReader {
         }
         let description = byKey[.description].flatMap { decoding.string($0.value, "description") }
         var baseURL: BaseURL?
+        var baseURLSource = ""
+        var headerSources: [(name: String, value: String)] = []
         if let entry = byKey[.baseURL] {
             if let text = decoding.string(entry.value, "base_url"), let resolved = resolveSecrets(text, entry.value) {
-                do { baseURL = try BaseURL(parsing: resolved) } catch { decoding.error(entry.value, error.message) }
+                baseURLSource = text
+                do {
+                    baseURL = try BaseURL(parsing: resolved)
+                } catch {
+                    if secrets.source is StandInSecretSource, text.contains("${") {
+                        // Only described, never called: the written form is what counts.
+                        baseURL = BaseURL(scheme: "https", host: "unresolved.invalid", port: nil, path: "")
+                    } else {
+                        decoding.error(entry.value, error.message)
+                    }
+                }
             }
         } else {
             decoding.error(root, "missing required key 'base_url'")
@@ -39,6 +53,7 @@ struct ConnectorReader {
                 else { continue }
                 guard checkHeaderValue(value, item.value, "header \(Diagnostic.quoted(item.key))") else { continue }
                 headers.append((item.key, value))
+                headerSources.append((item.key, raw))
             }
         }
         let auth = byKey[.auth].flatMap { readAuth($0.value) }
@@ -59,6 +74,15 @@ struct ConnectorReader {
         let limits = byKey[.limits].flatMap { readLimits($0.value) } ?? CallLimits()
         let retries = byKey[.retries].flatMap { readRetries($0.value) } ?? .off
         defaultScopes = byKey[.scopes].flatMap { readScopes($0.value) } ?? []
+        if let entry = byKey[.confirm], let text = decoding.string(entry.value, "confirm") {
+            if let policy = ConfirmationPolicy(rawValue: text) {
+                confirmationPolicy = policy
+            } else {
+                decoding.error(
+                    entry.value,
+                    "confirm must be one of \(ConfirmationPolicy.allCases.map(\.rawValue).joined(separator: ", ")) (tools can also say confirm: on their own)")
+            }
+        }
         var tools: [ToolDefinition] = []
         if let entry = byKey[.tools], let nodes = decoding.sequence(entry.value, "tools") {
             var names: [String: SourceLocation] = [:]
@@ -81,12 +105,14 @@ struct ConnectorReader {
             decoding.error(root, "missing required key 'tools'")
         }
         guard let name, let baseURL else { return nil }
-        return Connector(
+        var connector = Connector(
             name: name, description: description, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
             maxResponseBytes: maxResponseBytes, limits: limits, retries: retries, tools: tools,
             location: decoding.location(root),
             redactor: SecretRedactor(secrets: secrets.resolvedValues + (auth?.secretValues ?? [])),
             errorBodyBytes: errorBodyBytes)
+        connector.target.written = WrittenTarget(baseURL: baseURLSource, headers: headerSources)
+        return connector
     }
 
     mutating func resolveSecrets(_ text: String, _ node: Yams.Node) -> String? {

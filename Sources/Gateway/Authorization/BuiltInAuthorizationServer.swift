@@ -13,6 +13,9 @@ public struct BuiltInAuthorizationServer: Sendable {
     public let settings: AuthorizationServerSettings
     public let issuer: String
     public let resource: String
+    /// The extra endpoints' URLs: the gateway fills it on each reload, and
+    /// tokens are issued for them too, each for one.
+    public let otherResources = AudienceSet()
     public let store: any AuthStore
     public let keys: SigningKeys
     /// Each signed-in user's tokens at the identity provider, sealed.
@@ -73,7 +76,7 @@ public struct BuiltInAuthorizationServer: Sendable {
             store: store, fetcher: documents, hosts: hosts, policy: policy,
             allowInternalAddresses: settings.allowInternalMetadataDocuments)
         tokens = TokenService(
-            store: store, issuer: issuer, resource: resource, accessTokenLifetime: settings.accessTokenLifetime,
+            store: store, issuer: issuer, resource: resource, otherResources: otherResources, accessTokenLifetime: settings.accessTokenLifetime,
             refreshTokenLifetime: settings.refreshTokenLifetime, scopeMapping: settings.scopeMapping,
             keys: { try await keys.current() }, events: events, documents: resolver)
         registration = RegistrationService(store: store, policy: policy)
@@ -83,7 +86,7 @@ public struct BuiltInAuthorizationServer: Sendable {
         upstreamTokens = vault
         flow = AuthorizationFlow(
             store: store, resolver: resolver, provider: provider, scopeMapping: settings.scopeMapping, issuer: issuer,
-            resource: resource, codeLifetime: settings.codeLifetime, events: events, vault: vault)
+            resource: resource, otherResources: otherResources, codeLifetime: settings.codeLifetime, events: events, vault: vault)
         registrationLimiter = RateLimiter(limit: settings.registrationRate)
     }
 

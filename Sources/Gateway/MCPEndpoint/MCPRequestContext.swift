@@ -12,6 +12,8 @@ public struct MCPRequestContext: ChildRequestContext {
     /// Where the POST handler leaves the JSON-RPC method it answered, for
     /// ``MCPMetricsMiddleware``; `nil` on other HTTP methods.
     var answeredMethod: AnsweredMethod?
+    /// The extra endpoint a `/mcp/NAME` request is for.
+    var endpoint: ServedEndpoint?
 
     public init(context: GatewayRequestContext) {
         self.coreContext = context.coreContext

@@ -23,6 +23,12 @@ public struct AuditRecord: Sendable {
     public var era: String
     public var requestID: String?
     public var traceID: String?
+    /// How the user answered the tool's confirmation, when it has one:
+    /// `asked`, `accepted`, `declined`, `cancelled`, `unavailable` (the
+    /// client cannot ask) or `not_asked` (allowed without asking).
+    public var confirmation: String?
+    /// The extra endpoint the call came through, if not `/mcp`.
+    public var endpoint: String?
 
     public init(
         tool: String, connector: String?, subject: String, argumentKeys: [String], arguments: JSONObject?, outcome: String,
@@ -88,6 +94,8 @@ public struct JSONAuditSink: AuditSink {
             field("\"era\"", record.era)
             if let requestID = record.requestID { field("\"request_id\"", requestID) }
             if let traceID = record.traceID { field("\"trace_id\"", traceID) }
+            if let confirmation = record.confirmation { field("\"confirmation\"", confirmation) }
+            if let endpoint = record.endpoint { field("\"endpoint\"", endpoint) }
         }
     }
 }
@@ -120,6 +128,8 @@ public struct LoggerAuditSink: AuditSink {
         if record.attempts > 1 { metadata["attempts"] = .stringConvertible(record.attempts) }
         if let requestID = record.requestID { metadata["request_id"] = .string(requestID) }
         if let traceID = record.traceID { metadata["trace_id"] = .string(traceID) }
+        if let confirmation = record.confirmation { metadata["confirmation"] = .string(confirmation) }
+        if let endpoint = record.endpoint { metadata["endpoint"] = .string(endpoint) }
         logger.info("tool call", metadata: metadata)
     }
 }
@@ -136,14 +146,17 @@ public struct AuditLog: Sendable {
 
     func record(
         tool: String, connector: String?, caller: CallerIdentity, arguments: JSONObject, outcome: String,
-        invocation: ToolInvoker.Outcome?, latency: Duration, era: String
+        invocation: ToolInvoker.Outcome?, latency: Duration, era: String, confirmation: String? = nil, endpoint: String? = nil
     ) {
         let trace = RequestTrace.current
-        sink.record(AuditRecord(
+        var record = AuditRecord(
             tool: tool, connector: connector, subject: caller.subject ?? "anonymous", argumentKeys: Array(arguments.keys),
             arguments: argumentValues ? arguments : nil, outcome: outcome, upstreamStatus: invocation?.upstreamStatus,
             latency: latency, upstreamDuration: invocation?.upstreamDuration,
             responseBytes: invocation.map(\.responseBytes), attempts: invocation?.attempts ?? 0, era: era,
-            requestID: trace?.requestID, traceID: trace?.context.traceID.description))
+            requestID: trace?.requestID, traceID: trace?.context.traceID.description)
+        record.confirmation = confirmation
+        record.endpoint = endpoint
+        sink.record(record)
     }
 }

@@ -59,6 +59,21 @@ public struct GatewayMetrics: Sendable {
         factory.makeMeter(label: "gatehouse_tools_loaded", dimensions: []).set(Int64(count))
     }
 
+    /// One tool added, removed or changed by a reload.
+    func toolChange(_ kind: String) {
+        factory.makeCounter(label: "gatehouse_tool_changes_total", dimensions: [("change", kind)]).increment(by: 1)
+    }
+
+    /// Tools the lock keeps at their locked definition or keeps out.
+    func toolsHeldByLock(_ count: Int) {
+        factory.makeMeter(label: "gatehouse_tools_held_by_lock", dimensions: []).set(Int64(count))
+    }
+
+    /// A confirmation asked before a destructive call, by how it ended.
+    func confirmation(_ outcome: String) {
+        factory.makeCounter(label: "gatehouse_confirmations_total", dimensions: [("outcome", outcome)]).increment(by: 1)
+    }
+
     func authorizationEvent(_ kind: String) {
         factory.makeCounter(label: "gatehouse_authorization_events_total", dimensions: [("event", kind)]).increment(by: 1)
     }

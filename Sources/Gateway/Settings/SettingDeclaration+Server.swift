@@ -89,5 +89,14 @@ extension SettingDeclaration {
         "gatehouse.keepalive.seconds", .protocolOptions, default: "15", range: 1...3600,
         "keep-alive interval on notification streams")
 
-    public static let protocolOptions: [SettingDeclaration] = [sessionSecret, pageSize, listTTL, keepAlive]
+    public static let confirmWithoutElicitation = SettingDeclaration(
+        "gatehouse.confirm.without.elicitation", .protocolOptions, default: "refuse",
+        "refuse or allow: what a tool with confirm: does for a client that cannot ask the user")
+    public static let confirmTimeout = SettingDeclaration(
+        "gatehouse.confirm.timeout.seconds", .protocolOptions, default: "300", range: 5...3600,
+        "how long a legacy-session call waits for the user to answer a confirmation")
+
+    public static let protocolOptions: [SettingDeclaration] = [
+        sessionSecret, pageSize, listTTL, keepAlive, confirmWithoutElicitation, confirmTimeout,
+    ]
 }
