@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "GatehouseJSON"]),
         .testTarget(name: "ConnectorModelTests", dependencies: ["ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "ConnectorModel", "GatehouseJSON", "GatehouseTesting"]),
         .testTarget(
             name: "AuthorizationServerTests",
             dependencies: [

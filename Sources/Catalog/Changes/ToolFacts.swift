@@ -31,12 +31,15 @@ public struct ToolFacts: Sendable, Equatable {
         add("annotations", definition.annotations.json)
         add("method", .string(definition.method.rawValue))
         add("url", .string(written + definition.path.source))
-        add("query", .array(definition.query.map { [.string($0.name), .string($0.value.source)] }))
+        // Where each argument goes (the schema says only what it is).
         add(
-            "headers",
-            .array(
-                target.written.headers.map { [.string($0.name), .string($0.value)] }
-                    + definition.headers.map { [.string($0.name), .string($0.value.source)] }))
+            "parameters",
+            .array(definition.parameters.sorted { $0.name < $1.name }.map {
+                [.string($0.name), .string($0.location.rawValue), .string($0.upstreamName), .bool($0.explode)]
+            }))
+        // Key order in the file is not meaning: pairs are sorted.
+        add("query", Self.pairs(definition.query.map { ($0.name, $0.value.source) }))
+        add("headers", Self.pairs(target.written.headers.map { ($0.name, $0.value) } + definition.headers.map { ($0.name, $0.value.source) }))
         add("body", definition.body?.sourceJSON)
         add("auth", target.auth.map { .string($0.kindName) })
         add("scopes", .array(definition.scopes.sorted().map(JSONValue.string)))
@@ -44,6 +47,10 @@ public struct ToolFacts: Sendable, Equatable {
         add("confirm", definition.confirmation.map { .string($0.message?.source ?? "(default question)") })
         add("tags", .array(definition.tags.sorted().map(JSONValue.string)))
         self.fields = fields
+    }
+
+    static func pairs(_ pairs: [(String, String)]) -> JSONValue {
+        .array(pairs.sorted { ($0.0.lowercased(), $0.1) < ($1.0.lowercased(), $1.1) }.map { [.string($0.0), .string($0.1)] })
     }
 
     static func shaping(_ shaping: ResponseShaping) -> JSONValue {
