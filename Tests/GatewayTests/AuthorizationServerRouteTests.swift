@@ -127,7 +127,7 @@ struct BuiltInHarness {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
-    static func authorizeURI(client: String, verifier: String = verifier, extra: String = "") -> String {
+    static func authorizeURI(client: String, verifier: String = verifier, extra: String = "", resource: String = resource) -> String {
         let challenge = PKCE.challenge(for: verifier)
         return "/authorize?response_type=code&client_id=\(client)&redirect_uri=\(HTTPAuthClient.formEncode(redirect))"
             + "&code_challenge=\(challenge)&code_challenge_method=S256&state=client-state"
@@ -157,10 +157,11 @@ struct BuiltInHarness {
 
     /// Registers a client, then walks the browser's way to a code.
     func signIn(
-        _ client: some TestClientProtocol, groups: [String] = ["support"], claims: JSONObject = ["email_verified": true]
+        _ client: some TestClientProtocol, groups: [String] = ["support"], claims: JSONObject = ["email_verified": true],
+        resource: String = resource
     ) async throws -> (clientID: String, code: String) {
         let clientID = try await Self.register(client, #","client_name":"Route Test","token_endpoint_auth_method":"none""#)
-        let page = try await client.execute(uri: Self.authorizeURI(client: clientID), method: .get)
+        let page = try await client.execute(uri: Self.authorizeURI(client: clientID, resource: resource), method: .get)
         #expect(page.status == .ok)
         let html = String(buffer: page.body)
         let approve = try await client.execute(
@@ -180,11 +181,13 @@ struct BuiltInHarness {
         return (clientID, try #require(answer["code"]))
     }
 
-    func exchange(_ client: some TestClientProtocol, clientID: String, code: String, verifier: String = verifier) async throws -> TestResponse {
+    func exchange(
+        _ client: some TestClientProtocol, clientID: String, code: String, verifier: String = verifier, resource: String = resource
+    ) async throws -> TestResponse {
         try await client.execute(
             uri: "/token", method: .post, headers: Self.formHeaders,
             body: Self.form([("grant_type", "authorization_code"), ("code", code), ("code_verifier", verifier),
-                             ("redirect_uri", Self.redirect), ("client_id", clientID), ("resource", Self.resource)]))
+                             ("redirect_uri", Self.redirect), ("client_id", clientID), ("resource", resource)]))
     }
 }
 
