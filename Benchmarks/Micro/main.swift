@@ -11,6 +11,7 @@ results += try await TokenBenchmarks.run(iterations: iterations)
 results += ObservabilityBenchmarks.run(iterations: iterations * 5)
 results += try await TokenEndpointBenchmarks.run(iterations: quick ? 5 : 200)
 results += try await CredentialBenchmarks.run(iterations: iterations * 2)
+results += try await CatalogBenchmarks.run(iterations: iterations * 2)
 print("| operation | time per operation |")
 print("|---|---|")
 for result in results {
