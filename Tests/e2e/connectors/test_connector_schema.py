@@ -23,7 +23,10 @@ from support.paths import BIN, ROOT
 SCHEMA_PATH = ROOT / "schema" / "connector.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 VALIDATOR = Draft202012Validator(SCHEMA)
-SHIPPED = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "connectors.d").glob("*.yaml"))
+SHIPPED = [path for path in sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "connectors.d").glob("*.yaml"))
+           if path.name != "endpoints.yaml"]
+ENDPOINTS_SCHEMA_PATH = ROOT / "schema" / "endpoints.schema.json"
+ENDPOINTS_VALIDATOR = Draft202012Validator(json.loads(ENDPOINTS_SCHEMA_PATH.read_text()))
 # What the shipped examples read from the environment.
 ENV = {"TICKETS_TOKEN": "t", "GITHUB_TOKEN": "g", "GATEHOUSE_SCHEMA_TEST_TOKEN": "s3cret"}
 
@@ -177,6 +180,24 @@ def test_shipped_connector_names_the_schema(path):
     match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
     assert match, first
     assert (path.parent / match.group(1)).resolve() == SCHEMA_PATH.resolve()
+
+
+def test_the_shipped_endpoints_file_passes_check_and_its_schema(tmp_path):
+    path = ROOT / "examples" / "endpoints.yaml"
+    text = path.read_text()
+    first = text.splitlines()[0]
+    match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
+    assert match and (path.parent / match.group(1)).resolve() == ENDPOINTS_SCHEMA_PATH.resolve()
+    assert not list(ENDPOINTS_VALIDATOR.iter_errors(yaml.load(text, Loader=EditorLoader)))
+    (tmp_path / "endpoints.yaml").write_text(text)
+    (tmp_path / "tickets.yaml").write_text((ROOT / "examples" / "tickets.yaml").read_text())
+    assert check(tmp_path).returncode == 0
+    # The schema and check both refuse a misspelt key and a bad name.
+    for broken in ["endpoints:\n  research: { read_onyl: true }\n", "endpoints:\n  Research: {}\n"]:
+        assert list(ENDPOINTS_VALIDATOR.iter_errors(yaml.load(broken, Loader=EditorLoader)))
+        (tmp_path / "endpoints.yaml").write_text(broken)
+        result = check(tmp_path)
+        assert result.returncode == 1 and "endpoints.yaml:2:" in result.stdout, result.stdout
 
 
 # --- files both accept ------------------------------------------------------------------------
