@@ -107,7 +107,7 @@ public struct Gateway: Sendable {
         let server = MCPServer(configuration: mainConfiguration, tools: provider)
         self.server = server
         let confirmWithoutElicitation = settings.confirmWithoutElicitation
-        self.endpoints = EndpointRegistry(store: store) { [tokenVerifier] definition, events in
+        self.endpoints = EndpointRegistry(store: store) { [tokenVerifier] definition, memory in
             let name = definition.name
             var endpointConfiguration = mainConfiguration
             // Sessions and request states of one endpoint mean nothing at another.
@@ -135,7 +135,10 @@ public struct Gateway: Sendable {
                 requiredScopes: { [endpointResource] tool in endpointResource?.scopes(forTool: tool) ?? tool }, endpoint: name,
                 confirmWithoutElicitation: confirmWithoutElicitation)
             return ServedEndpoint(
-                definition: definition, server: MCPServer(configuration: endpointConfiguration, tools: endpointProvider, events: events),
+                definition: definition,
+                server: MCPServer(
+                    configuration: endpointConfiguration, tools: endpointProvider, revocations: memory.revocations, events: memory.events,
+                    inFlight: memory.inFlight, questions: memory.questions, spentStates: memory.spentStates),
                 resourceServer: endpointResource)
         }
     }

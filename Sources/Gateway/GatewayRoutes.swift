@@ -28,7 +28,16 @@ extension Gateway {
         }
         if let authorizationServer {
             AuthorizationServerRoutes(
-                server: authorizationServer, toolScopes: { [store] in store.catalog.scopes },
+                server: authorizationServer,
+                toolScopes: { [store] in
+                    // Tools' scopes and those the extra endpoints require.
+                    let catalog = store.catalog
+                    var scopes = catalog.scopes
+                    for endpoint in catalog.endpointDefinitions {
+                        for scope in endpoint.scopes where !scopes.contains(scope) { scopes.append(scope) }
+                    }
+                    return scopes
+                },
                 placeholderClaims: { [store] in store.catalog.userClaims }, proxies: settings.trustedProxies
             ).add(to: router)
         }

@@ -87,7 +87,9 @@ struct GitRevisionFolder {
 
     init(revision: String, path: String) throws {
         guard !revision.hasPrefix("-"), !path.hasPrefix("-") else { throw ValidationError("'\(revision)' is not a revision") }
-        let listing = try Self.git(["ls-tree", "--name-only", "\(revision):\(path)"])
+        // `--full-tree`: from a subfolder, ls-tree would otherwise list only
+        // what lies below it, and an empty answer would read as "no tools".
+        let listing = try Self.git(["ls-tree", "--full-tree", "--name-only", "\(revision):\(path)"])
         let names = String(decoding: listing, as: UTF8.self).split(separator: "\n").map(String.init)
         directory = NSTemporaryDirectory() + "gatehouse-diff-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

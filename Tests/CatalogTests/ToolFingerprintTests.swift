@@ -62,6 +62,12 @@ struct ToolFingerprintTests {
         #expect(a.fingerprint.hasPrefix("sha256:") && a.fingerprint.count == 39)
     }
 
+    @Test func theOrderOfRequiredParametersDoesNotCount() throws {
+        let ab = ConnectorText.oneTool("    parameters:\n      a: { type: string, required: true }\n      b: { type: string, required: true }")
+        let ba = ConnectorText.oneTool("    parameters:\n      b: { type: string, required: true }\n      a: { type: string, required: true }")
+        #expect(try servedTool(ab).fingerprint == servedTool(ba).fingerprint)
+    }
+
     /// Each edit changes what the tool is or does; each must move the
     /// fingerprint and name the field that moved.
     @Test(arguments: [

@@ -90,6 +90,20 @@ struct EndpointRouteTests {
         #expect(await events(research) == [.shutdown])
     }
 
+    @Test func anEndpointKeepsWhatItRemembersWhenItsDefinitionChanges() async throws {
+        let folder = try TemporaryFolder(["tickets.yaml": AuthFixture.connector, "endpoints.yaml": Self.endpoints])
+        let gateway = try makeTestGateway(folder: folder.path)
+        let before = try #require(gateway.endpoints.endpoint(named: "research"))
+        try folder.write("endpoints.yaml", Self.endpoints.replacingOccurrences(of: "Research (read-only)", with: "Research"))
+        try gateway.reload(reason: "change")
+        let after = try #require(gateway.endpoints.endpoint(named: "research"))
+        #expect(after.server.configuration.serverTitle == "Research")
+        #expect(after.server.spentStates === before.server.spentStates)
+        #expect(after.server.questions === before.server.questions)
+        #expect(after.server.revocations === before.server.revocations)
+        #expect(after.server.events === before.server.events)
+    }
+
     // MARK: Protected resources
 
     static let tokenFolder = ["tickets.yaml": AuthFixture.connector, "endpoints.yaml": endpoints]

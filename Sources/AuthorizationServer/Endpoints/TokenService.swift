@@ -178,6 +178,13 @@ public struct TokenService: Sendable {
         token: String, resource requested: String?, client: RegisteredClient, selection: UserClaimSelection = UserClaimSelection()
     ) async throws -> JSONValue {
         try checkResource(requested)
+        // A refresh naming another endpoint is refused before the token
+        // rotates: the client's next, correct refresh must still work.
+        if let requested, let grantID = try await store.grantID(forRefreshToken: OpaqueToken.hash(token)),
+            let grant = try await store.grant(id: grantID)
+        {
+            try checkResource(requested, granted: grant.resource)
+        }
         let now = now()
         let replacement = OpaqueToken.generate()
         switch try await store.rotateRefreshToken(

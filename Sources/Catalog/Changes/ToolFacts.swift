@@ -26,8 +26,8 @@ public struct ToolFacts: Sendable, Equatable {
         add("name", .string(definition.name))
         add("title", definition.title.map(JSONValue.string))
         add("description", definition.description.map(JSONValue.string))
-        add("input_schema", definition.inputSchema.source)
-        add("output_schema", definition.response.outputSchema?.source)
+        add("input_schema", Self.normalised(definition.inputSchema.source))
+        add("output_schema", definition.response.outputSchema.map { Self.normalised($0.source) })
         add("annotations", definition.annotations.json)
         add("method", .string(definition.method.rawValue))
         add("url", .string(written + definition.path.source))
@@ -47,6 +47,25 @@ public struct ToolFacts: Sendable, Equatable {
         add("confirm", definition.confirmation.map { .string($0.message?.source ?? "(default question)") })
         add("tags", .array(definition.tags.sorted().map(JSONValue.string)))
         self.fields = fields
+    }
+
+    /// A schema with every `required` list sorted: it is a set, and the
+    /// order parameters are written in must not count.
+    static func normalised(_ schema: JSONValue) -> JSONValue {
+        switch schema {
+        case .object(let object):
+            var copy = JSONObject()
+            for (key, value) in object {
+                if key == "required", case .array(let names) = value, names.allSatisfy({ $0.stringValue != nil }) {
+                    copy[key] = .array(names.sorted { $0.stringValue! < $1.stringValue! })
+                } else {
+                    copy[key] = normalised(value)
+                }
+            }
+            return .object(copy)
+        case .array(let elements): return .array(elements.map(normalised))
+        default: return schema
+        }
     }
 
     static func pairs(_ pairs: [(String, String)]) -> JSONValue {

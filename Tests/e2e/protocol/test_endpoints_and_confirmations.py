@@ -12,19 +12,23 @@ The fixture folder is fixtures/connectors/trust/: two connectors
 the tickets connector, name patterns, an exclusion; `library`: a tag)."""
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
+import os
 import re
 import shutil
 import time
 import types
 
 import mcp.client.session as sdk_session
+import mcp.types as mcp_types
 import pytest
 import requests
 from mcp import Client, ClientSession
 from mcp.client.streamable_http import streamable_http_client
+from mcp.client.subscriptions import ToolsListChanged
 from mcp.shared.exceptions import MCPError
 from mcp_types import ElicitResult
 
@@ -443,18 +447,18 @@ def test_confirmations_work_through_an_endpoint(world, era):
 
 
 def test_a_legacy_question_left_unanswered_past_the_timeout_is_a_cancellation(world, tmp_path):
-    """GATEHOUSE_CONFIRM_TIMEOUT_SECONDS=1: the person takes 3 s; the call
-    ends as dismissed after about a second, and nothing is sent, not even
-    when the late answer arrives."""
-    gateway = start_gateway(world.folder, {**COMMON_ENV, "GATEHOUSE_CONFIRM_TIMEOUT_SECONDS": "1"})
+    """GATEHOUSE_CONFIRM_TIMEOUT_SECONDS=5 (the least it takes): the person
+    would take 7 s; the call ends as dismissed after 5, and nothing is sent."""
+    gateway = start_gateway(world.folder, {**COMMON_ENV, "GATEHOUSE_CONFIRM_TIMEOUT_SECONDS": "5"})
     try:
         ticket = next(ticket_ids)
-        person = Person("accept", delay=3.0)
+        person = Person("accept", delay=7.0)
         started = time.monotonic()
         result = call(at(gateway), "legacy", "delete_ticket", {"id": ticket}, elicitation=person)
         elapsed = time.monotonic() - started
         assert result.is_error and "dismissed the confirmation" in text_of(result), text_of(result)
-        assert 0.8 < elapsed < 2.9, f"the call ended after {elapsed:.1f} s"
+        assert len(person.asked) == 1
+        assert 4.8 < elapsed < 6.9, f"the call ended after {elapsed:.1f} s"
         time.sleep(0.3)
         assert world.api.calls("DELETE", f"/tickets/{ticket}") == []
         (line,) = wait_for_audit(gateway, lambda e: e.get("tool") == "delete_ticket" and arguments_of(e).get("id") == ticket
@@ -508,7 +512,6 @@ def tampered(state: str) -> list[str]:
     parts = state.split(".")
     signature = parts[-1]
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
-    import base64
     other_tool = base64.urlsafe_b64encode(b"close_ticket").rstrip(b"=").decode()
     return [".".join(parts[:-1] + [flipped]), ".".join([parts[0], other_tool] + parts[2:]), "garbage", state + "x"]
 
@@ -578,16 +581,23 @@ def own(world, tmp_path):
     endpoints.yaml."""
     folder = tmp_path / "connectors.d"
     shutil.copytree(world.folder, folder)
-    gateway = start_gateway(folder, COMMON_ENV)
+    gateway = start_gateway(folder, {**COMMON_ENV, "GATEHOUSE_CONFIRM_TIMEOUT_SECONDS": "5"})
     try:
         yield gateway
     finally:
         gateway.stop()
 
 
+def write_atomically(path, text: str) -> None:
+    """As an editor saves: the watching server never reads half a file."""
+    temporary = path.with_name("." + path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def retitle_support(gateway, title: str) -> None:
     path = gateway.folder / "endpoints.yaml"
-    path.write_text(path.read_text().replace("title: Support desk", f"title: {title}"))
+    write_atomically(path, path.read_text().replace("title: Support desk", f"title: {title}"))
 
     def titled():
         r = raw_post(at(gateway, "support"), "server/discover")
@@ -628,3 +638,97 @@ def test_an_ended_session_stays_ended_when_endpoints_yaml_changes(own):
     assert requests.post(own.mcp, json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers=headers, timeout=10).status_code == 404
     retitle_support(own, "Support desk (renamed)")
     assert ping().status_code == 404, "a session the client ended came back after endpoints.yaml changed"
+
+
+def test_a_legacy_answer_given_while_endpoints_yaml_changes_still_counts(world, own):
+    """The person accepts on a 2025-11-25 session at /mcp/support while an
+    administrator retitles that endpoint: the answer reaches the call that
+    asked, and the call goes through (GATEHOUSE_CONFIRM_TIMEOUT_SECONDS=5
+    here, so a lost answer shows as a dismissal after 5 s)."""
+    ticket = next(ticket_ids)
+    asked = []
+
+    async def person(context, params):
+        asked.append(params)
+        await asyncio.to_thread(retitle_support, own, "Support desk (edited meanwhile)")
+        return ElicitResult(action="accept", content={})
+
+    result = call(at(own, "support"), "legacy", "delete_ticket", {"id": ticket}, elicitation=person)
+    assert len(asked) == 1
+    deletes = world.api.calls("DELETE", f"/tickets/{ticket}")
+    assert not result.is_error and len(deletes) == 1, (
+        f"the answer was lost: {text_of(result)!r}; the upstream got {len(deletes)} DELETEs")
+
+
+# ================================================================ list_changed, per endpoint
+
+class EndpointListener:
+    """A 2025-11-25 session with its GET stream and a 2026-07-28
+    subscription on one endpoint, collecting tools/list_changed."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.legacy = asyncio.Queue()
+        self.modern = asyncio.Queue()
+
+    async def __aenter__(self):
+        self.stack = contextlib.AsyncExitStack()
+
+        async def on_message(message):
+            if isinstance(message, mcp_types.ToolListChangedNotification):
+                await self.legacy.put(message)
+
+        read, write = await self.stack.enter_async_context(streamable_http_client(self.url))
+        session = await self.stack.enter_async_context(ClientSession(read, write, message_handler=on_message))
+        await session.initialize()
+        client = await self.stack.enter_async_context(Client(self.url, mode=MODERN, cache=None))
+        subscription = await self.stack.enter_async_context(client.listen(tools_list_changed=True))
+        assert subscription.honored.tools_list_changed
+
+        async def pump():
+            async for event in subscription:
+                if isinstance(event, ToolsListChanged):
+                    await self.modern.put(event)
+
+        self.pump = asyncio.get_running_loop().create_task(pump())
+        await asyncio.sleep(0.3)   # the legacy GET stream opens
+        return self
+
+    async def __aexit__(self, *exc):
+        self.pump.cancel()
+        await self.stack.aclose()
+
+    async def notified(self, timeout: float) -> tuple[bool, bool]:
+        async def one(queue):
+            try:
+                await asyncio.wait_for(queue.get(), timeout)
+                return True
+            except asyncio.TimeoutError:
+                return False
+        legacy, modern = await asyncio.gather(one(self.legacy), one(self.modern))
+        await asyncio.sleep(0.3)   # echoes of the same change, if any, are dropped below
+        for queue in (self.legacy, self.modern):
+            while not queue.empty():
+                queue.get_nowait()
+        return legacy, modern
+
+
+def test_each_endpoint_is_told_only_about_changes_to_its_own_list(world, own):
+    previous = sdk_session.LATEST_HANDSHAKE_VERSION
+    sdk_session.LATEST_HANDSHAKE_VERSION = LEGACY
+
+    async def go():
+        async with EndpointListener(at(own, "research")) as research, EndpointListener(at(own, "support")) as support:
+            wiki = own.folder / "wiki.yaml"
+            write_atomically(wiki, wiki.read_text().replace("Full-text search over the wiki.", "Search the wiki."))
+            assert await research.notified(5) == (True, True), "research serves search_pages"
+            assert await support.notified(1) == (False, False), "support does not"
+            tickets = own.folder / "tickets.yaml"
+            write_atomically(tickets, tickets.read_text().replace("description: Close a ticket.", "description: Close one ticket."))
+            assert await support.notified(5) == (True, True), "support serves close_ticket"
+            assert await research.notified(1) == (False, False), "research does not"
+
+    try:
+        asyncio.run(go())
+    finally:
+        sdk_session.LATEST_HANDSHAKE_VERSION = previous
