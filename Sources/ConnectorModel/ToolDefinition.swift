@@ -78,23 +78,70 @@ public struct ToolAnnotations: Sendable, Equatable {
 public struct ResponseShaping: Sendable {
     /// Dot path of the sub-tree to keep (`data.items`, `results.0`).
     public var select: [String]
+    /// Conditions every kept array item meets, all of them.
+    public var conditions: [ItemCondition]
     /// Keys to keep of an object, or of each object in an array; dotted keys
     /// keep nested values (`owner.login`).
     public var fields: [[String]]
+    /// Kept values moved to new top-level names, in order.
+    public var renames: [(from: [String], to: String)]
+    /// Whether an answer that does not match `outputSchema` is an error.
+    public var strictOutputSchema: Bool
     /// Text longer than this is cut and marked as truncated.
     public var maxBytes: Int
     /// When present, results also carry `structuredContent` checked against it.
     public var outputSchema: JSONSchema?
 
-    public init(select: [String] = [], fields: [[String]] = [], maxBytes: Int = ResponseShaping.defaultMaxBytes, outputSchema: JSONSchema? = nil) {
+    public init(
+        select: [String] = [], conditions: [ItemCondition] = [], fields: [[String]] = [], renames: [(from: [String], to: String)] = [],
+        maxBytes: Int = ResponseShaping.defaultMaxBytes, outputSchema: JSONSchema? = nil, strictOutputSchema: Bool = false
+    ) {
         self.select = select
+        self.conditions = conditions
         self.fields = fields
+        self.renames = renames
+        self.strictOutputSchema = strictOutputSchema
         self.maxBytes = maxBytes
         self.outputSchema = outputSchema
     }
 
     /// Well under the ~150,000 characters at which Claude cuts tool results.
     public static let defaultMaxBytes = 100_000
+}
+
+/// One condition of `response.where:` on a field of each array item.
+public struct ItemCondition: Sendable, Equatable {
+    public enum Test: Sendable, Equatable {
+        case equals(JSONValue)
+        case oneOf([JSONValue])
+        case exists(Bool)
+    }
+
+    /// A dot path into the item.
+    public var field: [String]
+    public var test: Test
+
+    public init(field: [String], test: Test) {
+        self.field = field
+        self.test = test
+    }
+
+    /// Whether `item` meets the condition. Numbers compare by value
+    /// (`1` equals `1.0`), everything else as JSON.
+    public func admits(_ item: JSONValue) -> Bool {
+        var current: JSONValue? = item
+        for segment in field { current = current?[segment] }
+        switch test {
+        case .equals(let expected): return current.map { Self.same($0, expected) } ?? false
+        case .oneOf(let values): return current.map { value in values.contains { Self.same(value, $0) } } ?? false
+        case .exists(let wanted): return (current != nil && current?.isNull == false) == wanted
+        }
+    }
+
+    static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        if let x = a.doubleValue, let y = b.doubleValue { return x == y }
+        return a == b
+    }
 }
 
 /// One MCP tool and how it maps onto one upstream HTTP request.

@@ -20,12 +20,14 @@ public struct CatalogToolProvider: ToolProvider {
     public let endpoint: String?
     /// Whether a tool with `confirm:` runs for a client that cannot ask.
     let confirmWithoutElicitation: Bool
+    let logger: Logger
 
     public init(
         store: CatalogStore, invoker: ToolInvoker, metrics: GatewayMetrics, audit: AuditLog,
         requiredScopes: @escaping @Sendable ([String]) -> [String] = { $0 }, endpoint: String? = nil,
-        confirmWithoutElicitation: Bool = false
+        confirmWithoutElicitation: Bool = false, logger: Logger = Logger(label: "gatehouse")
     ) {
+        self.logger = logger
         self.store = store
         self.invoker = invoker
         self.metrics = metrics
@@ -96,6 +98,13 @@ public struct CatalogToolProvider: ToolProvider {
         metrics.toolCall(tool: name, connector: connector, outcome: outcome.kind.rawValue)
         if let upstream = outcome.upstreamDuration { metrics.upstreamDuration(connector: connector, upstream) }
         if outcome.attempts > 1 { metrics.retries(connector: connector, count: outcome.attempts - 1) }
+        if let mismatch = outcome.result.schemaMismatch {
+            // Lenient: served as text; the drift is for the operator to see.
+            metrics.outputSchemaMismatch(tool: name, connector: connector)
+            logger.warning(
+                "answer does not match the tool's output_schema; sent without structuredContent",
+                metadata: ["tool": .string(name), "connector": .string(connector), "problems": .string(mismatch)])
+        }
         audit.record(
             tool: name, connector: connector, caller: caller, arguments: arguments, outcome: outcome.kind.rawValue,
             invocation: outcome, latency: ContinuousClock.now - started, era: context.era.rawValue, confirmation: confirmation,

@@ -103,7 +103,7 @@ public struct Gateway: Sendable {
         let provider = CatalogToolProvider(
             store: store, invoker: invoker, metrics: metrics, audit: auditLog,
             requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool },
-            confirmWithoutElicitation: settings.confirmWithoutElicitation)
+            confirmWithoutElicitation: settings.confirmWithoutElicitation, logger: logger)
         let server = MCPServer(configuration: mainConfiguration, tools: provider)
         self.server = server
         let confirmWithoutElicitation = settings.confirmWithoutElicitation
@@ -133,7 +133,7 @@ public struct Gateway: Sendable {
             let endpointProvider = CatalogToolProvider(
                 store: store, invoker: invoker, metrics: metrics, audit: auditLog,
                 requiredScopes: { [endpointResource] tool in endpointResource?.scopes(forTool: tool) ?? tool }, endpoint: name,
-                confirmWithoutElicitation: confirmWithoutElicitation)
+                confirmWithoutElicitation: confirmWithoutElicitation, logger: logger)
             return ServedEndpoint(
                 definition: definition,
                 server: MCPServer(

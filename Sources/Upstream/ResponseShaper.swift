@@ -49,7 +49,9 @@ public struct ResponseShaper: Sendable {
 
     func shapeJSON(_ value: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
         var shaped = Self.select(tool.response.select, in: value)
+        if !tool.response.conditions.isEmpty { shaped = Self.filter(shaped, by: tool.response.conditions) }
         if !tool.response.fields.isEmpty { shaped = Self.keep(tool.response.fields, of: shaped) }
+        if !tool.response.renames.isEmpty { shaped = Self.rename(tool.response.renames, in: shaped) }
         let text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
         if let schema = tool.response.outputSchema {
             return conform(shaped, text: text, schema: schema, tool: tool, request: request)
@@ -61,6 +63,13 @@ public struct ResponseShaper: Sendable {
         let violations = schema.validate(value)
         guard violations.isEmpty else {
             let details = violations.prefix(5).map(\.description).joined(separator: "; ")
+            if !tool.response.strictOutputSchema {
+                // Lenient: the answer still reaches the model as text; only
+                // the structured copy, which would be wrong, is left out.
+                var result = ToolResult(content: [["type": "text", "text": .string(text)]])
+                result.schemaMismatch = details
+                return result
+            }
             var message = "The upstream answer for \(tool.name) does not match the tool's output schema (\(details))."
             if request.errorBodyBytes > 0 {
                 message += " Answer: " + CredentialScrubber.scrub(Self.truncate(text, maxBytes: request.errorBodyBytes))
@@ -104,6 +113,40 @@ public struct ResponseShaper: Sendable {
             }
         }
         return current
+    }
+
+    /// The items of an array that meet every condition; a single object
+    /// is kept or dropped (null) the same way.
+    static func filter(_ value: JSONValue, by conditions: [ItemCondition]) -> JSONValue {
+        switch value {
+        case .array(let items): .array(items.filter { item in conditions.allSatisfy { $0.admits(item) } })
+        case .object: conditions.allSatisfy { $0.admits(value) } ? value : .null
+        default: value
+        }
+    }
+
+    /// Moves kept values to new top-level names, in each object of an
+    /// array or in the object itself.
+    static func rename(_ renames: [(from: [String], to: String)], in value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map { rename(renames, in: $0) })
+        case .object(var object):
+            for (from, to) in renames {
+                guard let moved = take(from, from: &object) else { continue }
+                object[to] = moved
+            }
+            return .object(object)
+        default: return value
+        }
+    }
+
+    /// Removes and returns the value at a dot path, dropping objects left empty.
+    static func take(_ path: [String], from object: inout JSONObject) -> JSONValue? {
+        guard let first = path.first else { return nil }
+        if path.count == 1 { return object.removeValue(forKey: first) }
+        guard case .object(var nested)? = object[first], let value = take(Array(path.dropFirst()), from: &nested) else { return nil }
+        object[first] = nested.isEmpty ? nil : .object(nested)
+        return value
     }
 
     /// Keeps the listed (possibly dotted) fields of an object, or of each

@@ -6,6 +6,9 @@ public struct ToolResult: Sendable {
     public var content: [JSONValue]
     public var structuredContent: JSONValue?
     public var isError: Bool
+    /// Why the answer did not match the tool's `output_schema`, when it did
+    /// not and the tool is lenient: the gateway logs and counts it.
+    public var schemaMismatch: String?
 
     public init(content: [JSONValue], structuredContent: JSONValue? = nil, isError: Bool = false) {
         self.content = content

@@ -8,13 +8,14 @@ import Testing
 // MARK: - Helpers
 
 private func shapingTool(
-    select: [String] = [], fields: [[String]] = [], maxBytes: Int = ResponseShaping.defaultMaxBytes,
-    outputSchema: JSONValue? = nil
+    select: [String] = [], conditions: [ItemCondition] = [], fields: [[String]] = [], renames: [(from: [String], to: String)] = [],
+    maxBytes: Int = ResponseShaping.defaultMaxBytes, outputSchema: JSONValue? = nil, strict: Bool = false
 ) throws -> ToolDefinition {
     ToolDefinition(
         name: "shape_me", method: .GET, path: try PathTemplate(parsing: "/x"),
         response: ResponseShaping(
-            select: select, fields: fields, maxBytes: maxBytes, outputSchema: try outputSchema.map { try JSONSchema($0) }),
+            select: select, conditions: conditions, fields: fields, renames: renames, maxBytes: maxBytes,
+            outputSchema: try outputSchema.map { try JSONSchema($0) }, strictOutputSchema: strict),
         inputSchema: try JSONSchema(["type": "object"]), location: SourceLocation(file: "t.yaml", line: 1, column: 1))
 }
 
@@ -251,8 +252,16 @@ private let outputSchema: JSONValue = [
     #expect(result.json["structuredContent"] == ["id": 7, "name": "x"])
 }
 
-@Test func outputSchemaMismatchIsAnError() throws {
+@Test func aLenientMismatchKeepsTheTextAndDropsTheStructuredCopy() throws {
     let result = shape(#"{"data":{"name":3}}"#, tool: try shapingTool(select: ["data"], outputSchema: outputSchema))
+    #expect(!result.isError)
+    #expect(result.structuredContent == nil)
+    #expect(result.firstText == #"{"name":3}"#)
+    #expect(result.schemaMismatch?.contains("/id: is required") == true)
+}
+
+@Test func aStrictMismatchIsAnError() throws {
+    let result = shape(#"{"data":{"name":3}}"#, tool: try shapingTool(select: ["data"], outputSchema: outputSchema, strict: true))
     #expect(result.isError)
     #expect(result.structuredContent == nil)
     let text = try #require(result.firstText)
@@ -263,7 +272,34 @@ private let outputSchema: JSONValue = [
 @Test func emptyBodyWithOutputSchemaIsCheckedAsAnEmptyObject() throws {
     let lenient = try shapingTool(outputSchema: ["type": "object"])
     #expect(shape("", status: 204, tool: lenient).structuredContent == [:])
-    #expect(shape("", status: 204, tool: try shapingTool(outputSchema: outputSchema)).isError)
+    #expect(shape("", status: 204, tool: try shapingTool(outputSchema: outputSchema, strict: true)).isError)
+    #expect(shape("", status: 204, tool: try shapingTool(outputSchema: outputSchema)).schemaMismatch != nil)
+}
+
+// MARK: - Filtering and renaming
+
+private let people = #"{"items":[{"id":1,"status":"open","owner":{"login":"ann"},"tag":"a"},{"id":2,"status":"closed","owner":{"login":"bob"}},{"id":3,"status":"open","owner":null,"tag":"b"}]}"#
+
+@Test func whereKeepsTheItemsThatMeetEveryCondition() throws {
+    func ids(_ conditions: [ItemCondition]) throws -> String? {
+        shape(people, tool: try shapingTool(select: ["items"], conditions: conditions, fields: [["id"]])).firstText
+    }
+    #expect(try ids([ItemCondition(field: ["status"], test: .equals("open"))]) == #"[{"id":1},{"id":3}]"#)
+    #expect(try ids([ItemCondition(field: ["id"], test: .oneOf([2, 3.0]))]) == #"[{"id":2},{"id":3}]"#)
+    #expect(try ids([ItemCondition(field: ["owner", "login"], test: .exists(true))]) == #"[{"id":1},{"id":2}]"#)
+    #expect(try ids([ItemCondition(field: ["tag"], test: .exists(false))]) == #"[{"id":2}]"#)
+    #expect(
+        try ids([ItemCondition(field: ["status"], test: .equals("open")), ItemCondition(field: ["tag"], test: .equals("b"))])
+            == #"[{"id":3}]"#)
+}
+
+@Test func renameMovesKeptValuesToNewNames() throws {
+    let result = shape(
+        people,
+        tool: try shapingTool(
+            select: ["items"], conditions: [ItemCondition(field: ["id"], test: .equals(1))], fields: [["id"], ["owner", "login"]],
+            renames: [(["owner", "login"], "owner"), (["id"], "number")]))
+    #expect(result.firstText == #"[{"owner":"ann","number":1}]"#)
 }
 
 @Test func toolResultJSON() {

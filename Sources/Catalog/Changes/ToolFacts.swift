@@ -75,8 +75,19 @@ public struct ToolFacts: Sendable, Equatable {
     static func shaping(_ shaping: ResponseShaping) -> JSONValue {
         [
             "select": .array(shaping.select.map(JSONValue.string)),
+            "where": .array(shaping.conditions.map { condition in
+                let test: JSONValue =
+                    switch condition.test {
+                    case .equals(let value): ["equals": value]
+                    case .oneOf(let values): ["in": .array(values)]
+                    case .exists(let wanted): ["exists": .bool(wanted)]
+                    }
+                return [.string(condition.field.joined(separator: ".")), test]
+            }),
             "fields": .array(shaping.fields.map { .string($0.joined(separator: ".")) }),
+            "rename": .array(shaping.renames.map { [.string($0.from.joined(separator: ".")), .string($0.to)] }),
             "max_bytes": .int(Int64(shaping.maxBytes)),
+            "schema_mismatch": .string(shaping.strictOutputSchema ? "strict" : "lenient"),
         ]
     }
 

@@ -69,6 +69,13 @@ public struct GatewayMetrics: Sendable {
         factory.makeMeter(label: "gatehouse_tools_held_by_lock", dimensions: []).set(Int64(count))
     }
 
+    /// An answer that did not match a lenient tool's `output_schema`.
+    func outputSchemaMismatch(tool: String, connector: String) {
+        factory.makeCounter(
+            label: "gatehouse_output_schema_mismatches_total", dimensions: [("tool", tool), ("connector", connector)]
+        ).increment(by: 1)
+    }
+
     /// A confirmation asked before a destructive call, by how it ended.
     func confirmation(_ outcome: String) {
         factory.makeCounter(label: "gatehouse_confirmations_total", dimensions: [("outcome", outcome)]).increment(by: 1)
