@@ -27,13 +27,19 @@ public final class Catalog: Sendable {
     /// When the tool lists last changed: lists say they are fresh for
     /// less time for a while after.
     public let changedAt: ContinuousClock.Instant
+    /// Prompts, sorted by name, and their encoded descriptors.
+    public let prompts: [CatalogPrompt]
+    public let promptDescriptors: [[UInt8]]
     private let index: [String: Int]
 
     public init(
         tools: [CatalogTool], connectors: [ConnectorSummary] = [], generation: UInt64 = 1, endpoints: [EndpointDefinition] = [],
-        changedAt: ContinuousClock.Instant = .now
+        changedAt: ContinuousClock.Instant = .now, prompts: [CatalogPrompt] = []
     ) {
         self.changedAt = changedAt
+        let sortedPrompts = prompts.sorted { $0.name < $1.name }
+        self.prompts = sortedPrompts
+        self.promptDescriptors = sortedPrompts.map(\.descriptor)
         let sorted = tools.sorted { $0.name < $1.name }
         self.tools = sorted
         self.connectors = connectors
@@ -55,21 +61,36 @@ public final class Catalog: Sendable {
         var views: [String: Catalog] = [:]
         for endpoint in endpoints {
             let selected = sorted.filter { endpoint.includes($0.definition, connector: $0.target.connector) }
-            views[endpoint.name] = Catalog(tools: selected, connectors: connectors, generation: generation, changedAt: changedAt)
+            // Prompts are text, not calls: an endpoint serves those of the
+            // connectors it serves.
+            let prompts = sortedPrompts.filter { endpoint.connectors.isEmpty || endpoint.connectors.contains($0.connector) }
+            views[endpoint.name] = Catalog(
+                tools: selected, connectors: connectors, generation: generation, changedAt: changedAt, prompts: prompts)
         }
         self.endpoints = views
     }
 
     /// The same tools and endpoints under another generation.
     public func with(generation: UInt64, changedAt: ContinuousClock.Instant) -> Catalog {
-        Catalog(tools: tools, connectors: connectors, generation: generation, endpoints: endpointDefinitions, changedAt: changedAt)
+        Catalog(
+            tools: tools, connectors: connectors, generation: generation, endpoints: endpointDefinitions, changedAt: changedAt,
+            prompts: prompts)
+    }
+
+    public func prompt(named name: String) -> CatalogPrompt? {
+        prompts.first { $0.name == name }
     }
 
     /// Whether a client would see a different tool list on `/mcp` or on
     /// any endpoint.
     public func listsDiffer(from other: Catalog) -> Bool {
-        guard descriptors == other.descriptors, endpointDefinitions == other.endpointDefinitions else { return true }
-        return endpoints.contains { other.endpoints[$0.key]?.descriptors != $0.value.descriptors }
+        guard descriptors == other.descriptors, promptDescriptors == other.promptDescriptors,
+            endpointDefinitions == other.endpointDefinitions
+        else { return true }
+        return endpoints.contains {
+            other.endpoints[$0.key]?.descriptors != $0.value.descriptors
+                || other.endpoints[$0.key]?.promptDescriptors != $0.value.promptDescriptors
+        }
     }
 
     public static let empty = Catalog(tools: [], generation: 0, changedAt: .now - .seconds(3600))

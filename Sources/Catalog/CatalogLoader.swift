@@ -125,6 +125,7 @@ public struct CatalogLoader: Sendable {
         }
 
         var tools: [CatalogTool] = []
+        var prompts: [CatalogPrompt] = []
         var summaries: [ConnectorSummary] = []
         var diagnostics: [Diagnostic] = []
         for source in sources {
@@ -134,10 +135,11 @@ public struct CatalogLoader: Sendable {
             guard let connector = record.served else { continue }
             let target = connector.target
             for tool in connector.tools { tools.append(CatalogTool(definition: tool, target: target)) }
+            for prompt in connector.prompts { prompts.append(CatalogPrompt(definition: prompt, connector: connector.name)) }
             summaries.append(ConnectorSummary(name: connector.name, file: file, toolCount: connector.tools.count))
         }
         return Result(
-            catalog: Catalog(tools: tools, connectors: summaries, generation: generation), diagnostics: diagnostics,
+            catalog: Catalog(tools: tools, connectors: summaries, generation: generation, prompts: prompts), diagnostics: diagnostics,
             files: sources.map(\.file), records: records)
     }
 }
@@ -159,6 +161,7 @@ public struct FileRecord: Sendable {
 /// Tool and connector names already taken during one assembly.
 struct NameClaims {
     var tools: [String: SourceLocation] = [:]
+    var prompts: [String: SourceLocation] = [:]
     var connectors: [String: String] = [:]
 
     func conflicts(of connector: Connector) -> [Diagnostic] {
@@ -173,11 +176,18 @@ struct NameClaims {
                     "tool name '\(tool.name)' is already defined at \(owner.file):\(owner.line):\(owner.column)"))
             }
         }
+        for prompt in connector.prompts {
+            if let owner = prompts[prompt.name] {
+                conflicts.append(prompt.location.diagnostic(
+                    "prompt name '\(prompt.name)' is already defined at \(owner.file):\(owner.line):\(owner.column)"))
+            }
+        }
         return conflicts
     }
 
     mutating func claim(_ connector: Connector, file: String) {
         connectors[connector.name] = file
         for tool in connector.tools { tools[tool.name] = tool.location }
+        for prompt in connector.prompts { prompts[prompt.name] = prompt.location }
     }
 }

@@ -11,6 +11,8 @@ public struct Connector: Sendable {
     public var target: UpstreamTarget
     public var description: String?
     public var tools: [ToolDefinition]
+    /// Ready-made prompts the connector offers.
+    public var prompts: [PromptDefinition] = []
     public var location: SourceLocation
 
     public var name: String {

@@ -118,6 +118,31 @@ public struct CatalogToolProvider: ToolProvider {
 }
 
 extension CatalogToolProvider {
+    public var features: ServedFeatures { ServedFeatures(prompts: !catalog.prompts.isEmpty) }
+
+    public func promptListing(for context: CallContext) -> ToolListing {
+        let catalog = self.catalog
+        return ToolListing(
+            descriptors: catalog.promptDescriptors, generation: catalog.generation,
+            changedRecently: ContinuousClock.now - catalog.changedAt < Self.recentChangeWindow)
+    }
+
+    public func prompt(named name: String, arguments: [String: String], context: CallContext) -> PromptOutcome {
+        guard let prompt = catalog.prompt(named: name) else { return .unknownPrompt }
+        do {
+            let messages = try prompt.definition.render(arguments)
+            var result: JSONObject = [
+                "messages": .array(messages.map { ["role": .string($0.role.rawValue), "content": ["type": "text", "text": .string($0.text)]] })
+            ]
+            if let description = prompt.definition.description { result["description"] = .string(description) }
+            return .result(result)
+        } catch {
+            return .invalidArguments(error.description)
+        }
+    }
+}
+
+extension CatalogToolProvider {
     /// What a tool that asks first does with this call: ask, go on, or
     /// stop with a result saying why nothing was done. `audit` is the
     /// confirmation field of the audit line.

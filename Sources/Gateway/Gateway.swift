@@ -215,6 +215,10 @@ public struct Gateway: Sendable {
         if reason != "startup" {
             if outcome.mainListChanged { server.events.publish(.toolsListChanged) }
             for name in outcome.changedEndpoints { endpoints.publish(.toolsListChanged, to: name) }
+            if outcome.promptsChanged {
+                server.events.publish(.promptsListChanged)
+                endpoints.publishToAll(.promptsListChanged)
+            }
         }
         return outcome
     }

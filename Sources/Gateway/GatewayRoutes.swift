@@ -64,6 +64,7 @@ extension Gateway {
         var object: JSONObject = [
             "version": .string(version),
             "tools": .int(Int64(catalog.tools.count)),
+            "prompts": .array(catalog.prompts.map { .string($0.name) }),
             "generation": .int(Int64(catalog.generation)),
             "connectors": .array(catalog.connectors.map {
                 ["name": .string($0.name), "file": .string($0.file), "tools": .int(Int64($0.toolCount))]

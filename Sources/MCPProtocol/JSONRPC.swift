@@ -41,6 +41,8 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     public static let internalError = -32603
     /// Implementation-defined: an unknown or terminated legacy session.
     public static let sessionNotFound = -32001
+    /// A resource that does not exist, before 2026-07-28 (which uses −32602).
+    public static let resourceNotFound = -32002
     public static let headerMismatch = -32020
     public static let missingRequiredClientCapability = -32021
     public static let unsupportedProtocolVersion = -32022

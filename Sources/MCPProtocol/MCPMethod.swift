@@ -31,6 +31,13 @@ struct MCPMethod: Sendable {
         "tools/list": MCPMethod([.modern, .legacy]) { server, request in server.toolsList(request) },
         "tools/call": MCPMethod([.modern, .legacy], namedBy: "name") { server, request in await server.toolsCall(request) },
         "subscriptions/listen": MCPMethod([.modern]) { server, request in server.listen(request) },
+        "prompts/list": MCPMethod([.modern, .legacy]) { server, request in server.promptsList(request) },
+        "prompts/get": MCPMethod([.modern, .legacy], namedBy: "name") { server, request in server.promptsGet(request) },
+        "resources/list": MCPMethod([.modern, .legacy]) { server, request in server.emptyList(request, key: "resources") },
+        "resources/templates/list": MCPMethod([.modern, .legacy]) { server, request in
+            server.emptyList(request, key: "resourceTemplates")
+        },
+        "resources/read": MCPMethod([.modern, .legacy], namedBy: "uri") { server, request in server.resourcesRead(request) },
     ]
 
     /// The value of the naming parameter, if it is a string.

@@ -82,8 +82,15 @@ extension MCPServer {
         return .object(info)
     }
 
+    /// Tools always; prompts while some are configured. Resources are not
+    /// announced while none are served, though their list methods answer.
     var capabilities: JSONValue {
-        ["tools": ["listChanged": .bool(configuration.listChangedNotifications)]]
+        let listChanged = JSONValue.bool(configuration.listChangedNotifications)
+        var capabilities: JSONObject = ["tools": ["listChanged": listChanged]]
+        let features = tools.features
+        if features.prompts { capabilities["prompts"] = ["listChanged": listChanged] }
+        if features.resources { capabilities["resources"] = ["listChanged": listChanged] }
+        return .object(capabilities)
     }
 
     func discoverResult() -> JSONObject {

@@ -23,6 +23,8 @@ extension MCPServer {
             switch event {
             case .toolsListChanged:
                 notifyToolChanges ? MCPHTTPResponse.sseEvent(Self.notification("notifications/tools/list_changed", params: [:])) : []
+            case .promptsListChanged:
+                notifyToolChanges ? MCPHTTPResponse.sseEvent(Self.notification("notifications/prompts/list_changed", params: [:])) : []
             case .keepAlive: MCPHTTPResponse.sseKeepAlive
             case .shutdown: nil
             }
@@ -40,20 +42,25 @@ extension MCPServer {
                 status: .badRequest, eventStream: request.eventStream)
         }
         let wantsTools = filter["toolsListChanged"]?.boolValue == true && configuration.listChangedNotifications
+        let wantsPrompts = filter["promptsListChanged"]?.boolValue == true && configuration.listChangedNotifications
         var honoured = JSONObject()
         if wantsTools { honoured["toolsListChanged"] = true }
+        if wantsPrompts { honoured["promptsListChanged"] = true }
         let subscription: JSONObject = [MetaKey.subscriptionID: id.json]
         let acknowledgement = MCPHTTPResponse.sseEvent(Self.notification(
             "notifications/subscriptions/acknowledged",
             params: ["_meta": .object(subscription), "notifications": .object(honoured)]))
         let changed = MCPHTTPResponse.sseEvent(Self.notification(
             "notifications/tools/list_changed", params: ["_meta": .object(subscription)]))
+        let promptsChanged = MCPHTTPResponse.sseEvent(Self.notification(
+            "notifications/prompts/list_changed", params: ["_meta": .object(subscription)]))
         var closing: JSONObject = ["resultType": "complete", "_meta": .object(subscription)]
         decorateModern(&closing, cacheable: false)
         let closed = MCPHTTPResponse.sseEvent(JSONRPCEncoder.result(id: id, result: closing))
         return .eventStream(first: acknowledgement, events: events.subscribe()) { event in
             switch event {
             case .toolsListChanged: wantsTools ? changed : []
+            case .promptsListChanged: wantsPrompts ? promptsChanged : []
             case .keepAlive: MCPHTTPResponse.sseKeepAlive
             case .shutdown: closed
             }

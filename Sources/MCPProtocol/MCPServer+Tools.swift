@@ -6,29 +6,7 @@ import HTTPTypes
 
 extension MCPServer {
     func toolsList(_ request: MCPRequest) -> MCPHTTPResponse {
-        let (id, eventStream) = (request.id, request.eventStream)
-        let listing = tools.listing(for: request.context)
-        var offset = 0
-        if let cursor = request.params["cursor"] {
-            guard case .string(let text) = cursor, let decoded = Self.decodeCursor(text) else {
-                return .message(JSONRPCEncoder.error(id: id, error: .invalidParams("Invalid cursor")), eventStream: eventStream)
-            }
-            guard decoded.generation == listing.generation else {
-                return .message(
-                    JSONRPCEncoder.error(id: id, error: .invalidParams("The tool list changed since this cursor was issued; list again from the start")),
-                    eventStream: eventStream)
-            }
-            offset = min(decoded.offset, listing.descriptors.count)
-        }
-        let end = offset + min(configuration.pageSize, listing.descriptors.count - offset)
-        var trailing = JSONObject()
-        if end < listing.descriptors.count {
-            trailing["nextCursor"] = .string(Self.encodeCursor(offset: end, generation: listing.generation))
-        }
-        if request.context.era == .modern { decorateModern(&trailing, cacheable: true, perCaller: listing.isPerCaller, changedRecently: listing.changedRecently) }
-        let body = JSONRPCEncoder.result(
-            id: id, arrayKey: "tools", elements: listing.descriptors[offset..<end], trailing: trailing)
-        return .message(body, eventStream: eventStream)
+        pagedList(request, key: "tools", listing: tools.listing(for: request.context))
     }
 
     /// `tools/call`; on a legacy session the call can be cancelled with

@@ -4,6 +4,8 @@ import Synchronization
 public enum ServerEvent: Sendable, Equatable {
     /// The tool list changed (a reload added, removed or edited tools).
     case toolsListChanged
+    /// The prompt list changed.
+    case promptsListChanged
     /// Nothing happened; a comment line keeps idle proxies from closing the stream.
     case keepAlive
     /// The server is shutting down; streams end gracefully.

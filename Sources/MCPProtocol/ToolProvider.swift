@@ -9,6 +9,38 @@ public protocol ToolProvider: Sendable {
     func listing(for context: CallContext) -> ToolListing
     /// Runs a tool.
     func callTool(named name: String, arguments: JSONObject, context: CallContext) async -> ToolCallOutcome
+    /// The prompts, encoded as MCP `Prompt` objects, in a stable order.
+    func promptListing(for context: CallContext) -> ToolListing
+    /// A prompt's messages for the given arguments.
+    func prompt(named name: String, arguments: [String: String], context: CallContext) -> PromptOutcome
+    /// What is configured, for the capabilities a client is shown.
+    var features: ServedFeatures { get }
+}
+
+extension ToolProvider {
+    public func promptListing(for context: CallContext) -> ToolListing { ToolListing(descriptors: []) }
+    public func prompt(named name: String, arguments: [String: String], context: CallContext) -> PromptOutcome { .unknownPrompt }
+    public var features: ServedFeatures { ServedFeatures() }
+}
+
+/// Which kinds of things the server serves now, besides tools.
+public struct ServedFeatures: Sendable, Equatable {
+    public var prompts: Bool
+    public var resources: Bool
+
+    public init(prompts: Bool = false, resources: Bool = false) {
+        self.prompts = prompts
+        self.resources = resources
+    }
+}
+
+/// What asking for a prompt came to.
+public enum PromptOutcome: Sendable {
+    /// The `GetPromptResult` fields.
+    case result(JSONObject)
+    case unknownPrompt
+    /// The arguments do not fit the prompt (missing or unknown names).
+    case invalidArguments(String)
 }
 
 /// What asking for a tool call came to.

@@ -173,7 +173,7 @@ struct MCPServerLegacyTests {
     @Test func unknownMethodOnASessionIsMethodNotFound() async throws {
         let server = makeServer()
         let token = try await openSession(server)
-        let reply = await post(server, legacyHeaders(session: token), legacyBody(id: 8, method: "resources/list"))
+        let reply = await post(server, legacyHeaders(session: token), legacyBody(id: 8, method: "resources/subscribe"))
         #expect(try reply.json()["id"] == 8)
         #expect(try reply.errorCode() == -32601)
     }

@@ -490,7 +490,7 @@ struct MCPServerModernTests {
 
     // MARK: Methods
 
-    @Test(arguments: ["resources/list", "prompts/list", "ping", "resources/subscribe", "nonsense"])
+    @Test(arguments: ["ping", "resources/subscribe", "completion/complete", "nonsense"])
     func unknownMethodIsNotFound(method: String) async throws {
         let server = makeServer()
         let reply = await post(server, modernHeaders(method: method), modernBody(id: 13, method: method))

@@ -63,7 +63,9 @@ struct NotificationStreamTests {
 
     @Test func listenAcknowledgesThenNotifies() async throws {
         let server = makeServer()
-        let body = modernBody(id: 7, method: "subscriptions/listen", params: ["notifications": ["toolsListChanged": true, "promptsListChanged": true]])
+        let body = modernBody(
+            id: 7, method: "subscriptions/listen",
+            params: ["notifications": ["toolsListChanged": true, "promptsListChanged": true, "resourcesListChanged": true]])
         let reply = await post(server, modernHeaders(method: "subscriptions/listen"), body)
         #expect(reply.status == 200)
         #expect(reply.contentType == "text/event-stream")
@@ -73,7 +75,7 @@ struct NotificationStreamTests {
         #expect(received[0]["method"] == "notifications/subscriptions/acknowledged")
         #expect(received[0]["params"]?["_meta"] == subscription)
         // Only what this server supports is acknowledged.
-        #expect(received[0]["params"]?["notifications"] == ["toolsListChanged": true])
+        #expect(received[0]["params"]?["notifications"] == ["toolsListChanged": true, "promptsListChanged": true])
         #expect(received[1] == ["jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": ["_meta": subscription]])
         server.events.shutDown()
     }

@@ -27,4 +27,6 @@ enum ConnectorKey: String, SectionKey {
     case confirm
     /// The list of tools (see ``ToolKey``).
     case tools
+    /// Ready-made prompts (see ``PromptKey``).
+    case prompts
 }

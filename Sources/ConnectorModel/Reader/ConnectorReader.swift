@@ -104,6 +104,19 @@ struct ConnectorReader {
         } else if byKey[.tools] == nil {
             decoding.error(root, "missing required key 'tools'")
         }
+        var prompts: [PromptDefinition] = []
+        if let entry = byKey[.prompts], let nodes = decoding.sequence(entry.value, "prompts") {
+            var names: [String: Int] = [:]
+            for node in nodes {
+                guard let prompt = readPrompt(node) else { continue }
+                if let line = names[prompt.name] {
+                    decoding.error(node, "duplicate prompt name '\(prompt.name)' (first defined at line \(line))")
+                    continue
+                }
+                names[prompt.name] = prompt.location.line
+                prompts.append(prompt)
+            }
+        }
         guard let name, let baseURL else { return nil }
         var connector = Connector(
             name: name, description: description, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
@@ -112,6 +125,7 @@ struct ConnectorReader {
             redactor: SecretRedactor(secrets: secrets.resolvedValues + (auth?.secretValues ?? [])),
             errorBodyBytes: errorBodyBytes)
         connector.target.written = WrittenTarget(baseURL: baseURLSource, headers: headerSources)
+        connector.prompts = prompts
         return connector
     }
 
