@@ -254,3 +254,43 @@ struct EndpointRouteTests {
         }
     }
 }
+
+@Suite("Prompts over HTTP")
+struct PromptRouteTests {
+    static let connector = AuthFixture.connector + """
+
+        prompts:
+          - name: triage
+            description: Triage a ticket.
+            arguments: { id: { required: true } }
+            messages:
+              - text: "Look at ticket {{ id }}."
+        """
+
+    @Test func promptsAreListedFilledInAndReloaded() async throws {
+        let folder = try TemporaryFolder(["tickets.yaml": Self.connector])
+        let gateway = try makeTestGateway(folder: folder.path)
+        try await Application(router: gateway.router()).test(.router) { client in
+            let listed = try await client.execute(
+                uri: "/mcp", method: .post, headers: mcpHeaders(method: "prompts/list"), body: modernRequest(method: "prompts/list"))
+            #expect(try listed.json()["result"]?["prompts"]?.arrayValue?.map { $0["name"] } == ["triage"])
+            let got = try await client.execute(
+                uri: "/mcp", method: .post, headers: mcpHeaders(method: "prompts/get", name: "triage"),
+                body: modernRequest(method: "prompts/get", params: ["name": "triage", "arguments": ["id": "7"]]))
+            let result = try #require(try got.json()["result"])
+            #expect(result["description"] == "Triage a ticket.")
+            #expect(result["messages"] == [["role": "user", "content": ["type": "text", "text": "Look at ticket 7."]]])
+            let discover = try await client.execute(
+                uri: "/mcp", method: .post, headers: mcpHeaders(method: "server/discover"), body: modernRequest(method: "server/discover"))
+            #expect(try discover.json()["result"]?["capabilities"]?["prompts"] == ["listChanged": true])
+        }
+        let events = gateway.server.events.subscribe()
+        try folder.write("tickets.yaml", AuthFixture.connector)
+        let outcome = try gateway.reload(reason: "change")
+        #expect(outcome.promptsChanged)
+        gateway.server.events.shutDown()
+        var seen: [ServerEvent] = []
+        for await event in events { seen.append(event) }
+        #expect(seen == [.promptsListChanged, .shutdown])
+    }
+}
