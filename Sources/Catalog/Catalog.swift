@@ -1,4 +1,5 @@
 import ConnectorModel
+import GatehouseJSON
 
 /// An immutable snapshot of every served tool.
 ///
@@ -30,13 +31,19 @@ public final class Catalog: Sendable {
     /// Prompts, sorted by name, and their encoded descriptors.
     public let prompts: [CatalogPrompt]
     public let promptDescriptors: [[UInt8]]
+    /// Resources with a fixed URI, and resource templates, each sorted by name.
+    public let resources: [CatalogResource]
+    public let resourceTemplates: [CatalogResource]
     private let index: [String: Int]
 
     public init(
         tools: [CatalogTool], connectors: [ConnectorSummary] = [], generation: UInt64 = 1, endpoints: [EndpointDefinition] = [],
-        changedAt: ContinuousClock.Instant = .now, prompts: [CatalogPrompt] = []
+        changedAt: ContinuousClock.Instant = .now, prompts: [CatalogPrompt] = [], resources: [CatalogResource] = []
     ) {
         self.changedAt = changedAt
+        let sortedResources = resources.sorted { $0.name < $1.name }
+        self.resources = sortedResources.filter { !$0.isTemplate }
+        self.resourceTemplates = sortedResources.filter(\.isTemplate)
         let sortedPrompts = prompts.sorted { $0.name < $1.name }
         self.prompts = sortedPrompts
         self.promptDescriptors = sortedPrompts.map(\.descriptor)
@@ -64,8 +71,10 @@ public final class Catalog: Sendable {
             // Prompts are text, not calls: an endpoint serves those of the
             // connectors it serves.
             let prompts = sortedPrompts.filter { endpoint.connectors.isEmpty || endpoint.connectors.contains($0.connector) }
+            let resources = sortedResources.filter { endpoint.connectors.isEmpty || endpoint.connectors.contains($0.target.connector) }
             views[endpoint.name] = Catalog(
-                tools: selected, connectors: connectors, generation: generation, changedAt: changedAt, prompts: prompts)
+                tools: selected, connectors: connectors, generation: generation, changedAt: changedAt, prompts: prompts,
+                resources: resources)
         }
         self.endpoints = views
     }
@@ -74,8 +83,21 @@ public final class Catalog: Sendable {
     public func with(generation: UInt64, changedAt: ContinuousClock.Instant) -> Catalog {
         Catalog(
             tools: tools, connectors: connectors, generation: generation, endpoints: endpointDefinitions, changedAt: changedAt,
-            prompts: prompts)
+            prompts: prompts, resources: resources + resourceTemplates)
     }
+
+    /// The resource `uri` names, with the arguments its request needs: a
+    /// fixed URI first, then the first template it follows.
+    public func resource(at uri: String) -> (resource: CatalogResource, arguments: JSONObject)? {
+        if let fixed = resources.first(where: { $0.definition.address == .fixed(uri) }) { return (fixed, [:]) }
+        for template in resourceTemplates {
+            if let arguments = template.definition.arguments(for: uri) { return (template, arguments) }
+        }
+        return nil
+    }
+
+    /// The resource lists as clients see them, for change detection.
+    public var resourceDescriptors: [[UInt8]] { (resources + resourceTemplates).map(\.descriptor) }
 
     public func prompt(named name: String) -> CatalogPrompt? {
         prompts.first { $0.name == name }
@@ -85,6 +107,7 @@ public final class Catalog: Sendable {
     /// any endpoint.
     public func listsDiffer(from other: Catalog) -> Bool {
         guard descriptors == other.descriptors, promptDescriptors == other.promptDescriptors,
+            resourceDescriptors == other.resourceDescriptors,
             endpointDefinitions == other.endpointDefinitions
         else { return true }
         return endpoints.contains {

@@ -126,6 +126,7 @@ public struct CatalogLoader: Sendable {
 
         var tools: [CatalogTool] = []
         var prompts: [CatalogPrompt] = []
+        var resources: [CatalogResource] = []
         var summaries: [ConnectorSummary] = []
         var diagnostics: [Diagnostic] = []
         for source in sources {
@@ -136,10 +137,11 @@ public struct CatalogLoader: Sendable {
             let target = connector.target
             for tool in connector.tools { tools.append(CatalogTool(definition: tool, target: target)) }
             for prompt in connector.prompts { prompts.append(CatalogPrompt(definition: prompt, connector: connector.name)) }
+            for resource in connector.resources { resources.append(CatalogResource(definition: resource, target: target)) }
             summaries.append(ConnectorSummary(name: connector.name, file: file, toolCount: connector.tools.count))
         }
         return Result(
-            catalog: Catalog(tools: tools, connectors: summaries, generation: generation, prompts: prompts), diagnostics: diagnostics,
+            catalog: Catalog(tools: tools, connectors: summaries, generation: generation, prompts: prompts, resources: resources), diagnostics: diagnostics,
             files: sources.map(\.file), records: records)
     }
 }
@@ -162,6 +164,7 @@ public struct FileRecord: Sendable {
 struct NameClaims {
     var tools: [String: SourceLocation] = [:]
     var prompts: [String: SourceLocation] = [:]
+    var resources: [String: SourceLocation] = [:]
     var connectors: [String: String] = [:]
 
     func conflicts(of connector: Connector) -> [Diagnostic] {
@@ -182,12 +185,26 @@ struct NameClaims {
                     "prompt name '\(prompt.name)' is already defined at \(owner.file):\(owner.line):\(owner.column)"))
             }
         }
+        for resource in connector.resources {
+            let key = Self.resourceKey(resource)
+            if let owner = resources[key] {
+                conflicts.append(resource.request.location.diagnostic(
+                    "resource '\(resource.name)' (\(key)) is already defined at \(owner.file):\(owner.line):\(owner.column)"))
+            }
+        }
         return conflicts
+    }
+
+    /// Resources are told apart by name and by fixed URI.
+    static func resourceKey(_ resource: ResourceDefinition) -> String {
+        if case .fixed(let uri) = resource.address { return uri }
+        return "name " + resource.name
     }
 
     mutating func claim(_ connector: Connector, file: String) {
         connectors[connector.name] = file
         for tool in connector.tools { tools[tool.name] = tool.location }
         for prompt in connector.prompts { prompts[prompt.name] = prompt.location }
+        for resource in connector.resources { resources[Self.resourceKey(resource)] = resource.request.location }
     }
 }

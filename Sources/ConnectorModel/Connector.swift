@@ -13,6 +13,8 @@ public struct Connector: Sendable {
     public var tools: [ToolDefinition]
     /// Ready-made prompts the connector offers.
     public var prompts: [PromptDefinition] = []
+    /// Read-only data the connector offers as resources.
+    public var resources: [ResourceDefinition] = []
     public var location: SourceLocation
 
     public var name: String {

@@ -118,7 +118,73 @@ public struct CatalogToolProvider: ToolProvider {
 }
 
 extension CatalogToolProvider {
-    public var features: ServedFeatures { ServedFeatures(prompts: !catalog.prompts.isEmpty) }
+    public var features: ServedFeatures {
+        let catalog = self.catalog
+        return ServedFeatures(prompts: !catalog.prompts.isEmpty, resources: !catalog.resources.isEmpty || !catalog.resourceTemplates.isEmpty)
+    }
+
+    public func resourceListing(for context: CallContext) -> ToolListing {
+        list(\.resources, context: context)
+    }
+
+    public func resourceTemplateListing(for context: CallContext) -> ToolListing {
+        list(\.resourceTemplates, context: context)
+    }
+
+    /// Resources a caller may read, filtered by scope like tools.
+    func list(_ kind: KeyPath<Catalog, [CatalogResource]>, context: CallContext) -> ToolListing {
+        let catalog = self.catalog
+        let recent = ContinuousClock.now - catalog.changedAt < Self.recentChangeWindow
+        let all = catalog[keyPath: kind]
+        guard let caller = context.caller else {
+            return ToolListing(descriptors: all.map(\.descriptor), generation: catalog.generation, changedRecently: recent)
+        }
+        return ToolListing(
+            descriptors: all.filter { $0.isAllowed(for: caller.scopes) }.map(\.descriptor), generation: catalog.generation,
+            isPerCaller: catalog.hasScopedTools || all.contains { !$0.definition.request.scopes.isEmpty }, changedRecently: recent)
+    }
+
+    /// Reads a resource through the invoker, as a tool call: same
+    /// credentials, limits, shaping and audit line.
+    public func readResource(_ uri: String, context: CallContext) async -> ResourceOutcome {
+        let started = ContinuousClock.now
+        let caller = context.caller ?? .anonymous
+        guard let (resource, arguments) = catalog.resource(at: uri) else { return .notFound }
+        let request = resource.definition.request
+        let connector = resource.target.connector
+        if context.caller != nil, !resource.isAllowed(for: caller.scopes) {
+            audit.record(
+                tool: request.name, connector: connector, caller: caller, arguments: arguments, outcome: "forbidden", invocation: nil,
+                latency: ContinuousClock.now - started, era: context.era.rawValue, endpoint: endpoint)
+            return .forbidden(requiredScopes: requiredScopes(request.scopes))
+        }
+        let outcome = await invoker.invoke(
+            request, target: resource.target, arguments: arguments, caller: caller,
+            abandonments: context.cancellation.map { [SignalAbandonment(signal: $0)] } ?? [])
+        metrics.toolCall(tool: request.name, connector: connector, outcome: outcome.kind.rawValue)
+        if let upstream = outcome.upstreamDuration { metrics.upstreamDuration(connector: connector, upstream) }
+        audit.record(
+            tool: request.name, connector: connector, caller: caller, arguments: arguments, outcome: outcome.kind.rawValue,
+            invocation: outcome, latency: ContinuousClock.now - started, era: context.era.rawValue, endpoint: endpoint)
+        if let action = outcome.userAction { return .failed(action.fallbackText) }
+        let result = outcome.result
+        if result.isError {
+            if outcome.upstreamStatus == 404 { return .notFound }
+            let text = result.content.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+            return .failed(text.isEmpty ? "The resource could not be read." : text)
+        }
+        let mimeType = resource.definition.mimeType ?? result.mimeType
+        return .contents(result.content.map { block in
+            var entry: JSONObject = ["uri": .string(uri)]
+            if let mimeType { entry["mimeType"] = .string(mimeType) }
+            if let text = block["text"]?.stringValue {
+                entry["text"] = .string(text)
+            } else if let data = block["data"]?.stringValue ?? block["resource"]?["blob"]?.stringValue {
+                entry["blob"] = .string(data)
+            }
+            return .object(entry)
+        })
+    }
 
     public func promptListing(for context: CallContext) -> ToolListing {
         let catalog = self.catalog

@@ -219,6 +219,10 @@ public struct Gateway: Sendable {
                 server.events.publish(.promptsListChanged)
                 endpoints.publishToAll(.promptsListChanged)
             }
+            if outcome.resourcesChanged {
+                server.events.publish(.resourcesListChanged)
+                endpoints.publishToAll(.resourcesListChanged)
+            }
         }
         return outcome
     }

@@ -65,6 +65,7 @@ extension Gateway {
             "version": .string(version),
             "tools": .int(Int64(catalog.tools.count)),
             "prompts": .array(catalog.prompts.map { .string($0.name) }),
+            "resources": .array((catalog.resources + catalog.resourceTemplates).map { .string($0.name) }),
             "generation": .int(Int64(catalog.generation)),
             "connectors": .array(catalog.connectors.map {
                 ["name": .string($0.name), "file": .string($0.file), "tools": .int(Int64($0.toolCount))]

@@ -33,11 +33,9 @@ struct MCPMethod: Sendable {
         "subscriptions/listen": MCPMethod([.modern]) { server, request in server.listen(request) },
         "prompts/list": MCPMethod([.modern, .legacy]) { server, request in server.promptsList(request) },
         "prompts/get": MCPMethod([.modern, .legacy], namedBy: "name") { server, request in server.promptsGet(request) },
-        "resources/list": MCPMethod([.modern, .legacy]) { server, request in server.emptyList(request, key: "resources") },
-        "resources/templates/list": MCPMethod([.modern, .legacy]) { server, request in
-            server.emptyList(request, key: "resourceTemplates")
-        },
-        "resources/read": MCPMethod([.modern, .legacy], namedBy: "uri") { server, request in server.resourcesRead(request) },
+        "resources/list": MCPMethod([.modern, .legacy]) { server, request in server.resourcesList(request) },
+        "resources/templates/list": MCPMethod([.modern, .legacy]) { server, request in server.resourceTemplatesList(request) },
+        "resources/read": MCPMethod([.modern, .legacy], namedBy: "uri") { server, request in await server.resourcesRead(request) },
     ]
 
     /// The value of the naming parameter, if it is a string.

@@ -1,3 +1,4 @@
+import HTTPTypes
 import GatehouseJSON
 
 // MARK: Prompts and resources, both eras
@@ -67,18 +68,36 @@ extension MCPServer {
         }
     }
 
-    /// `resources/list` and `resources/templates/list`: nothing is served
-    /// as a resource yet, and clients ask regardless, so both answer with
-    /// an empty list and the usual cache hints.
-    func emptyList(_ request: MCPRequest, key: String) -> MCPHTTPResponse {
-        pagedList(request, key: key, listing: ToolListing(descriptors: []))
+    func resourcesList(_ request: MCPRequest) -> MCPHTTPResponse {
+        pagedList(request, key: "resources", listing: tools.resourceListing(for: request.context))
     }
 
-    /// `resources/read`: no resource is served, so every URI is unknown —
-    /// −32602 in 2026-07-28, −32002 before, with the URI in `data`.
-    func resourcesRead(_ request: MCPRequest) -> MCPHTTPResponse {
-        let code = request.context.era == .modern ? JSONRPCError.invalidParams : JSONRPCError.resourceNotFound
-        let error = JSONRPCError(code: code, message: "Resource not found", data: ["uri": .string(request.name)])
-        return .message(JSONRPCEncoder.error(id: request.id, error: error), eventStream: request.eventStream)
+    func resourceTemplatesList(_ request: MCPRequest) -> MCPHTTPResponse {
+        pagedList(request, key: "resourceTemplates", listing: tools.resourceTemplateListing(for: request.context))
+    }
+
+    /// `resources/read`. An unknown URI is −32602 in 2026-07-28 and −32002
+    /// before, with the URI in `data`; a failed read is −32603 saying why.
+    func resourcesRead(_ request: MCPRequest) async -> MCPHTTPResponse {
+        let (id, eventStream) = (request.id, request.eventStream)
+        switch await tools.readResource(request.name, context: request.context) {
+        case .contents(let contents):
+            var result: JSONObject = ["contents": .array(contents)]
+            if request.context.era == .modern { decorateModern(&result, cacheable: false) }
+            return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
+        case .notFound:
+            let code = request.context.era == .modern ? JSONRPCError.invalidParams : JSONRPCError.resourceNotFound
+            let error = JSONRPCError(code: code, message: "Resource not found", data: ["uri": .string(request.name)])
+            return .message(JSONRPCEncoder.error(id: id, error: error), eventStream: eventStream)
+        case .forbidden(let scopes):
+            var headers = HTTPFields()
+            if let challenge = configuration.insufficientScopeChallenge { headers[.wwwAuthenticate] = challenge(scopes) }
+            let error = JSONRPCError(
+                code: JSONRPCError.invalidRequest, message: "Forbidden: \(request.name) needs the scopes \(scopes.joined(separator: " "))")
+            return .message(JSONRPCEncoder.error(id: id, error: error), status: .forbidden, eventStream: eventStream, headers: headers)
+        case .failed(let reason):
+            return .message(
+                JSONRPCEncoder.error(id: id, error: JSONRPCError(code: JSONRPCError.internalError, message: reason)), eventStream: eventStream)
+        }
     }
 }

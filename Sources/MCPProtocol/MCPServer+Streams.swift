@@ -25,6 +25,8 @@ extension MCPServer {
                 notifyToolChanges ? MCPHTTPResponse.sseEvent(Self.notification("notifications/tools/list_changed", params: [:])) : []
             case .promptsListChanged:
                 notifyToolChanges ? MCPHTTPResponse.sseEvent(Self.notification("notifications/prompts/list_changed", params: [:])) : []
+            case .resourcesListChanged:
+                notifyToolChanges ? MCPHTTPResponse.sseEvent(Self.notification("notifications/resources/list_changed", params: [:])) : []
             case .keepAlive: MCPHTTPResponse.sseKeepAlive
             case .shutdown: nil
             }
@@ -43,9 +45,11 @@ extension MCPServer {
         }
         let wantsTools = filter["toolsListChanged"]?.boolValue == true && configuration.listChangedNotifications
         let wantsPrompts = filter["promptsListChanged"]?.boolValue == true && configuration.listChangedNotifications
+        let wantsResources = filter["resourcesListChanged"]?.boolValue == true && configuration.listChangedNotifications
         var honoured = JSONObject()
         if wantsTools { honoured["toolsListChanged"] = true }
         if wantsPrompts { honoured["promptsListChanged"] = true }
+        if wantsResources { honoured["resourcesListChanged"] = true }
         let subscription: JSONObject = [MetaKey.subscriptionID: id.json]
         let acknowledgement = MCPHTTPResponse.sseEvent(Self.notification(
             "notifications/subscriptions/acknowledged",
@@ -54,6 +58,8 @@ extension MCPServer {
             "notifications/tools/list_changed", params: ["_meta": .object(subscription)]))
         let promptsChanged = MCPHTTPResponse.sseEvent(Self.notification(
             "notifications/prompts/list_changed", params: ["_meta": .object(subscription)]))
+        let resourcesChanged = MCPHTTPResponse.sseEvent(Self.notification(
+            "notifications/resources/list_changed", params: ["_meta": .object(subscription)]))
         var closing: JSONObject = ["resultType": "complete", "_meta": .object(subscription)]
         decorateModern(&closing, cacheable: false)
         let closed = MCPHTTPResponse.sseEvent(JSONRPCEncoder.result(id: id, result: closing))
@@ -61,6 +67,7 @@ extension MCPServer {
             switch event {
             case .toolsListChanged: wantsTools ? changed : []
             case .promptsListChanged: wantsPrompts ? promptsChanged : []
+            case .resourcesListChanged: wantsResources ? resourcesChanged : []
             case .keepAlive: MCPHTTPResponse.sseKeepAlive
             case .shutdown: closed
             }

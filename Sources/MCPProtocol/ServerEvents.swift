@@ -6,6 +6,8 @@ public enum ServerEvent: Sendable, Equatable {
     case toolsListChanged
     /// The prompt list changed.
     case promptsListChanged
+    /// The resource or resource template list changed.
+    case resourcesListChanged
     /// Nothing happened; a comment line keeps idle proxies from closing the stream.
     case keepAlive
     /// The server is shutting down; streams end gracefully.

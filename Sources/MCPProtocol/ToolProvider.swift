@@ -13,6 +13,12 @@ public protocol ToolProvider: Sendable {
     func promptListing(for context: CallContext) -> ToolListing
     /// A prompt's messages for the given arguments.
     func prompt(named name: String, arguments: [String: String], context: CallContext) -> PromptOutcome
+    /// Resources with a fixed URI, encoded as MCP `Resource` objects.
+    func resourceListing(for context: CallContext) -> ToolListing
+    /// Resource templates, encoded as MCP `ResourceTemplate` objects.
+    func resourceTemplateListing(for context: CallContext) -> ToolListing
+    /// Reads a resource.
+    func readResource(_ uri: String, context: CallContext) async -> ResourceOutcome
     /// What is configured, for the capabilities a client is shown.
     var features: ServedFeatures { get }
 }
@@ -20,7 +26,22 @@ public protocol ToolProvider: Sendable {
 extension ToolProvider {
     public func promptListing(for context: CallContext) -> ToolListing { ToolListing(descriptors: []) }
     public func prompt(named name: String, arguments: [String: String], context: CallContext) -> PromptOutcome { .unknownPrompt }
+    public func resourceListing(for context: CallContext) -> ToolListing { ToolListing(descriptors: []) }
+    public func resourceTemplateListing(for context: CallContext) -> ToolListing { ToolListing(descriptors: []) }
+    public func readResource(_ uri: String, context: CallContext) async -> ResourceOutcome { .notFound }
     public var features: ServedFeatures { ServedFeatures() }
+}
+
+/// What reading a resource came to.
+public enum ResourceOutcome: Sendable {
+    /// The `ReadResourceResult.contents`.
+    case contents([JSONValue])
+    /// No resource has that URI.
+    case notFound
+    /// The caller's token lacks these scopes.
+    case forbidden(requiredScopes: [String])
+    /// The read failed (the API refused, timed out, …); the text says why.
+    case failed(String)
 }
 
 /// Which kinds of things the server serves now, besides tools.

@@ -26,25 +26,32 @@ public struct ResponseShaper: Sendable {
             return .text("Done: HTTP \(response.status) with no content.")
         }
         if Self.isJSON(mediaType) || mediaType == nil, let value = try? JSONParser.parse(response.body) {
-            return shapeJSON(value, tool: tool, request: request)
+            var result = shapeJSON(value, tool: tool, request: request)
+            result.mimeType = "application/json"
+            return result
         }
         if let mediaType, !Self.isTextual(mediaType) {
             let data = Data(response.body).base64EncodedString()
+            var result: ToolResult
             if mediaType.hasPrefix("image/") {
-                return ToolResult(content: [["type": "image", "data": .string(data), "mimeType": .string(mediaType)]])
+                result = ToolResult(content: [["type": "image", "data": .string(data), "mimeType": .string(mediaType)]])
+            } else if mediaType.hasPrefix("audio/") {
+                result = ToolResult(content: [["type": "audio", "data": .string(data), "mimeType": .string(mediaType)]])
+            } else {
+                result = ToolResult(content: [
+                    [
+                        "type": "resource",
+                        "resource": ["uri": .string(request.displayURL), "mimeType": .string(mediaType), "blob": .string(data)],
+                    ]
+                ])
             }
-            if mediaType.hasPrefix("audio/") {
-                return ToolResult(content: [["type": "audio", "data": .string(data), "mimeType": .string(mediaType)]])
-            }
-            return ToolResult(content: [
-                [
-                    "type": "resource",
-                    "resource": ["uri": .string(request.displayURL), "mimeType": .string(mediaType), "blob": .string(data)],
-                ]
-            ])
+            result.mimeType = mediaType
+            return result
         }
         let text = String(decoding: response.body, as: UTF8.self)
-        return .text(Self.truncate(text, maxBytes: tool.response.maxBytes))
+        var result = ToolResult.text(Self.truncate(text, maxBytes: tool.response.maxBytes))
+        result.mimeType = mediaType ?? "text/plain"
+        return result
     }
 
     func shapeJSON(_ value: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {

@@ -9,6 +9,9 @@ public struct ToolResult: Sendable {
     /// Why the answer did not match the tool's `output_schema`, when it did
     /// not and the tool is lenient: the gateway logs and counts it.
     public var schemaMismatch: String?
+    /// The media type of what the content holds, from the upstream answer
+    /// (`application/json` once JSON is shaped): what a resource read says.
+    public var mimeType: String?
 
     public init(content: [JSONValue], structuredContent: JSONValue? = nil, isError: Bool = false) {
         self.content = content

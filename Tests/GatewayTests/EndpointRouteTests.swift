@@ -294,3 +294,69 @@ struct PromptRouteTests {
         #expect(seen == [.promptsListChanged, .shutdown])
     }
 }
+
+@Suite("Resources over HTTP")
+struct ResourceRouteTests {
+    static let connector = AuthFixture.connector + """
+
+        resources:
+          - name: open_tickets
+            uri: tickets://open
+            title: Open tickets
+            path: /tickets
+            query: { state: open }
+            response: { fields: [id] }
+          - name: ticket
+            uri_template: tickets://tickets/{id}
+            path: /tickets/{id}
+            parameters: { id: { type: integer } }
+            scopes: [tickets:write]
+        """
+
+    static func post(_ client: some TestClientProtocol, _ method: String, name: String? = nil, params: JSONObject = [:]) async throws -> JSONValue {
+        try await client.execute(
+            uri: "/mcp", method: .post, headers: mcpHeaders(method: method, name: name), body: modernRequest(method: method, params: params)
+        ).json()
+    }
+
+    @Test func resourcesAreListedAndReadThroughTheConnector() async throws {
+        let upstream = ScriptedUpstream([.respond(.json(#"{"id":7,"secret":"x"}"#))])
+        try await withGateway(["tickets.yaml": Self.connector], upstream: upstream) { client, _ in
+            let listed = try await Self.post(client, "resources/list")
+            #expect(listed["result"]?["resources"] == [["uri": "tickets://open", "name": "open_tickets", "title": "Open tickets"]])
+            let templates = try await Self.post(client, "resources/templates/list")
+            #expect(templates["result"]?["resourceTemplates"] == [["uriTemplate": "tickets://tickets/{id}", "name": "ticket"]])
+            let read = try await Self.post(client, "resources/read", name: "tickets://open", params: ["uri": "tickets://open"])
+            #expect(read["result"]?["contents"] == [["uri": "tickets://open", "mimeType": "application/json", "text": #"{"id":7}"#]])
+            #expect(upstream.requests.last?.url.hasSuffix("/tickets?state=open") == true)
+            upstream.replaceScript([.respond(.json(#"{"message":"no such ticket"}"#, status: 404, reason: "Not Found"))])
+            let missing = try await Self.post(client, "resources/read", name: "tickets://tickets/99", params: ["uri": "tickets://tickets/99"])
+            #expect(missing["error"]?["code"] == -32602)
+            #expect(upstream.requests.last?.url.hasSuffix("/tickets/99") == true)
+            let unknown = try await Self.post(client, "resources/read", name: "other://x", params: ["uri": "other://x"])
+            #expect(unknown["error"]?["message"] == "Resource not found")
+            let discover = try await Self.post(client, "server/discover")
+            #expect(discover["result"]?["capabilities"]?["resources"] == ["listChanged": true])
+        }
+    }
+
+    @Test func scopesDecideWhoSeesAndReadsATemplate() async throws {
+        let fixture = try await AuthFixture.SignedIn(upstream: ScriptedUpstream())
+        try fixture.folder.write("tickets.yaml", Self.connector)
+        try fixture.gateway.reload(reason: "change")
+        try await Application(router: fixture.gateway.router()).test(.router) { client in
+            let reader = "Bearer " + (try AuthFixture.token(fixture.keys, AuthFixture.claims()))
+            let listed = try await client.execute(
+                uri: "/mcp", method: .post, headers: AuthFixture.headers(method: "resources/templates/list", authorization: reader),
+                body: modernRequest(method: "resources/templates/list")
+            ).json()
+            #expect(listed["result"]?["resourceTemplates"] == [])
+            let read = try await client.execute(
+                uri: "/mcp", method: .post,
+                headers: AuthFixture.headers(method: "resources/read", name: "tickets://tickets/1", authorization: reader),
+                body: modernRequest(method: "resources/read", params: ["uri": "tickets://tickets/1"]))
+            #expect(read.status == .forbidden)
+            #expect(fixture.upstream.requests.isEmpty)
+        }
+    }
+}

@@ -65,7 +65,7 @@ struct NotificationStreamTests {
         let server = makeServer()
         let body = modernBody(
             id: 7, method: "subscriptions/listen",
-            params: ["notifications": ["toolsListChanged": true, "promptsListChanged": true, "resourcesListChanged": true]])
+            params: ["notifications": ["toolsListChanged": true, "promptsListChanged": true, "resourcesListChanged": true, "tasksChanged": true]])
         let reply = await post(server, modernHeaders(method: "subscriptions/listen"), body)
         #expect(reply.status == 200)
         #expect(reply.contentType == "text/event-stream")
@@ -75,7 +75,7 @@ struct NotificationStreamTests {
         #expect(received[0]["method"] == "notifications/subscriptions/acknowledged")
         #expect(received[0]["params"]?["_meta"] == subscription)
         // Only what this server supports is acknowledged.
-        #expect(received[0]["params"]?["notifications"] == ["toolsListChanged": true, "promptsListChanged": true])
+        #expect(received[0]["params"]?["notifications"] == ["toolsListChanged": true, "promptsListChanged": true, "resourcesListChanged": true])
         #expect(received[1] == ["jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": ["_meta": subscription]])
         server.events.shutDown()
     }

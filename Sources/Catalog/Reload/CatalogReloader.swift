@@ -31,6 +31,8 @@ public struct CatalogReloader: Sendable {
         public var mainListChanged: Bool
         /// Whether the prompts differ.
         public var promptsChanged: Bool
+        /// Whether the resources or resource templates differ.
+        public var resourcesChanged: Bool
         /// Names of the extra endpoints whose tool list changed.
         public var changedEndpoints: [String]
         /// How the tools in the files differ from the last reload's.
@@ -83,7 +85,8 @@ public struct CatalogReloader: Sendable {
         // The first load is not a change any client saw.
         var next = Catalog(
             tools: served, connectors: result.catalog.connectors, generation: current.generation + 1, endpoints: endpoints.endpoints,
-            changedAt: current.generation == 0 ? current.changedAt : .now, prompts: result.catalog.prompts)
+            changedAt: current.generation == 0 ? current.changedAt : .now, prompts: result.catalog.prompts,
+            resources: result.catalog.resources + result.catalog.resourceTemplates)
         let toolsChanged = next.listsDiffer(from: current)
         // Same lists: keep the generation, so pagination cursors stay
         // valid, but take the new definitions (rotated secrets).
@@ -93,13 +96,14 @@ public struct CatalogReloader: Sendable {
         }
         let mainListChanged = next.descriptors != current.descriptors
         let promptsChanged = next.promptDescriptors != current.promptDescriptors
+        let resourcesChanged = next.resourceDescriptors != current.resourceDescriptors
         store.replace(with: next)
         let duration = ContinuousClock.now - started
         state.record(
             result, loaded: loaded, changes: changes, decisions: decisions, locked: lockSource != nil, problems: problems, at: Date(),
             duration: duration)
         return Outcome(
-            result: result, toolsChanged: toolsChanged, mainListChanged: mainListChanged, promptsChanged: promptsChanged, changedEndpoints: changedEndpoints, changes: changes, lockDecisions: decisions,
+            result: result, toolsChanged: toolsChanged, mainListChanged: mainListChanged, promptsChanged: promptsChanged, resourcesChanged: resourcesChanged, changedEndpoints: changedEndpoints, changes: changes, lockDecisions: decisions,
             locked: lockSource != nil, problems: problems, duration: duration)
     }
 

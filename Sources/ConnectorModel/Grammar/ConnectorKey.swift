@@ -29,4 +29,6 @@ enum ConnectorKey: String, SectionKey {
     case tools
     /// Ready-made prompts (see ``PromptKey``).
     case prompts
+    /// Read-only data as MCP resources (see ``ResourceKey``).
+    case resources
 }

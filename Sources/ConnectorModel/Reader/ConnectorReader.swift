@@ -117,6 +117,18 @@ struct ConnectorReader {
                 prompts.append(prompt)
             }
         }
+        var resources: [ResourceDefinition] = []
+        if let entry = byKey[.resources], let nodes = decoding.sequence(entry.value, "resources") {
+            var names = Set<String>()
+            for node in nodes {
+                guard let resource = readResource(node) else { continue }
+                guard names.insert(resource.name).inserted else {
+                    decoding.error(node, "duplicate resource name '\(resource.name)'")
+                    continue
+                }
+                resources.append(resource)
+            }
+        }
         guard let name, let baseURL else { return nil }
         var connector = Connector(
             name: name, description: description, baseURL: baseURL, headers: headers, auth: auth, timeout: timeout,
@@ -126,6 +138,7 @@ struct ConnectorReader {
             errorBodyBytes: errorBodyBytes)
         connector.target.written = WrittenTarget(baseURL: baseURLSource, headers: headerSources)
         connector.prompts = prompts
+        connector.resources = resources
         return connector
     }
 
