@@ -1,8 +1,12 @@
-"""Prompts from a connector file, listed and filled in by the official MCP
-Python SDK in both eras, and reloaded with a notification; resource lists
-answer empty and a read is "not found" in each era's way."""
+"""Prompts and resources from a connector file, with the official MCP
+Python SDK in both eras: prompts listed and filled in, resources listed
+and read through httpbin (JSON shaped, a template's variables, binary
+data as a blob), unknown ones "not found" in each era's way, and changes
+served after a reload."""
 
 import asyncio
+import base64
+import json
 
 import pytest
 from mcp.shared.exceptions import MCPError
@@ -33,6 +37,7 @@ async def in_era(url: str, era: str, exercise):
             return await exercise(client)
     async with legacy_session(url, era) as (session, initialized):
         assert initialized.capabilities.prompts is not None
+        assert initialized.capabilities.resources is not None
         return await exercise(session)
 
 
@@ -57,10 +62,6 @@ def test_prompts_are_listed_and_filled_in(served, era):
         with pytest.raises(MCPError) as unknown:
             await client.get_prompt("nope", {})
         assert unknown.value.error.code == -32602
-        resources = await client.list_resources()
-        assert resources.resources == []
-        templates = await client.list_resource_templates()
-        assert templates.resource_templates == []
         with pytest.raises(MCPError) as not_found:
             await client.read_resource("notes://nothing")
         assert not_found.value.error.code == (-32602 if era == "2026-07-28" else -32002)
@@ -79,3 +80,28 @@ def test_a_changed_prompt_is_served_after_a_reload(served):
             return got.messages[1].content.text
 
     assert wait_until(lambda: asyncio.run(latest()) == "Reading it now.", timeout=10)
+
+
+@pytest.mark.parametrize("era", ERAS)
+def test_resources_are_listed_and_read_through_the_api(served, era):
+    gateway, _ = served
+
+    async def exercise(client):
+        resources = await client.list_resources()
+        assert sorted(str(r.uri) for r in resources.resources) == ["notes://echo", "notes://picture"]
+        templates = await client.list_resource_templates()
+        assert [t.uri_template for t in templates.resource_templates] == ["notes://items/{id}"]
+        fixed = await client.read_resource("notes://echo")
+        assert fixed.contents[0].mime_type == "application/json"
+        assert json.loads(fixed.contents[0].text) == {"kind": "fixed"}
+        item = await client.read_resource("notes://items/42")
+        assert json.loads(item.contents[0].text)["url"].endswith("/anything/items/42")
+        picture = await client.read_resource("notes://picture")
+        assert picture.contents[0].mime_type == "image/png"
+        assert base64.b64decode(picture.contents[0].blob).startswith(b"\x89PNG")
+        with pytest.raises(MCPError) as not_an_integer:
+            await client.read_resource("notes://items/forty-two")
+        assert not_an_integer.value.error.code == -32603
+        assert "Invalid arguments" in not_an_integer.value.error.message
+
+    asyncio.run(in_era(gateway.mcp, era, exercise))
