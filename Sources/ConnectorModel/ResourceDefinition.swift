@@ -36,7 +36,10 @@ public struct ResourceDefinition: Sendable {
         case .template(let template):
             guard let values = template.match(uri) else { return nil }
             var arguments = JSONObject()
-            for (name, text) in values { arguments[name] = Self.typed(text, as: request.inputSchema.source["properties"]?[name]?["type"]) }
+            for name in template.variables {
+                guard let text = values[name] else { continue }
+                arguments[name] = Self.typed(text, as: request.inputSchema.source["properties"]?[name]?["type"])
+            }
             return arguments
         }
     }

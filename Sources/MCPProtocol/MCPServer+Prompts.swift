@@ -83,7 +83,9 @@ extension MCPServer {
         switch await tools.readResource(request.name, context: request.context) {
         case .contents(let contents):
             var result: JSONObject = ["contents": .array(contents)]
-            if request.context.era == .modern { decorateModern(&result, cacheable: false) }
+            // A read result is cacheable (2026-07-28); what a signed-in user
+            // reads may be theirs alone.
+            if request.context.era == .modern { decorateModern(&result, cacheable: true, perCaller: request.context.caller != nil) }
             return .message(JSONRPCEncoder.result(id: id, result: result), eventStream: eventStream)
         case .notFound:
             let code = request.context.era == .modern ? JSONRPCError.invalidParams : JSONRPCError.resourceNotFound

@@ -328,6 +328,8 @@ struct ResourceRouteTests {
             #expect(templates["result"]?["resourceTemplates"] == [["uriTemplate": "tickets://tickets/{id}", "name": "ticket"]])
             let read = try await Self.post(client, "resources/read", name: "tickets://open", params: ["uri": "tickets://open"])
             #expect(read["result"]?["contents"] == [["uri": "tickets://open", "mimeType": "application/json", "text": #"{"id":7}"#]])
+            #expect(read["result"]?["ttlMs"] == 1234)
+            #expect(read["result"]?["cacheScope"] == "public")
             #expect(upstream.requests.last?.url.hasSuffix("/tickets?state=open") == true)
             upstream.replaceScript([.respond(.json(#"{"message":"no such ticket"}"#, status: 404, reason: "Not Found"))])
             let missing = try await Self.post(client, "resources/read", name: "tickets://tickets/99", params: ["uri": "tickets://tickets/99"])
