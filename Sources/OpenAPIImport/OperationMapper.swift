@@ -1,3 +1,4 @@
+import Foundation
 import ConnectorModel
 import GatehouseJSON
 import OpenAPIKit
@@ -54,7 +55,34 @@ struct OperationMapper {
         if let request = endpoint.requestBody {
             try addBody(request, to: &draft, names: &names)
         }
+        addOutputSchema(endpoint, to: &draft)
         return draft
+    }
+
+    /// The largest response schema written as `output_schema`: it keeps a
+    /// file reviewable, and beyond it a schema describes more than a model
+    /// should be handed.
+    static let maximumOutputSchemaBytes = 16 * 1024
+
+    /// The first 2xx JSON answer's schema, when it describes an object (MCP
+    /// structured results are objects), compiles here, and is not too large.
+    /// A mismatching answer is lenient by default, so a document that is
+    /// not quite right costs the structured copy, never the call.
+    private func addOutputSchema(_ endpoint: ResolvedEndpoint, to draft: inout ToolDraft) {
+        guard let response = endpoint.responses.first(where: { $0.key.isSuccess })?.value,
+            let (_, content) = Self.jsonContent(of: response.content), let schema = content.schema
+        else { return }
+        guard let data = try? JSONEncoder().encode(schema.jsonSchema), let json = try? JSONParser.parse(Array(data)) else { return }
+        guard case .string("object")? = json["type"] else { return }
+        guard data.count <= Self.maximumOutputSchemaBytes else {
+            draft.notes.append("output_schema left out: the response schema is larger than \(Self.maximumOutputSchemaBytes / 1024) KiB")
+            return
+        }
+        guard (try? JSONSchema(json)) != nil else {
+            draft.notes.append("output_schema left out: the response schema does not compile as JSON Schema")
+            return
+        }
+        draft.outputSchema = json
     }
 
     /// Where an argument goes when the file does not say: the connector

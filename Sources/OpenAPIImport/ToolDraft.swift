@@ -13,6 +13,8 @@ struct ToolDraft: Sendable {
     var headers: [(name: String, value: String)] = []
     /// The JSON body template, with `"{{ name }}"` placeholders.
     var body: JSONValue?
+    /// The success answer's schema, when it describes an object.
+    var outputSchema: JSONValue?
     /// Parts of the operation that were left out, and why.
     var notes: [String] = []
     /// The operation it came from, as `operationId (METHOD /path)`.
@@ -32,6 +34,7 @@ struct ToolDraft: Sendable {
             out["headers"] = .object(object)
         }
         if let body { out["body"] = body }
+        if let outputSchema { out["response"] = ["output_schema": outputSchema] }
         return out
     }
 }
