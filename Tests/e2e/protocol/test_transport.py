@@ -105,7 +105,7 @@ def test_missing_client_capabilities(gateway):
 
 
 def test_unknown_method_and_get_delete(gateway):
-    r = modern_post(gateway, "resources/list")
+    r = modern_post(gateway, "resources/subscribe", {"uri": "x://y"})
     assert r.status_code == 404 and r.json()["error"]["code"] == -32601
     assert requests.get(gateway.mcp, headers={"Accept": "text/event-stream"}).status_code == 405
     assert requests.delete(gateway.mcp).status_code == 405
