@@ -178,6 +178,8 @@ public struct ToolDefinition: Sendable {
     public var tags: [String]
     /// Asked of the user before each call, when set.
     public var confirmation: Confirmation?
+    /// How the API pages its answers, when it does.
+    public var pagination: Pagination?
     public var location: SourceLocation
 
     public init(

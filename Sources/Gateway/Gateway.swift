@@ -96,9 +96,11 @@ public struct Gateway: Sendable {
             settings: settings, http: authHTTP ?? UnavailableAuthHTTP(), authorizationServer: authorizationServer,
             credentialStore: credentialStore, catalog: store, metrics: metrics, logger: logger)
         self.linking = credentials.linking
+        // Page cursors are signed with the session secret: any replica reads them.
+        let cursors = settings.sessionSecret.map { PageCursors(secret: Array($0.utf8)) } ?? .random()
         let invoker = ToolInvoker(
             client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry(),
-            credentials: credentials.source)
+            credentials: credentials.source, cursors: cursors)
         let auditLog = AuditLog(sink: audit ?? Self.auditSink(for: settings.logFormat), argumentValues: settings.auditArgumentValues)
         let provider = CatalogToolProvider(
             store: store, invoker: invoker, metrics: metrics, audit: auditLog,

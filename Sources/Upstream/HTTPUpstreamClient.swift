@@ -48,11 +48,14 @@ public struct HTTPUpstreamClient: UpstreamClient {
             let response = try await client.execute(http, deadline: deadline)
             var buffer = try await response.body.collect(upTo: request.maxResponseBytes)
             let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-            return UpstreamResponse(
+            var answer = UpstreamResponse(
                 status: Int(response.status.code), reason: response.status.reasonPhrase,
                 contentType: response.headers.first(name: "content-type"), body: bytes,
                 retryAfter: response.status.code >= 400
                     ? response.headers.first(name: "retry-after").flatMap { Int64($0).map { .seconds(max(0, $0)) } } : nil)
+            let links = response.headers["link"]
+            if !links.isEmpty { answer.link = links.joined(separator: ", ") }
+            return answer
         } catch is NIOTooManyBytesError {
             throw .responseTooLarge(limit: request.maxResponseBytes)
         } catch let error as HTTPClientError {

@@ -66,6 +66,30 @@ public struct ResponseShaper: Sendable {
         return .text(text)
     }
 
+    /// The items of a paginated call, shaped like any answer (`where`,
+    /// `fields`, `rename`, the size cap), with the next page's cursor in
+    /// `structuredContent` and in one line of the text.
+    public func shapePage(_ items: [JSONValue], tool: ToolDefinition, request: UpstreamRequest, nextCursor: String?) -> ToolResult {
+        var shaped = JSONValue.array(items)
+        if !tool.response.conditions.isEmpty { shaped = Self.filter(shaped, by: tool.response.conditions) }
+        if !tool.response.fields.isEmpty { shaped = Self.keep(tool.response.fields, of: shaped) }
+        if !tool.response.renames.isEmpty { shaped = Self.rename(tool.response.renames, in: shaped) }
+        var text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
+        var structured: JSONObject = ["items": shaped]
+        if let nextCursor {
+            structured["next_cursor"] = .string(nextCursor)
+            text += "\n[more results: call \(tool.name) again with the same arguments and cursor \"\(nextCursor)\"]"
+        }
+        var result: ToolResult
+        if let schema = tool.response.outputSchema {
+            result = conform(.object(structured), text: text, schema: schema, tool: tool, request: request)
+        } else {
+            result = ToolResult(content: [["type": "text", "text": .string(text)]], structuredContent: .object(structured))
+        }
+        result.mimeType = "application/json"
+        return result
+    }
+
     func conform(_ value: JSONValue, text: String, schema: JSONSchema, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
         let violations = schema.validate(value)
         guard violations.isEmpty else {

@@ -18,11 +18,15 @@ public struct ToolInvoker: Sendable {
     /// Waits between retries; tests replace it to run without sleeping.
     public var sleep: @Sendable (Duration) async -> Void
 
+    /// Signs and reads the cursors of paginated tools.
+    let cursors: PageCursors
+
     public init(
         client: any UpstreamClient, builder: RequestBuilder = RequestBuilder(), shaper: ResponseShaper = ResponseShaper(),
         limits: LimitRegistry = LimitRegistry(), credentials: any CredentialSource = NoCredentialSource(),
-        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }, cursors: PageCursors = .random()
     ) {
+        self.cursors = cursors
         self.client = client
         self.builder = builder
         self.shaper = shaper
@@ -80,11 +84,29 @@ public struct ToolInvoker: Sendable {
             let details = violations.map(\.description).joined(separator: "; ")
             return Outcome(result: .error("Invalid arguments for \(tool.name): \(details)."), kind: .invalidArguments)
         }
+        var arguments = arguments
+        var page: PageState?
+        if let pagination = tool.pagination {
+            do {
+                page = try startingPage(of: pagination, tool: tool, arguments: &arguments, caller: caller)
+            } catch {
+                return Outcome(result: .error("Invalid arguments for \(tool.name): \(error)."), kind: .invalidArguments)
+            }
+        }
         var request: UpstreamRequest
         do {
             request = try builder.build(tool: tool, target: target, arguments: arguments, caller: caller)
         } catch {
             return Outcome(result: .error("Invalid arguments for \(tool.name): \(error.message)."), kind: .invalidArguments)
+        }
+        if let pagination = tool.pagination {
+            request.page = page
+            let unsealed = arguments
+            request.sealCursor = { [cursors] state in cursors.seal(state, tool: tool.name, arguments: unsealed, caller: caller.subject) }
+            guard let applied = Self.applying(page, of: pagination, to: request, target: target) else {
+                return Outcome(result: .error("Invalid arguments for \(tool.name): the cursor leads away from the API."), kind: .invalidArguments)
+            }
+            request = applied
         }
         if let trace = RequestTrace.current { request.headers += trace.upstreamHeaders }
         let obtained = target.auth?.isObtained == true
@@ -167,10 +189,35 @@ public struct ToolInvoker: Sendable {
         return await body()
     }
 
+    /// Calls the upstream and shapes its answer: one request, or for a
+    /// paginated tool as many pages as the call may gather.
+    func send(_ request: UpstreamRequest, tool: ToolDefinition, target: UpstreamTarget) async -> Outcome {
+        if let pagination = tool.pagination { return await sendPaged(request, tool: tool, target: target, pagination: pagination) }
+        let started = ContinuousClock.now
+        switch await fetch(request, tool: tool, target: target) {
+        case .answer(let response, let attempts):
+            let result = shaper.shape(response, tool: tool, request: request)
+            return Outcome(
+                result: result, kind: (200..<300).contains(response.status) ? .ok : .upstreamError,
+                upstreamStatus: response.status, responseBytes: response.body.count,
+                upstreamDuration: ContinuousClock.now - started, attempts: attempts)
+        case .failure(let failure, let attempts):
+            return Outcome(
+                result: .error(message(for: failure, request: request, target: target)), kind: failure.kind,
+                upstreamDuration: ContinuousClock.now - started, attempts: attempts)
+        }
+    }
+
+    /// What one request came to, retries included.
+    enum Fetched {
+        case answer(UpstreamResponse, attempts: Int)
+        case failure(UpstreamFailure, attempts: Int)
+    }
+
     /// Calls the upstream, retrying idempotent calls on connection failures
     /// and on the statuses the policy names, while the call's time budget
     /// allows another wait.
-    func send(_ request: UpstreamRequest, tool: ToolDefinition, target: UpstreamTarget) async -> Outcome {
+    func fetch(_ request: UpstreamRequest, tool: ToolDefinition, target: UpstreamTarget) async -> Fetched {
         let policy = tool.isIdempotent ? (tool.retries ?? target.retries) : .off
         let started = ContinuousClock.now
         var attempt = 0
@@ -184,11 +231,7 @@ public struct ToolInvoker: Sendable {
                 {
                     continue
                 }
-                let result = shaper.shape(response, tool: tool, request: request)
-                return Outcome(
-                    result: result, kind: (200..<300).contains(response.status) ? .ok : .upstreamError,
-                    upstreamStatus: response.status, responseBytes: response.body.count,
-                    upstreamDuration: ContinuousClock.now - started, attempts: attempt)
+                return .answer(response, attempts: attempt)
             } catch {
                 failure = error
             }
@@ -197,9 +240,7 @@ public struct ToolInvoker: Sendable {
             {
                 continue
             }
-            return Outcome(
-                result: .error(message(for: failure, request: request, target: target)), kind: failure.kind,
-                upstreamDuration: ContinuousClock.now - started, attempts: attempt)
+            return .failure(failure, attempts: attempt)
         }
     }
 

@@ -18,6 +18,10 @@ public struct UpstreamRequest: Sendable {
     public var credentialRedactor: SecretRedactor = .none
     /// How much of a failed answer's body a tool error may quote.
     public var errorBodyBytes: Int
+    /// The page a paginated tool's request asks for.
+    public var page: PageState?
+    /// Turns where a paginated call stopped into the cursor the model gets.
+    public var sealCursor: (@Sendable (PageState) -> String)?
 
     public init(
         method: HTTPMethod, url: String, displayURL: String, headers: [(name: String, value: String)], body: [UInt8]?,
@@ -48,6 +52,8 @@ public struct UpstreamResponse: Sendable {
     public var body: [UInt8]
     /// The upstream's `Retry-After`, when it gave one in seconds.
     public var retryAfter: Duration?
+    /// The upstream's `Link` header (RFC 8288), for link pagination.
+    public var link: String?
 
     public init(status: Int, reason: String = "", contentType: String?, body: [UInt8], retryAfter: Duration? = nil) {
         self.status = status

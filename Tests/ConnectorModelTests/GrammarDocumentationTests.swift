@@ -40,6 +40,7 @@ import Testing
         SchemaSection(name: "LimitsKey", keys: LimitsKey.names, pointer: "/$defs/limits"),
         SchemaSection(name: "RateLimitKey", keys: RateLimitKey.names, pointer: "/$defs/limits/properties/rate_limit/anyOf/1"),
         SchemaSection(name: "RetriesKey", keys: RetriesKey.names, pointer: "/$defs/retries/anyOf/1"),
+        SchemaSection(name: "PaginationKey", keys: PaginationKey.names, pointer: "/$defs/pagination"),
         SchemaSection(name: "ResourceKey", keys: ResourceKey.names, pointer: "/$defs/resource"),
         SchemaSection(name: "PromptKey", keys: PromptKey.names, pointer: "/$defs/prompt"),
         SchemaSection(name: "PromptArgumentKey", keys: PromptArgumentKey.names, pointer: "/$defs/promptArgument"),
@@ -87,6 +88,7 @@ import Testing
         DocumentedKeys(heading: "Tool keys", keys: AnnotationKey.names),
         DocumentedKeys(heading: "Response shaping", keys: ResponseKey.names + ItemConditionKey.names),
         DocumentedKeys(heading: "Resources", keys: ResourceKey.names),
+        DocumentedKeys(heading: "Pagination", keys: PaginationKey.names),
         DocumentedKeys(heading: "Prompts", keys: PromptKey.names + PromptArgumentKey.names + PromptMessageKey.names),
         DocumentedKeys(heading: "Limits and retries", keys: LimitsKey.names + RateLimitKey.names + RetriesKey.names),
     ]

@@ -46,6 +46,15 @@ public struct ToolFacts: Sendable, Equatable {
         add("response", Self.shaping(definition.response))
         add("confirm", definition.confirmation.map { .string($0.message?.source ?? "(default question)") })
         add("tags", .array(definition.tags.sorted().map(JSONValue.string)))
+        add("pagination", definition.pagination.map { pagination in
+            [
+                "style": .string(pagination.style.rawValue), "items": .string(pagination.items.joined(separator: ".")),
+                "next": .string(pagination.next.joined(separator: ".")), "param": pagination.param.map(JSONValue.string) ?? .null,
+                "size_param": pagination.sizeParameter.map(JSONValue.string) ?? .null, "size": .int(Int64(pagination.size)),
+                "first": .int(Int64(pagination.first)), "max_pages": .int(Int64(pagination.maxPages)),
+                "max_bytes": pagination.maxBytes.map { .int(Int64($0)) } ?? .null,
+            ]
+        })
         self.fields = fields
     }
 

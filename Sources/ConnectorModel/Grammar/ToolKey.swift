@@ -38,6 +38,8 @@ enum ToolKey: String, SectionKey {
     /// Ask the user before the call is made: a message template over the
     /// arguments, `true` for a default question, `false` to never ask.
     case confirm
+    /// How the API pages its lists (see ``PaginationKey``).
+    case pagination
     /// The arguments as a JSON Schema instead of generated from ``parameters``.
     case inputSchema = "input_schema"
 }

@@ -129,6 +129,10 @@ extension ConnectorReader {
         }
         let scopes = byKey[.scopes].flatMap { readScopes($0.value) } ?? defaultScopes
         let tags = byKey[.tags].flatMap { readTags($0.value) } ?? []
+        let pagination = byKey[.pagination].flatMap { readPagination($0.value) }
+        if let entry = byKey[.pagination], method != .GET {
+            decoding.error(entry.keyNode, "pagination is for GET tools: a page is read again when the model continues")
+        }
         var confirmation: Confirmation?
         if let entry = byKey[.confirm] {
             confirmation = readConfirmation(entry.value, known: parameterNames) ?? nil
@@ -149,12 +153,19 @@ extension ConnectorReader {
                 return nil
             }
         }
-        return ToolDefinition(
+        var schema = inputSchema
+        if pagination != nil, let entry = byKey[.pagination] {
+            guard let withCursor = addingCursor(to: inputSchema, node: entry.value) else { return nil }
+            schema = withCursor
+        }
+        var tool = ToolDefinition(
             name: name, title: title, description: description, method: method, path: path, parameters: parameters,
             headers: headers, query: query, body: body, annotations: annotations, response: response, timeout: timeout,
             maxResponseBytes: maxResponseBytes, limits: limits, retries: retries,
-            inputSchema: inputSchema, scopes: scopes, tags: tags, confirmation: confirmation,
+            inputSchema: schema, scopes: scopes, tags: tags, confirmation: confirmation,
             location: decoding.location(nameEntry.value))
+        tool.pagination = pagination
+        return tool
     }
 
 
