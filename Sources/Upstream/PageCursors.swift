@@ -1,5 +1,6 @@
 import ConnectorModel
 import Crypto
+import ExtrasBase64
 import Foundation
 import GatehouseJSON
 
@@ -47,38 +48,31 @@ public struct PageCursors: Sendable {
             expires: Int64(now.timeIntervalSince1970) + lifetime.components.seconds)
         let body = (try? JSONEncoder().encode(payload)) ?? Data()
         let encoded = Self.base64URL(body)
-        return encoded + "." + signature(encoded)
+        return encoded + "." + Self.base64URL(HMAC<SHA256>.authenticationCode(for: Data(encoded.utf8), using: key))
     }
 
     public func open(_ cursor: String, tool: String, arguments: JSONObject, caller: String?, now: Date = Date()) throws(Refusal) -> PageState {
         guard cursor.utf8.count < 8192, let dot = cursor.lastIndex(of: ".") else { throw .malformed }
         let encoded = String(cursor[..<dot])
-        let given = Array(cursor[cursor.index(after: dot)...].utf8)
-        let expected = Array(signature(encoded).utf8)
-        guard given.count == expected.count, zip(given, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0,
-            let data = Self.decodeBase64URL(encoded), let payload = try? JSONDecoder().decode(Payload.self, from: data)
+        // The library's check compares in constant time.
+        guard let mac = Self.decodeBase64URL(String(cursor[cursor.index(after: dot)...])),
+            HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(encoded.utf8), using: key),
+            let data = Self.decodeBase64URL(encoded), let payload = try? JSONDecoder().decode(Payload.self, from: Data(data))
         else { throw .malformed }
         guard payload.expires > Int64(now.timeIntervalSince1970) else { throw .expired }
         guard payload.tool == tool, payload.arguments == Self.digest(arguments), payload.caller == (caller ?? "") else { throw .otherCall }
         return payload.state
     }
 
-    func signature(_ payload: String) -> String {
-        Self.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)))
-    }
-
     static func digest(_ arguments: JSONObject) -> String {
-        base64URL(Data(SHA256.hash(data: JSONValue.object(arguments).canonicalBytes)))
+        base64URL(SHA256.hash(data: JSONValue.object(arguments).canonicalBytes))
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    static func base64URL<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        Base64.encodeToString(bytes: Array(bytes), options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
-    static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+    static func decodeBase64URL(_ text: String) -> [UInt8]? {
+        try? Base64.decode(string: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }

@@ -55,10 +55,7 @@ public struct ResponseShaper: Sendable {
     }
 
     func shapeJSON(_ value: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
-        var shaped = Self.select(tool.response.select, in: value)
-        if !tool.response.conditions.isEmpty { shaped = Self.filter(shaped, by: tool.response.conditions) }
-        if !tool.response.fields.isEmpty { shaped = Self.keep(tool.response.fields, of: shaped) }
-        if !tool.response.renames.isEmpty { shaped = Self.rename(tool.response.renames, in: shaped) }
+        let shaped = Self.refine(Self.select(tool.response.select, in: value), by: tool.response)
         let text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
         if let schema = tool.response.outputSchema {
             return conform(shaped, text: text, schema: schema, tool: tool, request: request)
@@ -70,10 +67,7 @@ public struct ResponseShaper: Sendable {
     /// `fields`, `rename`, the size cap), with the next page's cursor in
     /// `structuredContent` and in one line of the text.
     public func shapePage(_ items: [JSONValue], tool: ToolDefinition, request: UpstreamRequest, nextCursor: String?) -> ToolResult {
-        var shaped = JSONValue.array(items)
-        if !tool.response.conditions.isEmpty { shaped = Self.filter(shaped, by: tool.response.conditions) }
-        if !tool.response.fields.isEmpty { shaped = Self.keep(tool.response.fields, of: shaped) }
-        if !tool.response.renames.isEmpty { shaped = Self.rename(tool.response.renames, in: shaped) }
+        let shaped = Self.refine(.array(items), by: tool.response)
         var text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
         var structured: JSONObject = ["items": shaped]
         if let nextCursor {
@@ -144,6 +138,15 @@ public struct ResponseShaper: Sendable {
             }
         }
         return current
+    }
+
+    /// The steps after `select`, in their order: `where`, `fields`, `rename`.
+    static func refine(_ value: JSONValue, by shaping: ResponseShaping) -> JSONValue {
+        var shaped = value
+        if !shaping.conditions.isEmpty { shaped = filter(shaped, by: shaping.conditions) }
+        if !shaping.fields.isEmpty { shaped = keep(shaping.fields, of: shaped) }
+        if !shaping.renames.isEmpty { shaped = rename(shaping.renames, in: shaped) }
+        return shaped
     }
 
     /// The items of an array that meet every condition; a single object
