@@ -20,14 +20,17 @@ public struct CatalogToolProvider: ToolProvider {
     public let endpoint: String?
     /// Whether a tool with `confirm:` runs for a client that cannot ask.
     let confirmWithoutElicitation: Bool
+    /// Offers the rest of answers cut at `max_bytes`, and reads it back.
+    let answerParts: AnswerParts
     let logger: Logger
 
     public init(
         store: CatalogStore, invoker: ToolInvoker, metrics: GatewayMetrics, audit: AuditLog,
         requiredScopes: @escaping @Sendable ([String]) -> [String] = { $0 }, endpoint: String? = nil,
-        confirmWithoutElicitation: Bool = false, logger: Logger = Logger(label: "gatehouse")
+        confirmWithoutElicitation: Bool = false, answerParts: AnswerParts = AnswerParts(), logger: Logger = Logger(label: "gatehouse")
     ) {
         self.logger = logger
+        self.answerParts = answerParts
         self.store = store
         self.invoker = invoker
         self.metrics = metrics
@@ -113,14 +116,20 @@ public struct CatalogToolProvider: ToolProvider {
             return .userActionRequired(
                 UserActionRequest(elicitationID: action.elicitationID, url: action.url, message: action.message, fallbackText: action.fallbackText))
         }
-        return .result(outcome.result.json)
+        guard outcome.result.overflow != nil else { return .result(outcome.result.json) }
+        var result = outcome.result
+        await answerParts.offerRest(of: &result, tool: tool.definition, arguments: arguments, caller: context.caller?.subject, endpoint: endpoint)
+        return .result(result.json)
     }
 }
 
 extension CatalogToolProvider {
     public var features: ServedFeatures {
         let catalog = self.catalog
-        return ServedFeatures(prompts: !catalog.prompts.isEmpty, resources: !catalog.resources.isEmpty || !catalog.resourceTemplates.isEmpty)
+        // Any tool answer may link to its rest, which is read as a resource.
+        return ServedFeatures(
+            prompts: !catalog.prompts.isEmpty,
+            resources: !catalog.resources.isEmpty || !catalog.resourceTemplates.isEmpty || !catalog.tools.isEmpty)
     }
 
     public func resourceListing(for context: CallContext) -> ToolListing {
@@ -147,6 +156,7 @@ extension CatalogToolProvider {
     /// Reads a resource through the invoker, as a tool call: same
     /// credentials, limits, shaping and audit line.
     public func readResource(_ uri: String, context: CallContext) async -> ResourceOutcome {
+        if AnswerLinks.isLink(uri) { return await readAnswerPart(uri, context: context) }
         let started = ContinuousClock.now
         let caller = context.caller ?? .anonymous
         guard let (resource, arguments) = catalog.resource(at: uri) else { return .notFound }

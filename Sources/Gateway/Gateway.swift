@@ -101,11 +101,16 @@ public struct Gateway: Sendable {
         let invoker = ToolInvoker(
             client: upstream, builder: RequestBuilder(userAgent: "gatehouse/\(Self.version)"), limits: LimitRegistry(),
             credentials: credentials.source, cursors: cursors)
+        // Links to the rest of cut answers are sealed with the session
+        // secret too; answers that cannot be rebuilt go to the shared store.
+        let answerParts = AnswerParts(
+            links: settings.sessionSecret.map { AnswerLinks(secret: Array($0.utf8)) } ?? .random(),
+            shared: credentialStore.map { SharedAnswerStore(store: $0, logger: logger) })
         let auditLog = AuditLog(sink: audit ?? Self.auditSink(for: settings.logFormat), argumentValues: settings.auditArgumentValues)
         let provider = CatalogToolProvider(
             store: store, invoker: invoker, metrics: metrics, audit: auditLog,
             requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool },
-            confirmWithoutElicitation: settings.confirmWithoutElicitation, logger: logger)
+            confirmWithoutElicitation: settings.confirmWithoutElicitation, answerParts: answerParts, logger: logger)
         let server = MCPServer(configuration: mainConfiguration, tools: provider)
         self.server = server
         let confirmWithoutElicitation = settings.confirmWithoutElicitation
@@ -135,7 +140,7 @@ public struct Gateway: Sendable {
             let endpointProvider = CatalogToolProvider(
                 store: store, invoker: invoker, metrics: metrics, audit: auditLog,
                 requiredScopes: { [endpointResource] tool in endpointResource?.scopes(forTool: tool) ?? tool }, endpoint: name,
-                confirmWithoutElicitation: confirmWithoutElicitation, logger: logger)
+                confirmWithoutElicitation: confirmWithoutElicitation, answerParts: answerParts, logger: logger)
             return ServedEndpoint(
                 definition: definition,
                 server: MCPServer(

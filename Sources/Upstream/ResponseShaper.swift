@@ -49,18 +49,23 @@ public struct ResponseShaper: Sendable {
             return result
         }
         let text = String(decoding: response.body, as: UTF8.self)
-        var result = ToolResult.text(Self.truncate(text, maxBytes: tool.response.maxBytes))
+        let (shown, overflow) = Self.cut(text, maxBytes: tool.response.maxBytes)
+        var result = ToolResult.text(shown)
+        result.overflow = overflow
         result.mimeType = mediaType ?? "text/plain"
         return result
     }
 
     func shapeJSON(_ value: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
         let shaped = Self.refine(Self.select(tool.response.select, in: value), by: tool.response)
-        let text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
-        if let schema = tool.response.outputSchema {
-            return conform(shaped, text: text, schema: schema, tool: tool, request: request)
+        let (text, overflow) = Self.cut(shaped.jsonString, maxBytes: tool.response.maxBytes)
+        var result = if let schema = tool.response.outputSchema {
+            conform(shaped, text: text, schema: schema, tool: tool, request: request)
+        } else {
+            ToolResult.text(text)
         }
-        return .text(text)
+        if !result.isError { result.overflow = overflow }
+        return result
     }
 
     /// The items of a paginated call, shaped like any answer (`where`,
@@ -68,7 +73,7 @@ public struct ResponseShaper: Sendable {
     /// `structuredContent` and in one line of the text.
     public func shapePage(_ items: [JSONValue], tool: ToolDefinition, request: UpstreamRequest, nextCursor: String?) -> ToolResult {
         let shaped = Self.refine(.array(items), by: tool.response)
-        var text = Self.truncate(shaped.jsonString, maxBytes: tool.response.maxBytes)
+        var (text, overflow) = Self.cut(shaped.jsonString, maxBytes: tool.response.maxBytes)
         var structured: JSONObject = ["items": shaped]
         if let nextCursor {
             structured["next_cursor"] = .string(nextCursor)
@@ -80,6 +85,7 @@ public struct ResponseShaper: Sendable {
         } else {
             result = ToolResult(content: [["type": "text", "text": .string(text)]], structuredContent: .object(structured))
         }
+        if !result.isError { result.overflow = overflow }
         result.mimeType = "application/json"
         return result
     }
@@ -212,15 +218,35 @@ public struct ResponseShaper: Sendable {
     /// Cuts text to a byte budget on a character boundary and says so, so a
     /// model never mistakes a partial answer for a complete one.
     static func truncate(_ text: String, maxBytes: Int) -> String {
+        cut(text, maxBytes: maxBytes).text
+    }
+
+    /// ``truncate(_:maxBytes:)``, keeping the whole text when it cuts, so
+    /// the rest can be offered as further parts.
+    static func cut(_ text: String, maxBytes: Int) -> (text: String, overflow: ToolResult.Overflow?) {
         let total = text.utf8.count
-        guard total > maxBytes else { return text }
-        let utf8 = Array(text.utf8)
-        var cut = maxBytes
-        // Step back over UTF-8 continuation bytes so no character is split.
-        while cut > 0, utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
-        let kept = String(decoding: utf8[..<cut], as: UTF8.self)
-        return kept + "\n[truncated: showing the first \(cut) of \(total) bytes; "
-            + "narrow the request (filters, a smaller limit) to see the rest]"
+        guard total > maxBytes else { return (text, nil) }
+        let kept = Self.boundary(in: text.utf8, atMost: maxBytes)
+        let shown = String(decoding: text.utf8.prefix(kept), as: UTF8.self)
+        return (shown + truncationNote(shown: kept, total: total), ToolResult.Overflow(full: text, shown: kept))
+    }
+
+    /// The line that ends a cut answer when no further part is offered.
+    public static func truncationNote(shown: Int, total: Int) -> String {
+        "\n[truncated: showing the first \(shown) of \(total) bytes; narrow the request (filters, a smaller limit) to see the rest]"
+    }
+
+    /// The largest cut at or before `limit` that splits no character:
+    /// steps back over UTF-8 continuation bytes.
+    public static func boundary(in utf8: String.UTF8View, atMost limit: Int) -> Int {
+        var cut = min(limit, utf8.count)
+        guard cut < utf8.count else { return cut }
+        var index = utf8.index(utf8.startIndex, offsetBy: cut)
+        while cut > 0, utf8[index] & 0xC0 == 0x80 {
+            cut -= 1
+            index = utf8.index(before: index)
+        }
+        return cut
     }
 
     /// The lowercased media type of a `Content-Type` value, read byte by

@@ -12,6 +12,17 @@ public struct ToolResult: Sendable {
     /// The media type of what the content holds, from the upstream answer
     /// (`application/json` once JSON is shaped): what a resource read says.
     public var mimeType: String?
+    /// The whole text when the first text block holds only its start
+    /// (`max_bytes`), so the rest can be offered as further parts.
+    public var overflow: Overflow?
+
+    /// A text answer cut at the tool's byte budget.
+    public struct Overflow: Sendable {
+        /// The answer's whole text, before the cut.
+        public var full: String
+        /// How many of its UTF-8 bytes the result shows.
+        public var shown: Int
+    }
 
     public init(content: [JSONValue], structuredContent: JSONValue? = nil, isError: Bool = false) {
         self.content = content

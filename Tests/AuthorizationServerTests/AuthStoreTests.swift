@@ -32,6 +32,21 @@ struct AuthStoreTests {
         }
     }
 
+    @Test(arguments: StoreBackend.tested) func answerPartsAreKeptPerSubjectUntilTheyExpire(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            try await store.saveAnswerPart(id: "p1", subject: "ada", sealed: [1, 2, 3], expiresAt: 2_000, now: 1_000)
+            try await store.saveAnswerPart(id: "p2", subject: "", sealed: [4], expiresAt: 1_500, now: 1_000)
+            #expect(try await store.answerPart(id: "p1", subject: "ada", now: 1_100) == [1, 2, 3])
+            #expect(try await store.answerPart(id: "p1", subject: "bob", now: 1_100) == nil, "another subject's part is not found")
+            #expect(try await store.answerPart(id: "p2", subject: "", now: 1_100) == [4])
+            #expect(try await store.answerPart(id: "p1", subject: "ada", now: 2_001) == nil, "expired")
+            // Saving removes what has expired.
+            try await store.saveAnswerPart(id: "p3", subject: "ada", sealed: [5], expiresAt: 9_000, now: 1_600)
+            #expect(try await store.answerPart(id: "p2", subject: "", now: 1_000) == nil)
+            #expect(try await store.answerPart(id: "p1", subject: "ada", now: 1_000) == [1, 2, 3])
+        }
+    }
+
     @Test(arguments: StoreBackend.tested) func savingAClientAgainReplacesIt(_ backend: StoreBackend) async throws {
         try await backend.withStore { store, _ in
             let first = RegisteredClient(clientID: "c1", origin: .dynamic, name: "Old", redirectURIs: ["http://127.0.0.1:1/cb"])

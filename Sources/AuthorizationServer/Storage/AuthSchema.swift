@@ -80,6 +80,14 @@ enum AuthSchema {
                 """,
                 "CREATE INDEX link_flows_expiry ON link_flows (expires_at)",
             ],
+            [
+                """
+                CREATE TABLE answer_parts (
+                    id TEXT PRIMARY KEY, subject TEXT NOT NULL, sealed \(bytes) NOT NULL, expires_at \(integer) NOT NULL
+                )
+                """,
+                "CREATE INDEX answer_parts_expiry ON answer_parts (expires_at)",
+            ],
         ]
     }
 }

@@ -48,6 +48,12 @@ public protocol AuthStore: UserCredentialStore {
     func upstreamTokens(subject: String) async throws -> [UInt8]?
     func replaceSigningKeys(_ keys: [StoredSigningKey]) async throws
 
+    /// Keeps the sealed whole text of a cut tool answer until it expires,
+    /// so any replica can serve its further parts; expired ones go first.
+    func saveAnswerPart(id: String, subject: String, sealed: [UInt8], expiresAt: Int64, now: Int64) async throws
+    /// The sealed text kept under `id` for this subject, unless expired.
+    func answerPart(id: String, subject: String, now: Int64) async throws -> [UInt8]?
+
     /// Every sealed value, for ``StoreResealing``.
     func sealedRecords() async throws -> [(SealedRecord, [UInt8])]
     /// Replaces one sealed value in place (its other columns unchanged).

@@ -14,6 +14,10 @@ from support.loopback import LoopbackServer, answer
 
 ITEMS = [{"id": n, "title": f"Item {n}", "kind": "even" if n % 2 == 0 else "odd"} for n in range(1, 26)]
 
+# A long answer (about 30 KB) with characters of every UTF-8 length, for
+# the answers cut at max_bytes and read on in parts.
+REPORT = {"rows": [{"n": n, "note": f"Zeile {n}: größer ≥ 😀 " + "x" * 60} for n in range(1, 301)]}
+
 
 class PagedAPI(LoopbackServer):
     def __init__(self):
@@ -40,6 +44,8 @@ class PagedAPI(LoopbackServer):
                 elif parts.path == "/offset":
                     offset = int(query.get("offset", "0"))
                     body = {"events": ITEMS[offset:offset + size]}
+                elif parts.path == "/report":
+                    body = REPORT
                 elif parts.path == "/linked":
                     number = int(query.get("page", "1"))
                     body = ITEMS[(number - 1) * size:number * size]
@@ -49,6 +55,18 @@ class PagedAPI(LoopbackServer):
                     answer(handler, 404, "application/json", b'{"error":"not found"}')
                     return
                 answer(handler, 200, "application/json", json.dumps(body).encode(), **extra)
+
+            def do_POST(handler):
+                # Each run is a new event on the API's side: counted, and
+                # never to be repeated to read its answer again.
+                length = int(handler.headers.get("Content-Length", "0"))
+                handler.rfile.read(length)
+                with api.lock:
+                    api.requests.append("POST " + handler.path)
+                if handler.path != "/runs":
+                    answer(handler, 404, "application/json", b'{"error":"not found"}')
+                    return
+                answer(handler, 200, "application/json", json.dumps(REPORT).encode())
 
             def log_message(handler, *args):
                 pass
