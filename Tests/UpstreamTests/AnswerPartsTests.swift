@@ -183,3 +183,14 @@ struct AnswerPartsTests {
         #expect(store.load(id: "huge", caller: "c", now: Date()) == nil, "what is larger than the budget is not kept")
     }
 }
+
+@Test(arguments: [
+    ("GET", "", true), ("POST", "", false), ("PATCH", "", false), ("PUT", "", false), ("DELETE", "", false),
+    ("POST", "    annotations: { read_only: true }\n", true),
+    ("POST", "    annotations: { idempotent: true, destructive: false }\n", true),
+    ("GET", "    confirm: true\n", false),
+])
+func onlyCallsThatMayBeRepeatedAreRebuilt(method: String, extra: String, repeated: Bool) throws {
+    let tool = try decodeTool("    response: { max_bytes: 100 }\n" + extra, method: method).tool
+    #expect(AnswerParts.mayBeRepeated(tool) == repeated)
+}

@@ -38,9 +38,7 @@ public struct AnswerParts: Sendable {
         let callerKey = caller ?? ""
         let expires = now.addingTimeInterval(Double(links.lifetime.components.seconds))
         let canonical = String(decoding: JSONValue.object(arguments).canonicalBytes, as: UTF8.self)
-        // A call that asked the user first, or that changes something, is
-        // never sent again just to read its answer.
-        let rebuildable = tool.isIdempotent && tool.confirmation == nil && canonical.utf8.count <= Self.maxCarriedArguments
+        let rebuildable = Self.mayBeRepeated(tool) && canonical.utf8.count <= Self.maxCarriedArguments
         await memory.save(id: id, caller: callerKey, text: overflow.full, expires: expires)
         if !rebuildable, let shared { await shared.save(id: id, caller: callerKey, text: overflow.full, expires: expires) }
         let total = overflow.full.utf8.count
@@ -60,6 +58,14 @@ public struct AnswerParts: Sendable {
         ]
         if let mimeType = result.mimeType { link["mimeType"] = .string(mimeType) }
         result.content.append(.object(link))
+    }
+
+    /// Whether the call may be made again to rebuild its answer: it only
+    /// reads, or says it is idempotent and destroys nothing, and it did not
+    /// ask the user first. Anything else is never sent twice for a read.
+    public static func mayBeRepeated(_ tool: ToolDefinition) -> Bool {
+        guard tool.confirmation == nil else { return false }
+        return tool.isReadOnly || (tool.isIdempotent && tool.annotations.destructive != true)
     }
 
     static func note(shown: Int, total: Int, next: String, tool: String) -> String {
