@@ -56,7 +56,24 @@ struct OperationMapper {
             try addBody(request, to: &draft, names: &names)
         }
         addOutputSchema(endpoint, to: &draft)
+        addPagination(endpoint, to: &draft)
         return draft
+    }
+
+    /// Pagination the document makes clear; the parameters it sets are no
+    /// longer the model's to pass, and the tool takes a `cursor` instead.
+    private func addPagination(_ endpoint: ResolvedEndpoint, to draft: inout ToolDraft) {
+        guard let guess = PaginationGuess.guess(endpoint) else { return }
+        let wireName = { (key: String, entry: JSONValue) in entry["name"]?.stringValue ?? key }
+        let kept = draft.parameters.filter { key, entry in
+            !(guess.consumed.contains(wireName(key, entry)) && (entry["in"]?.stringValue ?? "query") == "query")
+        }
+        guard kept["cursor"] == nil else {
+            draft.notes.append("pagination left out: the operation has a parameter named 'cursor', which a paginated tool takes itself")
+            return
+        }
+        draft.parameters = kept
+        draft.pagination = guess.entry
     }
 
     /// The largest response schema written as `output_schema`: it keeps a

@@ -15,6 +15,8 @@ struct ToolDraft: Sendable {
     var body: JSONValue?
     /// The success answer's schema, when it describes an object.
     var outputSchema: JSONValue?
+    /// How the operation pages its lists, when the document makes it clear.
+    var pagination: JSONObject?
     /// Parts of the operation that were left out, and why.
     var notes: [String] = []
     /// The operation it came from, as `operationId (METHOD /path)`.
@@ -34,6 +36,7 @@ struct ToolDraft: Sendable {
             out["headers"] = .object(object)
         }
         if let body { out["body"] = body }
+        if let pagination { out["pagination"] = .object(pagination) }
         if let outputSchema { out["response"] = ["output_schema": outputSchema] }
         return out
     }

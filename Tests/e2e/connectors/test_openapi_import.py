@@ -170,8 +170,9 @@ def update_event(handler, parts, record):
 
 
 def list_events(handler, parts, record):
-    handler.answer(200, {"page": record["query"]["page"], "limit": record["query"]["limit"],
-                         "events": list(Upstream.events.values())})
+    # A SpecialEventCollection is a plain array; the page is in the query.
+    page, limit = int(record["query"]["page"][0]), int(record["query"]["limit"][0])
+    handler.answer(200, list(Upstream.events.values())[(page - 1) * limit:page * limit])
 
 
 ROUTES = {
@@ -303,10 +304,14 @@ def test_generated_museum_tools_call_a_real_upstream(served):
         assert sent[0]["method"] == "PATCH" and sent[0]["path"] == f"/museum/special-events/{event_id}"
         assert sent[0]["body"] == {"price": 15}
 
-        # Paging defaults from the document's shared parameters.
+        # Page and limit are recognised as paging: the gateway sets them
+        # (the document's page size) and the tool takes a cursor instead.
+        assert "cursor" in tools["list_special_events"].input_schema["properties"]
+        assert "limit" not in tools["list_special_events"].input_schema["properties"]
         result, sent = await call("list_special_events", {})
         assert sent[0]["query"] == {"page": ["1"], "limit": ["10"]}
-        assert json.loads(text_of(result))["events"][0]["price"] == 15
+        assert result.structured_content["items"][0]["price"] == 15
+        assert "next_cursor" not in result.structured_content, "one event: no further page"
         result, sent = await call("list_special_events", {"limit": 31})
         assert result.is_error and sent == []
     calls(served, scenario)
