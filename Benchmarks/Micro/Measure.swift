@@ -6,9 +6,12 @@ import Foundation
 struct Measurement {
     var name: String
     var nanosecondsPerOperation: Double
+    /// What to print instead of a time (a memory figure).
+    var text: String?
 
     var formatted: String {
-        nanosecondsPerOperation >= 1000
+        if let text { return text }
+        return nanosecondsPerOperation >= 1000
             ? String(format: "%.2f µs", nanosecondsPerOperation / 1000) : String(format: "%.0f ns", nanosecondsPerOperation)
     }
 }

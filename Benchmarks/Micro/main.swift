@@ -12,6 +12,7 @@ results += ObservabilityBenchmarks.run(iterations: iterations * 5)
 results += try await TokenEndpointBenchmarks.run(iterations: quick ? 5 : 200)
 results += try await CredentialBenchmarks.run(iterations: iterations * 2)
 results += try await CatalogBenchmarks.run(iterations: iterations * 2)
+results += try await AnswerBenchmarks.run(iterations: iterations)
 print("| operation | time per operation |")
 print("|---|---|")
 for result in results {
