@@ -86,7 +86,11 @@ public struct AnswerLinks: Sendable {
     }
 
     public static func digest(_ text: String) -> String {
-        Base64.encodeToString(bytes: Array(SHA256.hash(data: Array(text.utf8)).prefix(16)), options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        var hasher = SHA256()
+        var text = text
+        // Hashed in place: the text may be megabytes long.
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Base64.encodeToString(bytes: Array(hasher.finalize().prefix(16)), options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     public static func newID() -> String {
