@@ -99,6 +99,9 @@ enum AnswerBenchmarks {
             await measureAsync("three pages gathered into one result (3 × \(upstream.pages[0].body.count / 1024) KiB)", iterations: calls) {
                 blackHole(await provider.callTool(named: "gathered", arguments: [:], context: context))
             },
+            await PeakMemory.measurement("memory: one 1 MiB answer shaped to 20 KiB") {
+                blackHole(await provider.callTool(named: "shaped_report", arguments: [:], context: context))
+            },
             await PeakMemory.measurement("memory: one 1 MiB answer cut with a link") {
                 blackHole(await provider.callTool(named: "whole_report", arguments: [:], context: context))
             },

@@ -39,7 +39,10 @@ public struct CatalogTool: Sendable {
         if let title = tool.title { object["title"] = .string(title) }
         if let description = tool.description { object["description"] = .string(description) }
         object["inputSchema"] = tool.inputSchema.source
-        if let output = tool.response.outputSchema { object["outputSchema"] = output.source }
+        // Only a strict tool declares its schema: a declared schema obliges
+        // every result to carry conforming structured content, and clients
+        // reject a result without it. A lenient tool sends it when it fits.
+        if let output = tool.response.outputSchema, tool.response.strictOutputSchema { object["outputSchema"] = output.source }
         object["annotations"] = tool.annotations.json
         object["_meta"] = [fingerprintMetaKey: .string(fingerprint)]
         return .object(object)

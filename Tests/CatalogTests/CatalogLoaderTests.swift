@@ -160,11 +160,18 @@ private var samplesFolder: String {
               title: { type: string, required: true }
             response:
               output_schema: { type: object, properties: { id: { type: integer } } }
+              schema_mismatch: strict
+          - name: lenient_ticket
+            description: A lenient tool checks its schema but does not declare it.
+            path: /tickets/lenient
+            response:
+              output_schema: { type: object, properties: { id: { type: integer } } }
         """
     let result = loader.assemble([("t.yaml", text)])
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
     let catalog = result.catalog
-    #expect(catalog.tools.map(\.name) == ["create_ticket", "get_ticket"])
+    #expect(catalog.tools.map(\.name) == ["create_ticket", "get_ticket", "lenient_ticket"])
+    #expect(try JSONParser.parse(catalog.descriptors[2])["outputSchema"] == nil)
 
     let get = try JSONParser.parse(catalog.descriptors[1])
     #expect(get["name"] == "get_ticket")

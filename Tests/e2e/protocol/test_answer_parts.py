@@ -123,3 +123,50 @@ def test_an_altered_link_is_not_found(served):
         assert unknown.value.error.message == "Resource not found"
 
     asyncio.run(in_era(gateway.mcp, "2026-07-28", exercise))
+
+
+async def every_tool(client, era):
+    """Every page of tools/list (the gateway under test serves 4 a page)."""
+    from mcp import types
+    tools, cursor = [], None
+    while True:
+        if era == "2026-07-28":
+            page = await client.list_tools(cursor=cursor)
+        else:
+            page = await client.list_tools(params=types.PaginatedRequestParams(cursor=cursor) if cursor else None)
+        tools += page.tools
+        cursor = page.next_cursor
+        if not cursor:
+            return tools
+
+
+def mismatches(gateway) -> float:
+    import requests
+    total = 0.0
+    for line in requests.get(gateway.url + "/metrics", timeout=10).text.splitlines():
+        if line.startswith("gatehouse_output_schema_mismatches_total") and 'tool="drifted_report"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.mark.parametrize("era", ERAS)
+def test_a_drifted_answer_is_lenient_by_default_and_an_error_when_strict(served, era):
+    _, gateway, _ = served
+
+    async def exercise(client):
+        before = mismatches(gateway)
+        listed = {tool.name: tool for tool in await every_tool(client, era)}
+        assert listed["strict_report"].output_schema["required"] == ["total"]
+        assert listed["drifted_report"].output_schema is None, "a lenient tool does not promise its schema"
+        matching = await client.call_tool("matching_report", {})
+        assert not matching.is_error and len(matching.structured_content["rows"]) == 300
+        lenient = await client.call_tool("drifted_report", {})
+        assert not lenient.is_error
+        assert lenient.structured_content is None, "a structured copy that breaks the schema is left out"
+        assert json.loads(lenient.content[0].text) == REPORT, "the text still goes out whole"
+        assert mismatches(gateway) == before + 1, "the drift is counted"
+        strict = await client.call_tool("strict_report", {})
+        assert strict.is_error
+        assert "does not match the tool's output schema" in strict.content[0].text
+
+    asyncio.run(in_era(gateway.mcp, era, exercise))
