@@ -232,7 +232,16 @@ struct OperationMapper {
         if required { out["required"] = true }
         if let explode { out["explode"] = .bool(explode) }
         for (key, value) in schema where !["type", "required", "description"].contains(key) { out[key] = value }
-        if let description = Text.nonEmpty(description) ?? schema["description"]?.stringValue {
+        let schemaDescription = schema["description"]?.stringValue
+        if var description = Text.nonEmpty(description).map(Text.clean) ?? schemaDescription {
+            // The parameter's own words win, keeping what the schema says
+            // of the API's default.
+            if let schemaDescription, let range = schemaDescription.range(of: SchemaMapper.defaultNotePrefix),
+                !description.contains(SchemaMapper.defaultNotePrefix)
+            {
+                let note = String(schemaDescription[range.lowerBound...])
+                description += (description.hasSuffix(".") ? " " : ". ") + note
+            }
             out["description"] = .string(description)
         }
         return out

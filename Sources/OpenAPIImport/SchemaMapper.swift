@@ -211,14 +211,24 @@ struct SchemaMapper {
             }
             if !values.isEmpty { out = Self.inserting("enum", .array(values), into: out, after: out["format"] == nil ? "type" : "format") }
         }
+        // A document's default is what the API does when the value is left
+        // out, not a value to send: the connector format sends `default:`
+        // for the caller, which would narrow searches and set options some
+        // requests refuse. It goes in the description instead.
+        var description = core.description.map(Text.clean) ?? ""
         if let value = core.defaultValue, let json = JSONValue(documentValue: value), let fitted = json.coerced(to: type), check(fitted) {
-            let inEnum = out["enum"]?.arrayValue.map { $0.contains { $0 == fitted } } ?? true
-            if inEnum {
-                let anchor = out["enum"] != nil ? "enum" : out["format"] != nil ? "format" : "type"
-                out = Self.inserting("default", fitted, into: out, after: anchor)
-            }
+            let note = Self.defaultNotePrefix + "\(Self.quoted(fitted))."
+            description = description.isEmpty ? note : description + (description.hasSuffix(".") ? " " : ". ") + note
         }
-        return Self.describing(out, with: core.description)
+        return Self.describing(out, with: description.isEmpty ? nil : description)
+    }
+
+    static let defaultNotePrefix = "The API defaults to "
+
+    /// A value as a description shows it: text in backticks, JSON otherwise.
+    static func quoted(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return "`\(text)`" }
+        return "`\(value.jsonString)`"
     }
 
     /// Whether a value satisfies the scalar constraints of a schema, checked

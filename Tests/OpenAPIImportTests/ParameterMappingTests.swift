@@ -40,7 +40,8 @@ import Testing
 
         let limit = try tool.parameter("limit")
         #expect(limit.location == .query && !limit.required)
-        #expect(limit.defaultValue == 20)
+        #expect(limit.defaultValue == nil, "the API's default is not sent for the caller")
+        #expect(limit.schema["description"] == "The API defaults to `20`.")
         #expect(limit.schema["maximum"] == 100)
 
         let kind = try tool.parameter("kind")

@@ -261,12 +261,14 @@ def test_generated_petstore_tools_call_a_real_upstream(served):
         assert sent[0]["path"] == f"/api/v3/pet/{pet_id}"
         assert json.loads(text_of(result))["name"] == "Rex"
 
-        # Query parameters, and the document's default when left out.
+        # Query parameters; the document's default is the API's to apply,
+        # so a value left out is not sent, and the description says it.
+        assert "The API defaults to `available`." in tools["find_pets_by_status"].input_schema["properties"]["status"]["description"]
         result, sent = await call("find_pets_by_status", {"status": "available"})
         assert sent[0]["query"] == {"status": ["available"]}
         assert [pet["name"] for pet in json.loads(text_of(result))] == ["Rex"]
         result, sent = await call("find_pets_by_status", {})
-        assert sent[0]["query"] == {"status": ["available"]}
+        assert sent[0]["query"] == {}
 
         # A body property named like the path parameter keeps its own name upstream.
         result, sent = await call("update_user", {"username": "alice", "body_username": "alice2", "email": "a@example.com"})
