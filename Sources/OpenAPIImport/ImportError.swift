@@ -13,6 +13,10 @@ public struct ImportError: Error, Sendable, Equatable, CustomStringConvertible {
         ImportError("the document is neither valid JSON nor valid YAML: \(detail)")
     }
 
+    static func invalidJSON(_ detail: String) -> ImportError {
+        ImportError("the document starts like JSON but is not valid JSON: \(detail)")
+    }
+
     static let notAMapping = ImportError("not an OpenAPI document: the top level is not an object")
 
     static let notOpenAPI = ImportError("not an OpenAPI document: it has no 'openapi' version field")

@@ -92,6 +92,7 @@ public struct OpenAPIImporter: Sendable {
                 subject: "schema '\($0.schema)'",
                 message: "its reference back to '\($0.target)' is recursive; it is cut there to a plain object")
         }
+        notes += source.repairs.map { ImportNote(subject: "document", message: $0) }
         if source.cutDeepReferences {
             notes.append(
                 ImportNote(

@@ -307,7 +307,9 @@ struct OperationMapper {
             for (property, value) in properties {
                 let propertySchema = value.objectValue ?? [:]
                 let name = names.claim(property, prefix: "body")
-                let isRequired = required && propertySchema["required"] == .bool(true)
+                // A field the schema requires is required even when the
+                // body as a whole is not: the API refuses a body without it.
+                let isRequired = propertySchema["required"] == .bool(true)
                 draft.parameters[name] = .object(Self.entry(propertySchema, location: location, required: isRequired))
                 template[property] = .string("{{ \(name) }}")
             }

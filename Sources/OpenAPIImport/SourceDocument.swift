@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseJSON
 import OpenAPIKit
 import OpenAPIKit30
 import OpenAPIKitCompat
@@ -15,17 +16,11 @@ struct SourceDocument {
     /// Whether chains of references were cut at the import's depth limit.
     var cutDeepReferences: Bool
 
+    /// What was read tolerantly (see ``DocumentRepair``), as notes.
+    var repairs: [String]
+
     init(text: String) throws(ImportError) {
-        // JSON is YAML, so one parser reads both.
-        let root: Yams.Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ImportError.notAMapping }
-            root = node
-        } catch let error as ImportError {
-            throw error
-        } catch {
-            throw ImportError.invalidYAML(Self.describe(error))
-        }
+        let root = try Self.compose(text)
         guard case .mapping(let mapping) = root else { throw ImportError.notAMapping }
         guard let version = mapping["openapi"]?.scalar?.string else {
             if let swagger = mapping["swagger"]?.scalar?.string { throw ImportError.swagger(swagger) }
@@ -36,7 +31,10 @@ struct SourceDocument {
             !parts[2].isEmpty
         else { throw ImportError.unsupportedVersion(version) }
 
-        let (uncycled, cuts) = ReferenceCycleBreaker.breakCycles(in: MappingKeys.normalized(root))
+        var repair = DocumentRepair(numericExclusives: parts[1] != "0")
+        let repaired = repair.repaired(MappingKeys.normalized(root))
+        repairs = repair.notes
+        let (uncycled, cuts) = ReferenceCycleBreaker.breakCycles(in: repaired)
         let (bounded, cutDeepReferences) = ReferenceDepthLimiter.limit(uncycled, to: SchemaMapper.defaultMaximumDepth)
         do {
             if parts[1] == "0" {
@@ -51,6 +49,27 @@ struct SourceDocument {
         declaredVersion = version
         self.cuts = cuts
         self.cutDeepReferences = cutDeepReferences
+    }
+
+    /// JSON is read as JSON (YAML's reading of JSON escapes such as
+    /// surrogate pairs is not JSON's), anything else as YAML.
+    static func compose(_ text: String) throws(ImportError) -> Yams.Node {
+        let first = text.utf8.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        if first == UInt8(ascii: "{") {
+            do {
+                return DocumentRepair.node(from: try JSONParser.parse(text, maximumDepth: 512))
+            } catch {
+                throw ImportError.invalidJSON(error.description)
+            }
+        }
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ImportError.notAMapping }
+            return node
+        } catch let error as ImportError {
+            throw error
+        } catch {
+            throw ImportError.invalidYAML(Self.describe(error))
+        }
     }
 
     /// `line 2, column 1: did not find expected ',' or ']' (while parsing a

@@ -15,7 +15,7 @@ import Testing
         ("openapi: 4.0.0\ninfo: { title: x, version: '1' }\n", "unsupported OpenAPI version '4.0.0'"),
         ("openapi: 3.1.0\npaths: {}\n", "invalid OpenAPI document"),
         ("openapi: 3.1.0\ninfo: [\n", "neither valid JSON nor valid YAML: line "),
-        ("{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"x\"", "neither valid JSON nor valid YAML"),
+        ("{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"x\"", "starts like JSON but is not valid JSON: unexpected end of input"),
     ])
     func badDocuments(text: String, expected: String) {
         let message = importError(text)?.message ?? "no error"

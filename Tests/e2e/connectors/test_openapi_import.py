@@ -64,7 +64,7 @@ def test_standard_output_warnings_and_filters():
 @pytest.mark.parametrize("content, message", [
     ('swagger: "2.0"\ninfo: {title: Old, version: "1"}\npaths: {}\n', "Swagger 2.0 document"),
     ("openapi: 3.0.3\ninfo: [oops\n", "neither valid JSON nor valid YAML"),
-    ('{"openapi": "3.1.0", "info": ', "neither valid JSON nor valid YAML"),
+    ('{"openapi": "3.1.0", "info": ', "starts like JSON but is not valid JSON"),
     ("just: a mapping\n", "not an OpenAPI document"),
     ("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      parameters: [{$ref: '#/nope'}]\n",
      "cannot resolve the document's references"),
