@@ -135,7 +135,7 @@ public struct CatalogLoader: Sendable {
             diagnostics += record.diagnostics
             guard let connector = record.served else { continue }
             let target = connector.target
-            for tool in connector.tools { tools.append(CatalogTool(definition: tool, target: target)) }
+            for tool in connector.tools { tools.append(CatalogTool(definition: tool, target: connector.target(for: tool))) }
             for prompt in connector.prompts { prompts.append(CatalogPrompt(definition: prompt, connector: connector.name)) }
             for resource in connector.resources { resources.append(CatalogResource(definition: resource, target: target)) }
             summaries.append(ConnectorSummary(name: connector.name, file: file, toolCount: connector.tools.count))

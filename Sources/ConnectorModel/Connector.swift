@@ -130,6 +130,18 @@ public struct WrittenTarget: Sendable {
     }
 }
 
+extension Connector {
+    /// What a call of `tool` goes to: the connector's target, on the
+    /// tool's own base URL when it has one.
+    public func target(for tool: ToolDefinition) -> UpstreamTarget {
+        guard let own = tool.baseURL else { return target }
+        var target = self.target
+        target.baseURL = own.url
+        target.written.baseURL = own.written
+        return target
+    }
+}
+
 /// Everything about a connector that a single upstream call needs, without
 /// its list of tools.
 public struct UpstreamTarget: Sendable {

@@ -180,6 +180,9 @@ public struct ToolDefinition: Sendable {
     public var confirmation: Confirmation?
     /// How the API pages its answers, when it does.
     public var pagination: Pagination?
+    /// This tool's own base URL, replacing the connector's, and how the
+    /// file writes it (secret references unresolved).
+    public var baseURL: (url: BaseURL, written: String)?
     public var location: SourceLocation
 
     public init(

@@ -28,7 +28,8 @@ public struct OpenAPIImporter: Sendable {
             throw ImportError("--name '\(name)' must be 1-64 characters of letters, digits, '_' and '-'")
         }
 
-        var tools = try tools(from: dereferenced.resolvedEndpoints())
+        let documentServer = try? BaseURLChoice.resolve(option: nil, servers: source.document.servers)
+        var tools = try tools(from: dereferenced.resolvedEndpoints(), documentServer: documentServer)
         tools.notes.insert(contentsOf: Self.schemaNotes(source), at: 0)
         let file = ConnectorFile(
             header: header(source, tools: tools, connectorName: name), name: name,
@@ -48,10 +49,10 @@ public struct OpenAPIImporter: Sendable {
         var skipped: Int { entries.count - count }
     }
 
-    private func tools(from endpoints: [ResolvedEndpoint]) throws(ImportError) -> Tools {
+    private func tools(from endpoints: [ResolvedEndpoint], documentServer: String?) throws(ImportError) -> Tools {
         var tools = Tools()
         var taken = Set<String>()
-        let mapper = OperationMapper()
+        let mapper = OperationMapper(documentServer: documentServer)
         let selected = endpoints.filter {
             options.filter.admits(
                 OperationSummary(operationId: $0.operationId, tags: $0.tags, path: $0.path.rawValue, method: $0.method.rawValue))

@@ -25,6 +25,10 @@ struct OperationMapper {
         var reason: String
     }
 
+    /// The document's own server URL, which tools need not repeat; an
+    /// operation or path with another server gets its own `base_url`.
+    var documentServer: String?
+
     func map(_ endpoint: ResolvedEndpoint) -> Outcome {
         do {
             return .tool(try draft(endpoint))
@@ -47,6 +51,7 @@ struct OperationMapper {
             name: Naming.toolName(operationId: endpoint.operationId, method: method, path: endpoint.path.rawValue),
             description: "", method: method, path: endpoint.path.rawValue, parameters: [:], origin: Self.origin(of: endpoint))
         describe(&draft, endpoint)
+        addServer(endpoint, to: &draft)
         var names = ArgumentNames()
         try addPathParameters(endpoint, to: &draft, names: &names)
         for parameter in endpoint.parameters where parameter.location != .path {
@@ -58,6 +63,22 @@ struct OperationMapper {
         addOutputSchema(endpoint, to: &draft)
         addPagination(endpoint, to: &draft)
         return draft
+    }
+
+    /// An operation- or path-level server that is not the document's
+    /// becomes the tool's own `base_url` (DigitalOcean's and Box's upload
+    /// hosts, for example).
+    private func addServer(_ endpoint: ResolvedEndpoint, to draft: inout ToolDraft) {
+        guard let server = endpoint.servers.first else { return }
+        do throws(ImportError) {
+            let url = try BaseURLChoice.resolve(option: nil, servers: [server])
+            if url != documentServer { draft.baseURL = url }
+        } catch {
+            let written = server.urlTemplate.absoluteString
+            if written != documentServer {
+                draft.notes.append("its own server '\(written)' cannot be used (\(error.message)); it goes to the connector's base_url")
+            }
+        }
     }
 
     /// Pagination the document makes clear; the parameters it sets are no

@@ -6,6 +6,8 @@ struct ToolDraft: Sendable {
     var title: String?
     var description: String
     var method: String
+    /// The operation's own server, when it is not the document's.
+    var baseURL: String?
     var path: String
     /// Parameter name → its entry (`type`, `in`, `required`, …), in the
     /// order they are written.
@@ -28,6 +30,7 @@ struct ToolDraft: Sendable {
         if let title { out["title"] = .string(title) }
         out["description"] = .string(description)
         if method != "GET" { out["method"] = .string(method) }
+        if let baseURL { out["base_url"] = .string(baseURL) }
         out["path"] = .string(path)
         if !parameters.isEmpty { out["parameters"] = .object(parameters) }
         if !headers.isEmpty {

@@ -26,7 +26,8 @@ func decodeTool(
     let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "test.yaml")
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.description))")
     let connector = try #require(result.connector)
-    return DecodedTool(tool: try #require(connector.tools.first), target: connector.target)
+    let tool = try #require(connector.tools.first)
+    return DecodedTool(tool: tool, target: connector.target(for: tool))
 }
 
 func build(
@@ -91,6 +92,29 @@ extension UpstreamRequest {
     #expect(request.url == "http://api.example.com:8080/base/v1/tickets/42/comments")
     #expect(request.displayURL == "http://api.example.com:8080/base/v1/tickets/42/comments")
     #expect(request.method == .GET)
+}
+
+@Test func aToolsOwnBaseURLReplacesTheConnectors() throws {
+    let yaml = ConnectorText.oneTool(
+        "    base_url: https://uploads.example.com/api/${env:TOKEN}\n    parameters:\n      id: integer", method: "GET",
+        path: "/files/{id}", connector: "test", baseURL: "https://api.example.com", description: "d", connectorLines: "")
+    let result = ConnectorDecoder(secrets: TestSecrets(environment: ["TOKEN": "t0ken-value"])).decode(yaml: yaml, file: "t.yaml")
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    let connector = try #require(result.connector)
+    let tool = try #require(connector.tools.first)
+    let decoded = DecodedTool(tool: tool, target: connector.target(for: tool))
+    #expect(try build(decoded, ["id": 7]).url == "https://uploads.example.com/api/t0ken-value/files/7")
+    #expect(decoded.target.written.baseURL == "https://uploads.example.com/api/${env:TOKEN}", "fingerprints see the reference, not the secret")
+    #expect(!decoded.target.redactor.redact("x t0ken-value y").contains("t0ken-value"), "the secret in it is redacted from answers")
+    #expect(connector.target.baseURL.description == "https://api.example.com", "other tools keep the connector's")
+}
+
+@Test func aBadToolBaseURLIsADiagnostic() {
+    let yaml = ConnectorText.oneTool(
+        "    base_url: ftp://files.example.com", method: "GET", path: "/x", connector: "test", baseURL: "https://api.example.com",
+        description: "d", connectorLines: "")
+    let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "t.yaml")
+    #expect(result.diagnostics.map(\.message) == ["base_url scheme must be http or https, not ftp"])
 }
 
 @Test func pathDefaultIsUsedWhenAbsent() throws {

@@ -10,6 +10,9 @@ enum ToolKey: String, SectionKey {
     case method
     /// The path after `base_url`, with `{param}` placeholders.
     case path
+    /// This tool's own base URL instead of the connector's (an API whose
+    /// operations live on several hosts); same rules as the connector's.
+    case baseURL = "base_url"
     /// The tool's arguments (see ``ParameterKey``), or with ``inputSchema``
     /// only where each argument goes.
     case parameters

@@ -129,6 +129,7 @@ extension ConnectorReader {
         }
         let scopes = byKey[.scopes].flatMap { readScopes($0.value) } ?? defaultScopes
         let tags = byKey[.tags].flatMap { readTags($0.value) } ?? []
+        let baseURL = byKey[.baseURL].flatMap { readBaseURL($0.value, "base_url") }
         let pagination = byKey[.pagination].flatMap { readPagination($0.value) }
         if let entry = byKey[.pagination], method != .GET {
             decoding.error(entry.keyNode, "pagination is for GET tools: a page is read again when the model continues")
@@ -165,6 +166,7 @@ extension ConnectorReader {
             inputSchema: schema, scopes: scopes, tags: tags, confirmation: confirmation,
             location: decoding.location(nameEntry.value))
         tool.pagination = pagination
+        tool.baseURL = baseURL
         return tool
     }
 

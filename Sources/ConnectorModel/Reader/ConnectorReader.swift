@@ -28,18 +28,9 @@ struct ConnectorReader {
         var baseURLSource = ""
         var headerSources: [(name: String, value: String)] = []
         if let entry = byKey[.baseURL] {
-            if let text = decoding.string(entry.value, "base_url"), let resolved = resolveSecrets(text, entry.value) {
-                baseURLSource = text
-                do {
-                    baseURL = try BaseURL(parsing: resolved)
-                } catch {
-                    if secrets.source is StandInSecretSource, text.contains("${") {
-                        // Only described, never called: the written form is what counts.
-                        baseURL = BaseURL(scheme: "https", host: "unresolved.invalid", port: nil, path: "")
-                    } else {
-                        decoding.error(entry.value, error.message)
-                    }
-                }
+            if let read = readBaseURL(entry.value, "base_url") {
+                baseURL = read.url
+                baseURLSource = read.written
             }
         } else {
             decoding.error(root, "missing required key 'base_url'")
@@ -140,6 +131,22 @@ struct ConnectorReader {
         connector.prompts = prompts
         connector.resources = resources
         return connector
+    }
+
+    /// A base URL (the connector's or a tool's): secrets resolved, then
+    /// checked; the written form is kept for fingerprints.
+    mutating func readBaseURL(_ node: Yams.Node, _ key: String) -> (url: BaseURL, written: String)? {
+        guard let text = decoding.string(node, key), let resolved = resolveSecrets(text, node) else { return nil }
+        do {
+            return (try BaseURL(parsing: resolved), text)
+        } catch {
+            if secrets.source is StandInSecretSource, text.contains("${") {
+                // Only described, never called: the written form is what counts.
+                return (BaseURL(scheme: "https", host: "unresolved.invalid", port: nil, path: ""), text)
+            }
+            decoding.error(node, key == "base_url" ? error.message : error.message.replacingOccurrences(of: "base_url", with: key))
+            return nil
+        }
     }
 
     mutating func resolveSecrets(_ text: String, _ node: Yams.Node) -> String? {
