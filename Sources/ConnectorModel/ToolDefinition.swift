@@ -160,6 +160,8 @@ public struct ToolDefinition: Sendable {
     public var query: [(name: String, value: StringTemplate)]
     /// An explicit body; without it, `in: body` arguments form a JSON object.
     public var body: ValueTemplate?
+    /// How the body is encoded on the wire.
+    public var bodyFormat: BodyFormat = .json
     public var annotations: ToolAnnotations
     public var response: ResponseShaping
     public var timeout: Duration?

@@ -103,14 +103,20 @@ public struct RequestBuilder: Sendable {
             headers.append((name, text))
         }
 
-        var body: [UInt8]?
+        var bodyValue: JSONValue?
         if let template = tool.body {
-            body = (try values.render(template) ?? .null).jsonBytes
+            bodyValue = try values.render(template) ?? .null
         } else if !bodyMembers.isEmpty || tool.parameters.contains(where: { $0.location == .body }) {
-            body = JSONValue.object(bodyMembers).jsonBytes
+            bodyValue = .object(bodyMembers)
         }
-        if body != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-            headers.append(("Content-Type", "application/json"))
+        var body: [UInt8]?
+        if let bodyValue {
+            let (bytes, contentType) = try Self.encode(bodyValue, tool: tool)
+            body = bytes
+            if tool.bodyFormat != .json || !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.removeAll { $0.name.lowercased() == "content-type" }
+                headers.append(("Content-Type", contentType))
+            }
         }
         if !headers.contains(where: { $0.name.lowercased() == "accept" }) {
             headers.append(("Accept", "application/json, text/plain;q=0.9, */*;q=0.8"))
@@ -133,6 +139,19 @@ public struct RequestBuilder: Sendable {
             method: tool.method, url: url, displayURL: displayURL, headers: headers, body: body,
             timeout: tool.timeout ?? target.timeout, maxResponseBytes: tool.maxResponseBytes ?? target.maxResponseBytes,
             redactor: target.redactor, errorBodyBytes: target.errorBodyBytes)
+    }
+
+    /// The body in the tool's format, and the `Content-Type` that says so.
+    static func encode(_ value: JSONValue, tool: ToolDefinition) throws(ArgumentError) -> (bytes: [UInt8], contentType: String) {
+        switch tool.bodyFormat {
+        case .json:
+            return (value.jsonBytes, "application/json")
+        case .form, .formBrackets:
+            return (try FormEncoding.encode(value, brackets: tool.bodyFormat == .formBrackets), "application/x-www-form-urlencoded")
+        case .multipart:
+            let boundary = MultipartEncoding.newBoundary()
+            return (try MultipartEncoding.encode(value, files: tool.fileFields, boundary: boundary), "multipart/form-data; boundary=\(boundary)")
+        }
     }
 
     static func checkHeaderValue(_ value: String, name: String) throws(ArgumentError) {

@@ -22,6 +22,9 @@ enum ToolKey: String, SectionKey {
     case query
     /// A JSON body template.
     case body
+    /// How the body is encoded: `json` (default), `form`, `form_brackets`
+    /// or `multipart` (see ``BodyFormat``).
+    case bodyFormat = "body_format"
     /// Hints for clients (see ``AnnotationKey``).
     case annotations
     /// How the answer is shaped (see ``ResponseKey``).

@@ -130,6 +130,16 @@ extension ConnectorReader {
         let scopes = byKey[.scopes].flatMap { readScopes($0.value) } ?? defaultScopes
         let tags = byKey[.tags].flatMap { readTags($0.value) } ?? []
         let baseURL = byKey[.baseURL].flatMap { readBaseURL($0.value, "base_url") }
+        var bodyFormat = BodyFormat.json
+        if let entry = byKey[.bodyFormat], let text = decoding.string(entry.value, "body_format") {
+            if let format = BodyFormat(rawValue: text) {
+                bodyFormat = format
+                if method == .GET, format != .json { decoding.error(entry.keyNode, "GET requests carry no body") }
+            } else {
+                decoding.error(
+                    entry.value, "body_format must be one of \(BodyFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
         let pagination = byKey[.pagination].flatMap { readPagination($0.value) }
         if let entry = byKey[.pagination], method != .GET {
             decoding.error(entry.keyNode, "pagination is for GET tools: a page is read again when the model continues")
@@ -139,6 +149,16 @@ extension ConnectorReader {
             confirmation = readConfirmation(entry.value, known: parameterNames) ?? nil
         } else if confirmationPolicy.applies(to: annotations) {
             confirmation = Confirmation()
+        }
+        if bodyFormat == .multipart {
+            // Tell the model how a file travels: as base64 in the argument.
+            for index in parameters.indices where parameters[index].location == .body && parameters[index].isFile {
+                guard case .object(var schema) = parameters[index].schema else { continue }
+                schema["contentEncoding"] = "base64"
+                let note = "The file's content, base64-encoded."
+                schema["description"] = .string(schema["description"]?.stringValue.map { $0 + " " + note } ?? note)
+                parameters[index].schema = .object(schema)
+            }
         }
         guard decoding.diagnostics.count == errorsBefore, let path else { return nil }
         let inputSchema: JSONSchema
@@ -167,6 +187,7 @@ extension ConnectorReader {
             location: decoding.location(nameEntry.value))
         tool.pagination = pagination
         tool.baseURL = baseURL
+        tool.bodyFormat = bodyFormat
         return tool
     }
 
