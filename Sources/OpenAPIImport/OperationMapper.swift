@@ -296,9 +296,10 @@ struct OperationMapper {
             if required { throw Skip(reason: "its request body cannot be sent: \(reason)") }
             draft.notes.append("the optional request body is left out: \(reason)")
         }
-        guard let (contentType, content) = Self.jsonContent(of: request.content) else {
+        guard let (contentType, content, format) = Self.bodyContent(of: request.content) else {
             let offered = request.content.keys.map(\.rawValue).joined(separator: ", ")
-            try leaveOut("it is \(offered.isEmpty ? "not described" : offered); only JSON bodies are supported")
+            try leaveOut(
+                "it is \(offered.isEmpty ? "not described" : offered); only JSON, form and multipart bodies are supported")
             return
         }
         guard draft.method != "GET" else {
@@ -316,8 +317,19 @@ struct OperationMapper {
             return
         }
         draft.notes += mapper.notes.map { "request body: \($0)" }
-        if contentType.typeAndSubtype.lowercased() != "application/json" {
-            draft.headers.append(("Content-Type", contentType.rawValue))
+        if format == .json, contentType.typeAndSubtype.lowercased() != "application/json" {
+            draft.headers.append(("Content-Type", contentType.typeAndSubtype))
+        }
+        if format != .json {
+            draft.bodyFormat = format
+            // Fields are what a form carries: a body without named fields
+            // would be a tool that sends nothing.
+            guard case .string("object")? = schema["type"], case .object(let properties)? = schema["properties"], !properties.isEmpty else {
+                throw Skip(reason: "its \(contentType.typeAndSubtype) body has no described fields")
+            }
+            if format == .form, content.encodingMap?.values.contains(where: { $0.style == .deepObject }) == true {
+                draft.bodyFormat = .formBrackets
+            }
         }
         let location = Self.defaultLocation(for: draft.method) == "body" ? nil : "body"
 
@@ -342,6 +354,20 @@ struct OperationMapper {
             draft.parameters[name] = .object(Self.entry(schema, location: location, required: required, description: description))
             draft.body = .string("{{ \(name) }}")
         }
+    }
+
+    /// The body a tool sends: JSON first (see ``jsonContent(of:)``), then a
+    /// form, then multipart.
+    static func bodyContent(of content: DereferencedContent.Map) -> (OpenAPI.ContentType, DereferencedContent, BodyFormat)? {
+        if let (type, json) = jsonContent(of: content) { return (type, json, .json) }
+        for (type, entry) in content {
+            switch type.typeAndSubtype.lowercased() {
+            case "application/x-www-form-urlencoded": return (type, entry, .form)
+            case "multipart/form-data": return (type, entry, .multipart)
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// The JSON media type of a body: `application/json` first, then any

@@ -1,3 +1,4 @@
+import ConnectorModel
 import GatehouseJSON
 
 /// One tool as it will be written to the connector file.
@@ -15,6 +16,8 @@ struct ToolDraft: Sendable {
     var headers: [(name: String, value: String)] = []
     /// The JSON body template, with `"{{ name }}"` placeholders.
     var body: JSONValue?
+    /// How the body is encoded, when it is not JSON.
+    var bodyFormat: BodyFormat = .json
     /// The success answer's schema, when it describes an object.
     var outputSchema: JSONValue?
     /// How the operation pages its lists, when the document makes it clear.
@@ -39,6 +42,7 @@ struct ToolDraft: Sendable {
             out["headers"] = .object(object)
         }
         if let body { out["body"] = body }
+        if bodyFormat != .json { out["body_format"] = .string(bodyFormat.rawValue) }
         if let pagination { out["pagination"] = .object(pagination) }
         if let outputSchema { out["response"] = ["output_schema": outputSchema] }
         return out

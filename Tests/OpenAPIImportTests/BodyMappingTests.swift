@@ -136,7 +136,7 @@ import Testing
         #expect(try imported.tool("end_sessions").parameter("ids").location == .body)
     }
 
-    @Test func nonJSONBodiesAreSkippedWithAReason() throws {
+    @Test func otherBodiesAreSkippedWithAReason() throws {
         let imported = try Imported(
             document(
                 paths: """
@@ -146,22 +146,91 @@ import Testing
                           requestBody:
                             required: true
                             content:
-                              multipart/form-data:
-                                schema: { type: object, properties: { file: { type: string, format: binary } } }
+                              application/octet-stream: {}
                       /photo:
                         put:
                           operationId: setPhoto
                           requestBody:
                             content:
                               image/png: {}
+                      /empty-form:
+                        post:
+                          operationId: emptyForm
+                          requestBody:
+                            content:
+                              application/x-www-form-urlencoded:
+                                schema: { type: object }
                     """))
         // A required body that cannot be sent skips the operation; an
-        // optional one only the body.
+        // optional one only the body; a form without fields is never
+        // written as a tool that sends nothing.
         #expect(imported.toolNames == ["set_photo"])
         #expect(try imported.tool("set_photo").body == nil)
-        let yaml = imported.result.yaml
-        #expect(yaml.contains("# Skipped upload (POST /upload): its request body cannot be sent: it is multipart/form-data;"))
-        #expect(yaml.contains("# - the optional request body is left out: it is image/png; only JSON bodies are supported"))
+        let notes = imported.notes.joined(separator: "\n")
+        #expect(notes.contains("upload (POST /upload): skipped: its request body cannot be sent: it is application/octet-stream;"))
+        #expect(notes.contains("the optional request body is left out: it is image/png; only JSON, form and multipart bodies are supported"))
+        #expect(notes.contains("emptyForm (POST /empty-form): skipped: its application/x-www-form-urlencoded body has no described fields"))
+        #expect(imported.result.yaml.contains("# Skipped emptyForm (POST /empty-form): its application/x-www-form-urlencoded body has no"))
+    }
+
+    @Test func formBodiesBecomeFieldsInTheirStyle() throws {
+        // Stripe: deepObject encodings (brackets); Twilio: the default form style.
+        let imported = try Imported(
+            document(
+                paths: """
+                      /v1/customers:
+                        post:
+                          operationId: PostCustomers
+                          requestBody:
+                            content:
+                              application/x-www-form-urlencoded:
+                                encoding: { expand: { explode: true, style: deepObject }, address: { explode: true, style: deepObject } }
+                                schema:
+                                  type: object
+                                  required: [email]
+                                  properties:
+                                    email: { type: string, maxLength: 512 }
+                                    expand: { type: array, items: { type: string } }
+                                    address: { type: object, properties: { city: { type: string } } }
+                      /Accounts/{Sid}/Calls.json:
+                        post:
+                          operationId: CreateCall
+                          parameters: [{ name: Sid, in: path, required: true, schema: { type: string } }]
+                          requestBody:
+                            content:
+                              application/x-www-form-urlencoded:
+                                schema:
+                                  type: object
+                                  required: [To]
+                                  properties:
+                                    To: { type: string }
+                                    StatusCallbackEvent: { type: array, items: { type: string } }
+                      /files:
+                        post:
+                          operationId: uploadFile
+                          requestBody:
+                            required: true
+                            content:
+                              multipart/form-data:
+                                schema:
+                                  type: object
+                                  required: [file]
+                                  properties:
+                                    purpose: { type: string, enum: [evidence, identity] }
+                                    file: { type: string, format: binary }
+                    """))
+        let customers = try imported.tool("post_customers")
+        #expect(customers.bodyFormat == .formBrackets)
+        #expect(try customers.parameter("email").required && customers.parameter("email").location == .body)
+        #expect(try customers.parameter("address").schema["type"] == "object")
+        let call = try imported.tool("create_call")
+        #expect(call.bodyFormat == .form)
+        #expect(try call.parameter("To").required)
+        let upload = try imported.tool("upload_file")
+        #expect(upload.bodyFormat == .multipart)
+        #expect(upload.fileFields == ["file": "file"])
+        #expect(try upload.parameter("file").schema["contentEncoding"] == "base64")
+        #expect(!imported.result.yaml.contains("Content-Type"), "the body format sets the content type")
     }
 
     @Test func aFieldKeepsItsOwnRequiredWhenTheBodyIsOptional() throws {
