@@ -148,7 +148,9 @@ struct OperationMapper {
     /// Path parameters in the order the path names them, each placeholder
     /// renamed where its name cannot be an argument's.
     private func addPathParameters(_ endpoint: ResolvedEndpoint, to draft: inout ToolDraft, names: inout ArgumentNames) throws(Skip) {
-        let placeholders = Self.placeholders(in: endpoint.path.rawValue)
+        let (route, fixedQuery) = Self.route(endpoint.path.rawValue)
+        draft.query = fixedQuery
+        let placeholders = Self.placeholders(in: route)
         let declared = endpoint.parameters.filter { $0.location == .path }
         var renamed: [String: String] = [:]
         for placeholder in placeholders {
@@ -168,7 +170,7 @@ struct OperationMapper {
         for parameter in declared where !placeholders.contains(parameter.name) {
             draft.notes.append("the path parameter '\(parameter.name)' is left out: the path has no {\(parameter.name)}")
         }
-        draft.path = Self.renaming(placeholders: renamed, in: endpoint.path.rawValue)
+        draft.path = Self.renaming(placeholders: renamed, in: route)
     }
 
     /// A query or header parameter; others are left out, or the whole
@@ -278,6 +280,22 @@ struct OperationMapper {
             rest = rest[rest.index(after: close)...]
         }
         return names
+    }
+
+    /// A documented path as a route: a `#fragment` (Box tells operations on
+    /// one path apart with it) is dropped, and fixed `?key=value` items
+    /// (OpenAI's) become the tool's `query:`.
+    static func route(_ path: String) -> (path: String, query: [(String, String)]) {
+        var path = path
+        if let hash = path.firstIndex(of: "#") { path = String(path[..<hash]) }
+        guard let question = path.firstIndex(of: "?") else { return (path, []) }
+        let items = path[path.index(after: question)...].split(separator: "&").compactMap { item -> (String, String)? in
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = parts.first.map(String.init), !name.isEmpty else { return nil }
+            let value = parts.count > 1 ? String(parts[1]) : ""
+            return (name.removingPercentEncoding ?? name, value.removingPercentEncoding ?? value)
+        }
+        return (String(path[..<question]), items)
     }
 
     static func renaming(placeholders names: [String: String], in path: String) -> String {

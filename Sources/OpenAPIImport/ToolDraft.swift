@@ -14,6 +14,8 @@ struct ToolDraft: Sendable {
     /// order they are written.
     var parameters: JSONObject
     var headers: [(name: String, value: String)] = []
+    /// Fixed query items the documented path carried.
+    var query: [(String, String)] = []
     /// The JSON body template, with `"{{ name }}"` placeholders.
     var body: JSONValue?
     /// How the body is encoded, when it is not JSON.
@@ -40,6 +42,11 @@ struct ToolDraft: Sendable {
             var object = JSONObject()
             for header in headers { object[header.name] = .string(header.value) }
             out["headers"] = .object(object)
+        }
+        if !query.isEmpty {
+            var object = JSONObject()
+            for (name, value) in query { object[name] = .string(value) }
+            out["query"] = .object(object)
         }
         if let body { out["body"] = body }
         if bodyFormat != .json { out["body_format"] = .string(bodyFormat.rawValue) }

@@ -42,3 +42,33 @@ import Testing
         #expect(!imported.result.yaml.contains("base_url: https://api.example.com/v1\n    path"), "the document's server is not repeated")
     }
 }
+
+/// Paths written with a `#fragment` or fixed `?key=value` items, as Box and
+/// OpenAI write some, become routes the format can carry.
+@Suite struct PathSpellingTests {
+    @Test func fragmentsAreDroppedAndFixedQueryItemsKept() throws {
+        let imported = try Imported(document(paths: """
+              /files/{file_id}#add_shared_link:
+                put:
+                  operationId: addShareLinkToFile
+                  parameters: [{ name: file_id, in: path, required: true, schema: { type: string } }]
+                  responses: { '200': { description: ok } }
+              /files/{file_id}:
+                put:
+                  operationId: updateFile
+                  parameters: [{ name: file_id, in: path, required: true, schema: { type: string } }]
+                  responses: { '200': { description: ok } }
+              /responses?stream=true&mode=fast%20lane:
+                post:
+                  operationId: createStreamedResponse
+                  responses: { '200': { description: ok } }
+            """))
+        #expect(imported.toolNames == ["add_share_link_to_file", "update_file", "create_streamed_response"])
+        let share = try imported.tool("add_share_link_to_file")
+        #expect(share.path.source == "/files/{file_id}")
+        let streamed = try imported.tool("create_streamed_response")
+        #expect(streamed.path.source == "/responses")
+        #expect(streamed.query.map(\.name) == ["stream", "mode"])
+        #expect(streamed.query.map(\.value.parts) == [[.text("true")], [.text("fast lane")]])
+    }
+}
