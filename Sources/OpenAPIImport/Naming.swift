@@ -41,10 +41,38 @@ enum Naming {
     /// survives.
     static func toolName(operationId: String?, method: String, path: String) -> String {
         if let operationId {
-            let name = truncated(snakeCase(operationId))
+            let name = shortened(snakeCase(operationId))
             if !name.isEmpty { return name }
         }
-        return truncated(snakeCase(method + " " + path))
+        return shortened(snakeCase(method + " " + path))
+    }
+
+    /// A snake_case name within the length limit. A long one keeps its first
+    /// and last words, drops words from the middle and ends with a short
+    /// hash of the whole name, so two long names that differ only past the
+    /// cut stay apart and no name ends in `_`.
+    static func shortened(_ name: String) -> String {
+        guard name.count > maximumLength else { return name }
+        let hash = shortHash(name)
+        var words = name.split(separator: "_").map(String.init)
+        let budget = maximumLength - hash.count - 1
+        // Drop middle words, keeping the first (the verb) and the last (the object).
+        while words.count > 2, words.joined(separator: "_").count > budget { words.remove(at: words.count / 2) }
+        var kept = words.joined(separator: "_")
+        if kept.count > budget { kept = String(kept.prefix(budget)) }
+        while kept.hasSuffix("_") { kept.removeLast() }
+        return kept + "_" + hash
+    }
+
+    /// Six hex digits of FNV-1a over the name: stable across runs and machines.
+    static func shortHash(_ text: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        let hex = String(hash, radix: 16)
+        return String((String(repeating: "0", count: max(0, 8 - hex.count)) + hex).suffix(6))
     }
 
     /// A parameter name: the document's own when the format allows it,
@@ -52,8 +80,16 @@ enum Naming {
     /// `user.` are changed too, as they would refer to the signed-in caller
     /// in templates.
     static func parameterName(_ name: String) -> String {
+        // Comparison suffixes say what they mean: Twilio's `StartTime<`
+        // and `StartTime>` must not both become `StartTime_`.
+        var spelled = name
+        for (suffix, word) in [("<=", "_at_or_before"), (">=", "_at_or_after"), ("<", "_before"), (">", "_after")]
+        where spelled.hasSuffix(suffix) {
+            spelled = String(spelled.dropLast(suffix.count)) + word
+            break
+        }
         var cleaned = String(
-            name.unicodeScalars.map { scalar -> Character in
+            spelled.unicodeScalars.map { scalar -> Character in
                 isParameterCharacter(scalar) ? Character(scalar) : "_"
             })
         if cleaned.hasPrefix("user.") { cleaned = "user_" + cleaned.dropFirst("user.".count) }
@@ -99,7 +135,9 @@ enum Naming {
         var counter = 2
         while true {
             let suffix = "_\(counter)"
-            let candidate = String(name.prefix(maximumLength - suffix.count)) + suffix
+            var stem = String(name.prefix(maximumLength - suffix.count))
+            while stem.hasSuffix("_") { stem.removeLast() }
+            let candidate = stem + suffix
             if !taken.contains(candidate) { return candidate }
             counter += 1
         }

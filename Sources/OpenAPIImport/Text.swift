@@ -5,6 +5,11 @@ enum Text {
     /// Descriptions as the model will read them: Unix line breaks, no
     /// trailing spaces on lines, no blank lines at either end.
     static func clean(_ text: String) -> String {
+        cleanPlain(HTMLText.isHTML(text) ? HTMLText.markdown(text) : text)
+    }
+
+    /// ``clean(_:)`` for text known not to be HTML.
+    static func cleanPlain(_ text: String) -> String {
         text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in

@@ -21,7 +21,30 @@ import Testing
         #expect(Naming.toolName(operationId: nil, method: "GET", path: "/pets/{petId}") == "get_pets_pet_id")
         #expect(Naming.toolName(operationId: "日本", method: "DELETE", path: "/a") == "delete_a")
         let long = String(repeating: "veryLongName", count: 10)
-        #expect(Naming.toolName(operationId: long, method: "GET", path: "/").count == 64)
+        #expect(Naming.toolName(operationId: long, method: "GET", path: "/").count <= 64)
+    }
+
+    @Test func longNamesDropMiddleWordsAndStayDistinct() {
+        // Two GitHub-length names that differ only at the end.
+        let first = "listRepositoryActionsWorkflowRunsForAnEnvironmentDeploymentReviewByRunIdAndAttempt"
+        let second = "listRepositoryActionsWorkflowRunsForAnEnvironmentDeploymentReviewByRunIdAndAttempts"
+        let a = Naming.toolName(operationId: first, method: "GET", path: "/")
+        let b = Naming.toolName(operationId: second, method: "GET", path: "/")
+        for name in [a, b] {
+            #expect(name.count <= 64 && !name.hasSuffix("_") && !name.contains("__"), "\(name)")
+            #expect(name.hasPrefix("list_repository"), "the verb and object stay: \(name)")
+            #expect(name.contains("attempt"), "the last word stays: \(name)")
+        }
+        #expect(a != b)
+        #expect(Naming.toolName(operationId: first, method: "GET", path: "/") == a, "stable")
+        #expect(Naming.toolName(operationId: "listPets", method: "GET", path: "/") == "list_pets", "short names are untouched")
+    }
+
+    @Test func comparisonSuffixesBecomeWords() {
+        #expect(Naming.parameterName("StartTime<") == "StartTime_before")
+        #expect(Naming.parameterName("StartTime>") == "StartTime_after")
+        #expect(Naming.parameterName("DateCreated<=") == "DateCreated_at_or_before")
+        #expect(Naming.parameterName("DateCreated>=") == "DateCreated_at_or_after")
     }
 
     @Test func uniqueNamesStayWithinTheLimit() {
@@ -47,5 +70,29 @@ import Testing
         #expect(Naming.connectorName(fromTitle: "!!!") == "openapi")
         #expect(Naming.isValidConnectorName("museum_api-2"))
         #expect(!Naming.isValidConnectorName("museum api"))
+    }
+}
+
+/// Stripe's and Box's descriptions are HTML; the model reads Markdown.
+@Suite struct HTMLDescriptionTests {
+    @Test func htmlBecomesMarkdown() {
+        let html = """
+            <p>Creates a new <a href="https://stripe.com/docs/api#customer_object">customer</a> object.</p>
+            <p>Use <code>expand[]</code> for <strong>more</strong> &amp; <em>less</em>:</p><ul><li>one</li><li>two &lt;3&gt;</li></ul>
+            """
+        #expect(Text.clean(html) == """
+            Creates a new [customer](https://stripe.com/docs/api#customer_object) object.
+
+            Use `expand[]` for **more** & *less*:
+
+            - one
+            - two <3>
+            """)
+    }
+
+    @Test func plainTextAndMarkdownAreLeftAlone() {
+        let markdown = "Lists pets.\n\n- `limit` caps the page; a < b and c > d."
+        #expect(Text.clean(markdown) == markdown)
+        #expect(Text.clean("&lt;p&gt; is escaped <p>here</p>") == "<p> is escaped\n\nhere", "decoded entities are not read as tags again")
     }
 }
