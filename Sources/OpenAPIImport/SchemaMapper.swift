@@ -69,8 +69,16 @@ struct SchemaMapper {
             if let maxItems = context.maxItems.flatMap(Self.count) { out["max_items"] = maxItems }
             // Items that cannot be described are left open rather than
             // making the whole array unusable.
-            if depth < maximumDepth, let items = context.items, let mapped = try? map(items, depth: depth + 1) {
-                out["items"] = .object(mapped)
+            if let items = context.items {
+                if depth >= maximumDepth {
+                    notes.append("the items of an array nested more than \(maximumDepth) levels deep are left open")
+                } else {
+                    do {
+                        out["items"] = .object(try map(items, depth: depth + 1))
+                    } catch {
+                        notes.append("the items of an array are left open: \(error.reason)")
+                    }
+                }
             }
             return finish(out, core: core)
         case .object(let core, let context):
@@ -170,6 +178,13 @@ struct SchemaMapper {
         }
         let types = Set(mapped.compactMap { $0["type"]?.stringValue })
         guard types.count == 1, let type = types.first else {
+            // Scalars of several types (an id that is an integer or a
+            // string) are taken as text: a path, query or header carries
+            // text anyway, and APIs that accept both read it.
+            if types.isSubset(of: ["string", "integer", "number", "boolean"]) {
+                notes.append("a value that may be \(types.sorted().joined(separator: " or ")) is taken as a string")
+                return Self.describing(["type": "string"], with: core.description)
+            }
             throw Unsupported(reason: "it accepts values of several types (\(types.sorted().joined(separator: ", ")))")
         }
         // Alternatives of one type: keep the type and, for objects, every
@@ -179,8 +194,23 @@ struct SchemaMapper {
             var properties = JSONObject()
             for schema in mapped {
                 guard case .object(let more)? = schema["properties"] else { continue }
-                for (key, value) in more where properties[key] == nil {
-                    properties[key] = .object(Self.removing("required", from: value.objectValue ?? [:]))
+                for (key, value) in more {
+                    let property = Self.removing("required", from: value.objectValue ?? [:])
+                    guard case .object(var existing)? = properties[key] else {
+                        properties[key] = .object(property)
+                        continue
+                    }
+                    // The same field in several alternatives (OpenAI's
+                    // `response_format.type`: text, json_object,
+                    // json_schema) takes any of their values.
+                    if case .array(let known)? = existing["enum"] {
+                        if case .array(let more)? = property["enum"], existing["type"] == property["type"] {
+                            existing["enum"] = .array(known + more.filter { value in !known.contains { $0 == value } })
+                        } else {
+                            existing["enum"] = nil
+                        }
+                        properties[key] = .object(existing)
+                    }
                 }
             }
             if !properties.isEmpty { merged["properties"] = .object(properties) }

@@ -266,3 +266,59 @@ import Testing
         #expect(imported.notes.contains { $0.contains("no body with GET") })
     }
 }
+
+/// Alternatives of one shape keep every value any of them allows.
+@Suite struct AlternativeSchemaTests {
+    @Test func sameNamedFieldsOfAlternativesUnionTheirEnums() throws {
+        // OpenAI's response_format: text, json_object or json_schema.
+        let imported = try Imported(
+            document(
+                paths: """
+                      /chat/completions:
+                        post:
+                          operationId: createChatCompletion
+                          requestBody:
+                            required: true
+                            content:
+                              application/json:
+                                schema:
+                                  type: object
+                                  properties:
+                                    response_format:
+                                      oneOf:
+                                        - { type: object, properties: { type: { type: string, enum: [text] } } }
+                                        - { type: object, properties: { type: { type: string, enum: [json_object] } } }
+                                        - { type: object, properties: { type: { type: string, enum: [json_schema] }, json_schema: { type: object } } }
+                                    seed: { oneOf: [{ type: integer }, { type: string }] }
+                    """))
+        let tool = try imported.tool("create_chat_completion")
+        let format = try tool.parameter("response_format").schema
+        #expect(format["properties"]?["type"]?["enum"] == ["text", "json_object", "json_schema"])
+        #expect(format["properties"]?["json_schema"] != nil)
+        #expect(try tool.parameter("seed").schema["type"] == "string")
+    }
+}
+
+@Suite struct ArrayItemTests {
+    @Test func itemsThatCannotBeDescribedAreLeftOpenWithANote() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /messages:
+                        post:
+                          operationId: send
+                          requestBody:
+                            content:
+                              application/json:
+                                schema:
+                                  type: object
+                                  properties:
+                                    labels: { type: array, items: { type: string, maxLength: 50 } }
+                                    messages: { type: array, items: { oneOf: [{ type: object }, { type: array }] } }
+                    """))
+        let tool = try imported.tool("send")
+        #expect(try tool.parameter("labels").schema["items"] == ["type": "string", "maxLength": 50])
+        #expect(try tool.parameter("messages").schema["items"] == nil)
+        #expect(imported.notes.contains { $0.contains("the items of an array are left open: it accepts values of several types (array, object)") })
+    }
+}
