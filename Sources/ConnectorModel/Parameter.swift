@@ -19,6 +19,8 @@ public struct Parameter: Sendable {
     public var schema: JSONValue
     /// For arrays in the query: `a=1&a=2` (true, the default) or `a=1,2`.
     public var explode: Bool
+    /// For path values: `/` inside the value stays a separator.
+    public var slashes = false
 
     public init(
         name: String, location: ParameterLocation, upstreamName: String? = nil, required: Bool = false,

@@ -165,7 +165,9 @@ struct OperationMapper {
             do { schema = try parameterSchema(parameter, location: "path", notes: &draft.notes) } catch {
                 throw Skip(reason: "its path parameter '\(placeholder)' cannot be passed: \(error.reason)")
             }
-            draft.parameters[name] = .object(Self.entry(schema, description: parameter.description))
+            var entry = Self.entry(schema, description: parameter.description)
+            if Self.allowsSlashes(parameter, placeholder: placeholder, route: route) { entry["slashes"] = true }
+            draft.parameters[name] = .object(entry)
         }
         for parameter in declared where !placeholders.contains(parameter.name) {
             draft.notes.append("the path parameter '\(parameter.name)' is left out: the path has no {\(parameter.name)}")
@@ -280,6 +282,16 @@ struct OperationMapper {
             rest = rest[rest.index(after: close)...]
         }
         return names
+    }
+
+    /// Whether a path value may hold `/`: the document says so
+    /// (`allowReserved`), or the route ends in `{path}` and the parameter is
+    /// described as a path (GitHub's `contents/{path}`, Kubernetes' `proxy/{path}`).
+    static func allowsSlashes(_ parameter: DereferencedParameter, placeholder: String, route: String) -> Bool {
+        if case .a(let context) = parameter.schemaOrContent, context.allowReserved { return true }
+        guard route.hasSuffix("{\(placeholder)}"), placeholder.lowercased().hasSuffix("path") else { return false }
+        let description = (parameter.description ?? "").lowercased()
+        return description.contains("path")
     }
 
     /// A documented path as a route: a `#fragment` (Box tells operations on

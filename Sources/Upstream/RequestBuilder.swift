@@ -38,7 +38,16 @@ public struct RequestBuilder: Sendable {
                 guard text != ".", text != ".." else {
                     throw ArgumentError(message: "path parameter '\(name)' must not be '.' or '..'")
                 }
-                path += PercentEncoding.encode(text)
+                if tool.parameters.contains(where: { $0.name == name && $0.slashes }) {
+                    // Each segment is encoded on its own, and none may climb.
+                    let segments = text.split(separator: "/", omittingEmptySubsequences: false)
+                    guard !segments.contains(where: { $0 == "." || $0 == ".." || $0.isEmpty }) else {
+                        throw ArgumentError(message: "path parameter '\(name)' must not hold empty, '.' or '..' segments")
+                    }
+                    path += segments.map { PercentEncoding.encode(String($0)) }.joined(separator: "/")
+                } else {
+                    path += PercentEncoding.encode(text)
+                }
             case .user(let field):
                 guard let value = try values.require(.user(field)) else { continue }
                 let text = try Self.scalarText(value, name: TemplateReference.user(field).description, joiner: ",")

@@ -72,3 +72,41 @@ import Testing
         #expect(streamed.query.map(\.value.parts) == [[.text("true")], [.text("fast lane")]])
     }
 }
+
+/// Path values that are paths themselves keep their slashes.
+@Suite struct SlashedPathTests {
+    @Test func allowReservedOrATrailingDocumentedPathKeepsSlashes() throws {
+        let imported = try Imported(document(paths: """
+              /repos/{owner}/contents/{path}:
+                get:
+                  operationId: reposGetContent
+                  parameters:
+                    - { name: owner, in: path, required: true, schema: { type: string } }
+                    - { name: path, in: path, required: true, description: path parameter, schema: { type: string } }
+                  responses: { '200': { description: ok } }
+              /api/v1/namespaces/{namespace}/pods/{name}/proxy/{path}:
+                get:
+                  operationId: connectGetNamespacedPodProxyWithPath
+                  parameters:
+                    - { name: namespace, in: path, required: true, schema: { type: string } }
+                    - { name: name, in: path, required: true, schema: { type: string } }
+                    - { name: path, in: path, required: true, description: path to the resource, schema: { type: string } }
+                  responses: { '200': { description: ok } }
+              /files/{key}:
+                get:
+                  operationId: getFile
+                  parameters: [{ name: key, in: path, required: true, allowReserved: true, schema: { type: string } }]
+                  responses: { '200': { description: ok } }
+              /users/{id}/path:
+                get:
+                  operationId: getUserPath
+                  parameters: [{ name: id, in: path, required: true, description: the user's path id, schema: { type: string } }]
+                  responses: { '200': { description: ok } }
+            """))
+        #expect(try imported.tool("repos_get_content").parameter("path").slashes)
+        #expect(try !imported.tool("repos_get_content").parameter("owner").slashes)
+        #expect(try imported.tool("connect_get_namespaced_pod_proxy_with_path").parameter("path").slashes)
+        #expect(try imported.tool("get_file").parameter("key").slashes)
+        #expect(try !imported.tool("get_user_path").parameter("id").slashes)
+    }
+}

@@ -74,6 +74,24 @@ extension UpstreamRequest {
     #expect(try build(decoded, ["name": "..."]).url == "https://api.example.com/v2/files/...")
 }
 
+@Test func slashesStayInAPathValueThatAllowsThem() throws {
+    let decoded = try decodeTool(
+        "    parameters:\n      owner: string\n      path: { type: string, slashes: true }", path: "/repos/{owner}/contents/{path}")
+    #expect(try build(decoded, ["owner": "a/b", "path": "docs/read me.md"]).url == "https://api.example.com/v2/repos/a%2Fb/contents/docs/read%20me.md")
+    #expect(try build(decoded, ["owner": "o", "path": "a%2F..%2Fb"]).url == "https://api.example.com/v2/repos/o/contents/a%252F..%252Fb")
+    for bad in ["../secrets", "a/../../b", "a//b", "a/./b", "/etc/passwd", "a/"] {
+        #expect(buildError(decoded, ["owner": "o", "path": .string(bad)]) == "path parameter 'path' must not hold empty, '.' or '..' segments", "\(bad)")
+    }
+}
+
+@Test func slashesAreForPathParametersOnly() {
+    let yaml = ConnectorText.oneTool(
+        "    parameters:\n      q: { type: string, slashes: true }", method: "GET", path: "/x", connector: "test",
+        baseURL: "https://api.example.com", description: "d", connectorLines: "")
+    let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "t.yaml")
+    #expect(result.diagnostics.map(\.message) == ["slashes applies to path parameters only"])
+}
+
 @Test func dotSegmentsAreRejected() throws {
     let decoded = try decodeTool("    parameters:\n      name: string", path: "/files/{name}")
     #expect(buildError(decoded, ["name": "."]) == "path parameter 'name' must not be '.' or '..'")

@@ -35,7 +35,9 @@ public struct ToolFacts: Sendable, Equatable {
         add(
             "parameters",
             .array(definition.parameters.sorted { $0.name < $1.name }.map {
-                [.string($0.name), .string($0.location.rawValue), .string($0.upstreamName), .bool($0.explode)]
+                var facts: [JSONValue] = [.string($0.name), .string($0.location.rawValue), .string($0.upstreamName), .bool($0.explode)]
+                if $0.slashes { facts.append("slashes") }
+                return .array(facts)
             }))
         // Key order in the file is not meaning: pairs are sorted.
         add("query", Self.pairs(definition.query.map { ($0.name, $0.value.source) }))

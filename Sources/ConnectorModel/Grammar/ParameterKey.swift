@@ -39,10 +39,13 @@ enum ParameterKey: String, SectionKey {
     case `as`
     /// How an array goes into the query: repeated or comma-separated.
     case explode
+    /// A path value may hold `/` (a file path, a nested name); its segments
+    /// are encoded one by one and `.`/`..` segments are still refused.
+    case slashes
 
     /// The keys that say where an argument goes rather than what it is; the
     /// only ones a parameter may have next to `input_schema`.
-    static let placement: [ParameterKey] = [.in, .as, .explode]
+    static let placement: [ParameterKey] = [.in, .as, .explode, .slashes]
 
     /// The keys of a nested schema (`items`, a member of `properties`),
     /// which has no place of its own upstream.

@@ -100,11 +100,12 @@ extension ConnectorReader {
                     placement.node ?? Self.keyNode(at: "/properties", key: name, in: node),
                     "parameter '\(name)' of type object can only go in the body")
             }
-            result.parameters.append(
-                Parameter(
-                    name: name, location: placement.location, upstreamName: placement.upstreamName,
-                    required: required.contains(name), defaultValue: defaultValue, schema: propertySchema,
-                    explode: placement.explode))
+            var parameter = Parameter(
+                name: name, location: placement.location, upstreamName: placement.upstreamName,
+                required: required.contains(name), defaultValue: defaultValue, schema: propertySchema,
+                explode: placement.explode)
+            parameter.slashes = placement.slashes
+            result.parameters.append(parameter)
         }
         if let path, let pathEntry {
             for placeholder in path.parameterNames {
@@ -195,6 +196,7 @@ struct Placement {
     var location: ParameterLocation
     var upstreamName: String
     var explode = true
+    var slashes = false
     /// The `in:` node, when written, for problems with the location.
     var node: Yams.Node?
 }
@@ -221,6 +223,10 @@ extension ConnectorReader {
             if placement.location == .header { _ = checkHeaderName(text, item.value) }
         }
         if let item = byKey[.explode], let explode = decoding.bool(item.value, "explode") { placement.explode = explode }
+        if let item = byKey[.slashes], let slashes = decoding.bool(item.value, "slashes") {
+            placement.slashes = slashes
+            if slashes, placement.location != .path { decoding.error(item.value, "slashes applies to path parameters only") }
+        }
         return placement
     }
 }

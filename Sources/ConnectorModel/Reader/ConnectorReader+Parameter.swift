@@ -36,9 +36,11 @@ extension ConnectorReader {
         {
             decoding.error(entry.value, "parameter '\(name)' of type object can only go in the body")
         }
-        return Parameter(
+        var parameter = Parameter(
             name: name, location: location, upstreamName: placement.upstreamName, required: required,
             defaultValue: defaultValue, schema: schema, explode: placement.explode)
+        parameter.slashes = placement.slashes
+        return parameter
     }
 
     /// The JSON Schema of one parameter (or of a nested `items`/`properties`).
@@ -130,7 +132,7 @@ extension ConnectorReader {
                     continue
                 }
                 if let value = decoding.bool(item.value, "additional_properties") { schema["additionalProperties"] = .bool(value) }
-            case .type, .default, .required, .in, .as, .explode:
+            case .type, .default, .required, .in, .as, .explode, .slashes:
                 break  // handled by the caller or above
             }
         }
