@@ -8,6 +8,9 @@ public struct ImportOptions: Sendable {
     public var filter: OperationFilter
     /// How the document is named in the generated file's header comment.
     public var sourceName: String
+    /// The folder the document was read from: references to other files
+    /// are read relative to it. Nil for a document given as text alone.
+    public var documentDirectory: String?
 
     public init(connectorName: String? = nil, baseURL: String? = nil, filter: OperationFilter = OperationFilter(), sourceName: String) {
         self.connectorName = connectorName

@@ -15,7 +15,7 @@ public struct OpenAPIImporter: Sendable {
     }
 
     public func run(text: String) throws(ImportError) -> ImportResult {
-        let source = try SourceDocument(text: text)
+        let source = try SourceDocument(text: text, directory: options.documentDirectory)
         let dereferenced: DereferencedDocument
         do {
             dereferenced = try source.document.locallyDereferenced()

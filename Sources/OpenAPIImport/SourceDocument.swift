@@ -19,8 +19,18 @@ struct SourceDocument {
     /// What was read tolerantly (see ``DocumentRepair``), as notes.
     var repairs: [String]
 
-    init(text: String) throws(ImportError) {
-        let root = try Self.compose(text)
+    init(text: String, directory: String? = nil) throws(ImportError) {
+        var root = try Self.compose(text)
+        var external: [String] = []
+        if ExternalReferences.hasExternal(root) {
+            var references = ExternalReferences(directory: directory)
+            let normalized = MappingKeys.normalized(root)
+            root = try references.inline(normalized, file: nil, root: normalized)
+            external.append("\(references.inlined) reference\(references.inlined == 1 ? "" : "s") to other files were read and put in place")
+            if references.cut > 0 {
+                external.append("\(references.cut) reference\(references.cut == 1 ? "" : "s") among files nested too deep became a plain object")
+            }
+        }
         guard case .mapping(let mapping) = root else { throw ImportError.notAMapping }
         guard let version = mapping["openapi"]?.scalar?.string else {
             if let swagger = mapping["swagger"]?.scalar?.string { throw ImportError.swagger(swagger) }
@@ -33,7 +43,7 @@ struct SourceDocument {
 
         var repair = DocumentRepair(numericExclusives: parts[1] != "0")
         let repaired = repair.repaired(MappingKeys.normalized(root))
-        repairs = repair.notes
+        repairs = external + repair.notes
         let (uncycled, cuts) = ReferenceCycleBreaker.breakCycles(in: repaired)
         let (bounded, cutDeepReferences) = ReferenceDepthLimiter.limit(uncycled, to: SchemaMapper.defaultMaximumDepth)
         do {

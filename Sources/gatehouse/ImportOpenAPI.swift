@@ -39,8 +39,10 @@ struct ImportOpenAPI: ParsableCommand {
         } catch {
             throw failure("cannot read \(document): \(error.localizedDescription)")
         }
-        let importer = OpenAPIImporter(
-            options: ImportOptions(connectorName: name, baseURL: baseURL, filter: filter, sourceName: (document as NSString).lastPathComponent))
+        var options = ImportOptions(connectorName: name, baseURL: baseURL, filter: filter, sourceName: (document as NSString).lastPathComponent)
+        options.documentDirectory = (document as NSString).deletingLastPathComponent.isEmpty
+            ? FileManager.default.currentDirectoryPath : (document as NSString).deletingLastPathComponent
+        let importer = OpenAPIImporter(options: options)
         let result: ImportResult
         do { result = try importer.run(text: text) } catch { throw failure(error.message) }
         for note in result.notes { printError("warning: \(note)") }
