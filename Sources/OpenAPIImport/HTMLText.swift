@@ -6,6 +6,7 @@ enum HTMLText {
     static let markers = ["<p>", "<p ", "</p>", "<br", "<a ", "<code>", "<ul>", "<ol>", "<li>", "<strong>", "<em>", "<b>", "<i>", "<div", "<span", "<pre>", "<table"]
 
     static func isHTML(_ text: String) -> Bool {
+        guard text.utf8.contains(UInt8(ascii: "<")) else { return false }
         let lower = text.lowercased()
         return markers.contains { lower.contains($0) }
     }

@@ -15,7 +15,9 @@ public struct OpenAPIImporter: Sendable {
     }
 
     public func run(text: String) throws(ImportError) -> ImportResult {
-        let source = try SourceDocument(text: text, directory: options.documentDirectory)
+        let source = try SourceDocument(text: text, directory: options.documentDirectory, filter: options.filter)
+        if source.operationCount == 0 { throw ImportError("the document has no operations to import") }
+        if source.keptOperationCount == 0 { throw ImportError("no operation matches the --include/--exclude filters") }
         let dereferenced: DereferencedDocument
         do {
             dereferenced = try source.document.locallyDereferenced()

@@ -232,7 +232,9 @@ struct SchemaMapper {
     private func finish<Format>(_ schema: JSONObject, core: DereferencedJSONSchema.CoreContext<Format>) -> JSONObject {
         var out = schema
         guard case .string(let type)? = out["type"] else { return out }
-        let check = Self.checker(for: out)
+        // Compiling a checker costs more than the rest of the mapping: only
+        // for schemas with values to check.
+        let check = core.allowedValues != nil || core.defaultValue != nil ? Self.checker(for: out) : { _ in true }
         if let allowed = core.allowedValues {
             var values: [JSONValue] = []
             for value in allowed {
