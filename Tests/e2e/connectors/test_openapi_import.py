@@ -57,7 +57,7 @@ def test_standard_output_warnings_and_filters():
     ]
     # What is left out is said on stderr and in the file.
     assert ("warning: uploadFile (POST /pet/{petId}/uploadImage): the optional request body is left out: "
-            "it is application/octet-stream; only JSON bodies are supported") in result.stderr
+            "it is application/octet-stream; only JSON, form and multipart bodies are supported") in result.stderr
     assert "# - the optional request body is left out" in result.stdout
 
 
