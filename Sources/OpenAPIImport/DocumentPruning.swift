@@ -36,7 +36,7 @@ enum DocumentPruning {
                 var hadOperation = false
                 for (field, operation) in itemMapping {
                     guard let method = field.scalar?.string, methods.contains(method.lowercased()) else {
-                        itemPairs.append((field, operation))
+                        itemPairs.append((field, withUsedResponses(operation)))
                         continue
                     }
                     operations += 1
@@ -44,7 +44,7 @@ enum DocumentPruning {
                     if filter.admits(summary(of: operation, path: path, method: method)) {
                         kept += 1
                         hasOperation = true
-                        itemPairs.append((field, operation))
+                        itemPairs.append((field, withUsedResponses(operation)))
                     }
                 }
                 if hasOperation || !hadOperation { keptPaths.append((pathKey, Yams.Node(itemPairs, itemMapping.tag, itemMapping.style))) }
@@ -53,6 +53,17 @@ enum DocumentPruning {
         }
         let filtered = Yams.Node(pairs, document.tag, document.style)
         return Result(root: withReachableComponents(filtered), operations: operations, kept: kept)
+    }
+
+    /// An operation with only the answer the import reads (its first 2xx
+    /// response): error responses often refer to large schemas that would
+    /// otherwise be expanded for every operation.
+    static func withUsedResponses(_ operation: Yams.Node) -> Yams.Node {
+        guard case .mapping(let mapping) = operation, case .mapping(let responses)? = mapping["responses"],
+            let success = responses.first(where: { $0.key.scalar?.string.hasPrefix("2") == true })
+        else { return operation }
+        let kept = Yams.Node([success], responses.tag, responses.style)
+        return Yams.Node(mapping.map { key, value in (key, key.scalar?.string == "responses" ? kept : value) }, mapping.tag, mapping.style)
     }
 
     static func summary(of operation: Yams.Node, path: String, method: String) -> OperationSummary {

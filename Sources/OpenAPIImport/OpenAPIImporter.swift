@@ -18,12 +18,6 @@ public struct OpenAPIImporter: Sendable {
         let source = try SourceDocument(text: text, directory: options.documentDirectory, filter: options.filter)
         if source.operationCount == 0 { throw ImportError("the document has no operations to import") }
         if source.keptOperationCount == 0 { throw ImportError("no operation matches the --include/--exclude filters") }
-        let dereferenced: DereferencedDocument
-        do {
-            dereferenced = try source.document.locallyDereferenced()
-        } catch {
-            throw ImportError.unresolvableReference(OpenAPI.Error(from: error).localizedDescription)
-        }
         let baseURL = try BaseURLChoice.resolve(option: options.baseURL, servers: source.document.servers)
         let name = options.connectorName ?? Naming.connectorName(fromTitle: source.document.info.title)
         guard Naming.isValidConnectorName(name) else {
@@ -31,7 +25,7 @@ public struct OpenAPIImporter: Sendable {
         }
 
         let documentServer = try? BaseURLChoice.resolve(option: nil, servers: source.document.servers)
-        var tools = try tools(from: dereferenced.resolvedEndpoints(), documentServer: documentServer)
+        var tools = try tools(from: source.document, documentServer: documentServer)
         tools.notes.insert(contentsOf: Self.schemaNotes(source), at: 0)
         let file = ConnectorFile(
             header: header(source, tools: tools, connectorName: name), name: name,
@@ -51,39 +45,61 @@ public struct OpenAPIImporter: Sendable {
         var skipped: Int { entries.count - count }
     }
 
-    private func tools(from endpoints: [ResolvedEndpoint], documentServer: String?) throws(ImportError) -> Tools {
+    /// The operations of one path at a time, dereferenced: an expanded
+    /// path is dropped before the next is expanded, so memory stays that of
+    /// the largest path rather than of the whole expanded document.
+    static func endpoints(of document: OpenAPI.Document) -> some Sequence<Result<[ResolvedEndpoint], ImportError>> {
+        document.paths.lazy.map { path, item in
+            var single = document
+            single.paths = [path: item]
+            do {
+                return .success(try single.locallyDereferenced().resolvedEndpoints())
+            } catch {
+                return .failure(ImportError.unresolvableReference(OpenAPI.Error(from: error).localizedDescription))
+            }
+        }
+    }
+
+    private func tools(from document: OpenAPI.Document, documentServer: String?) throws(ImportError) -> Tools {
         var tools = Tools()
         var taken = Set<String>()
         let mapper = OperationMapper(documentServer: documentServer)
-        let selected = endpoints.filter {
-            options.filter.admits(
-                OperationSummary(operationId: $0.operationId, tags: $0.tags, path: $0.path.rawValue, method: $0.method.rawValue))
-        }
-        for endpoint in selected {
-            switch mapper.map(endpoint) {
-            case .tool(var draft):
-                draft.name = Naming.unique(draft.name, among: taken)
-                if let problem = ToolCheck.problem(with: draft) {
-                    let reason = "the generated tool is not valid (\(problem))"
-                    tools.entries.append(.skipped(origin: draft.origin, reason: reason))
-                    tools.notes.append(ImportNote(subject: draft.origin, message: "skipped: \(reason)"))
-                    continue
+        var endpointCount = 0
+        var selectedCount = 0
+        for batch in Self.endpoints(of: document) {
+            let endpoints = try batch.get()
+            endpointCount += endpoints.count
+            let selected = endpoints.filter {
+                options.filter.admits(
+                    OperationSummary(operationId: $0.operationId, tags: $0.tags, path: $0.path.rawValue, method: $0.method.rawValue))
+            }
+            selectedCount += selected.count
+            for endpoint in selected {
+                switch mapper.map(endpoint) {
+                case .tool(var draft):
+                    draft.name = Naming.unique(draft.name, among: taken)
+                    if let problem = ToolCheck.problem(with: draft) {
+                        let reason = "the generated tool is not valid (\(problem))"
+                        tools.entries.append(.skipped(origin: draft.origin, reason: reason))
+                        tools.notes.append(ImportNote(subject: draft.origin, message: "skipped: \(reason)"))
+                        continue
+                    }
+                    taken.insert(draft.name)
+                    tools.count += 1
+                    tools.entries.append(.tool(draft))
+                    tools.notes += draft.notes.map { ImportNote(subject: draft.origin, message: $0) }
+                case .skipped(let reason):
+                    let origin = OperationMapper.origin(of: endpoint)
+                    tools.entries.append(.skipped(origin: origin, reason: reason))
+                    tools.notes.append(ImportNote(subject: origin, message: "skipped: \(reason)"))
                 }
-                taken.insert(draft.name)
-                tools.count += 1
-                tools.entries.append(.tool(draft))
-                tools.notes += draft.notes.map { ImportNote(subject: draft.origin, message: $0) }
-            case .skipped(let reason):
-                let origin = OperationMapper.origin(of: endpoint)
-                tools.entries.append(.skipped(origin: origin, reason: reason))
-                tools.notes.append(ImportNote(subject: origin, message: "skipped: \(reason)"))
             }
         }
         guard tools.count > 0 else {
-            if endpoints.isEmpty { throw ImportError("the document has no operations to import") }
-            if selected.isEmpty { throw ImportError("no operation matches the --include/--exclude filters") }
+            if endpointCount == 0 { throw ImportError("the document has no operations to import") }
+            if selectedCount == 0 { throw ImportError("no operation matches the --include/--exclude filters") }
             throw ImportError(
-                "none of the \(selected.count) selected operations can become a tool:\n"
+                "none of the \(selectedCount) selected operations can become a tool:\n"
                     + tools.notes.map { "  \($0)" }.joined(separator: "\n"))
         }
         return tools

@@ -110,7 +110,17 @@ struct OperationMapper {
         guard let response = endpoint.responses.first(where: { $0.key.isSuccess })?.value,
             let (_, content) = Self.jsonContent(of: response.content), let schema = content.schema
         else { return }
-        guard let data = try? JSONEncoder().encode(schema.jsonSchema), let json = try? JSONParser.parse(Array(data)) else { return }
+        guard case .object = schema else { return }
+        // A schema with this many parts is far past the size limit: say so
+        // without encoding it.
+        guard !SchemaShape.exceeds(schema, nodes: Self.maximumOutputSchemaBytes / 16) else {
+            draft.notes.append("output_schema left out: the response schema is larger than \(Self.maximumOutputSchemaBytes / 1024) KiB")
+            return
+        }
+        // Sorted keys: the same document must give the same file.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(schema.jsonSchema), let json = try? JSONParser.parse(Array(data)) else { return }
         guard case .string("object")? = json["type"] else { return }
         guard data.count <= Self.maximumOutputSchemaBytes else {
             draft.notes.append("output_schema left out: the response schema is larger than \(Self.maximumOutputSchemaBytes / 1024) KiB")

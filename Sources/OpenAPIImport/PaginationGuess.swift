@@ -36,13 +36,12 @@ struct PaginationGuess {
     static func guess(_ endpoint: ResolvedEndpoint) -> PaginationGuess? {
         guard endpoint.method.rawValue.uppercased() == "GET",
             let response = endpoint.responses.first(where: { $0.key.isSuccess })?.value,
-            let (_, content) = OperationMapper.jsonContent(of: response.content), let schema = content.schema,
-            let data = try? JSONEncoder().encode(schema.jsonSchema), let answer = try? JSONParser.parse(Array(data)),
-            let items = listPath(in: answer)
+            let (_, content) = OperationMapper.jsonContent(of: response.content), let schema = content.schema
         else { return nil }
+        let answer = SchemaShape.json(schema)
+        guard let items = listPath(in: answer) else { return nil }
         let query = endpoint.parameters.filter { $0.location == .query }.compactMap { parameter -> (String, JSONObject)? in
-            guard case .a(let context) = parameter.schemaOrContent, let data = try? JSONEncoder().encode(context.schema.jsonSchema),
-                case .object(let schema)? = try? JSONParser.parse(Array(data))
+            guard case .a(let context) = parameter.schemaOrContent, case .object(let schema) = SchemaShape.json(context.schema, depth: 0)
             else { return nil }
             return (parameter.name, schema)
         }

@@ -45,16 +45,21 @@ struct SourceDocument {
             !parts[2].isEmpty
         else { throw ImportError.unsupportedVersion(version) }
 
+        // One tree at a time: each step replaces the last, so a large
+        // document is held once, not once per step.
         var repair = DocumentRepair(numericExclusives: parts[1] != "0")
-        let repaired = repair.repaired(MappingKeys.normalized(root))
+        root = repair.repaired(MappingKeys.normalized(root))
         repairs = external + repair.notes
-        let pruned = DocumentPruning.pruned(repaired, filter: filter)
+        let pruned = DocumentPruning.pruned(root, filter: filter)
+        root = pruned.root
         operationCount = pruned.operations
         keptOperationCount = pruned.kept
-        let (uncycled, cuts) = ReferenceCycleBreaker.breakCycles(in: pruned.root)
-        let (bounded, cutDeepReferences) = ReferenceDepthLimiter.limit(uncycled, to: SchemaMapper.defaultMaximumDepth)
+        let cuts: [ReferenceCycleBreaker.Cut]
+        (root, cuts) = ReferenceCycleBreaker.breakCycles(in: root)
+        let cutDeepReferences: Bool
+        (root, cutDeepReferences) = ReferenceDepthLimiter.limit(root, to: SchemaMapper.defaultMaximumDepth)
         do {
-            document = try Self.decode(bounded, legacy: parts[1] == "0")
+            document = try Self.decode(root, legacy: parts[1] == "0")
         } catch {
             throw ImportError.invalidDocument(Self.describeDecoding(error))
         }
