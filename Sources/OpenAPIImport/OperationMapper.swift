@@ -365,6 +365,13 @@ struct OperationMapper {
             // Fields are what a form carries: a body without named fields
             // would be a tool that sends nothing.
             guard case .string("object")? = schema["type"], case .object(let properties)? = schema["properties"], !properties.isEmpty else {
+                // A form that allows no fields at all (Stripe's deletes)
+                // has nothing to send: the tool sends no body.
+                if case .object(_, let context) = bodySchema, context.properties.isEmpty, case .a(false)? = context.additionalProperties {
+                    draft.notes.append("the request body allows no fields; none is sent")
+                    draft.bodyFormat = .json
+                    return
+                }
                 throw Skip(reason: "its \(contentType.typeAndSubtype) body has no described fields")
             }
             if format == .form, content.encodingMap?.values.contains(where: { $0.style == .deepObject }) == true {

@@ -102,6 +102,12 @@ struct SchemaMapper {
         }
     }
 
+    /// `{ type: string, enum: [""] }`: the empty string alone.
+    static func isEmptyStringOnly(_ schema: DereferencedJSONSchema) -> Bool {
+        guard case .string(let core, _) = schema, let values = core.allowedValues, values.count == 1 else { return false }
+        return JSONValue(documentValue: values[0]) == .string("")
+    }
+
     // MARK: Objects
 
     private mutating func object(
@@ -164,8 +170,13 @@ struct SchemaMapper {
     private mutating func alternatives(
         _ schemas: [DereferencedJSONSchema], core: DereferencedJSONSchema.CoreContext<JSONTypeFormat.AnyFormat>, depth: Int
     ) throws(Unsupported) -> JSONObject {
-        // `oneOf: [X, null]` is how documents say "X or nothing".
-        let candidates = schemas.filter { if case .null = $0 { false } else { true } }
+        // `oneOf: [X, null]` is how documents say "X or nothing", and
+        // Stripe's `anyOf: [X, { enum: [""] }]` "X, or empty to unset".
+        var candidates = schemas.filter { if case .null = $0 { false } else { true } }
+        let unsetters = candidates.filter(Self.isEmptyStringOnly)
+        if !unsetters.isEmpty, unsetters.count < candidates.count {
+            candidates.removeAll(where: Self.isEmptyStringOnly)
+        }
         if candidates.count == 1 {
             return Self.describing(try map(candidates[0], depth: depth), with: core.description)
         }

@@ -322,3 +322,41 @@ import Testing
         #expect(imported.notes.contains { $0.contains("the items of an array are left open: it accepts values of several types (array, object)") })
     }
 }
+
+/// Stripe's idioms: an empty string to unset a field, deletes with a form
+/// that allows no fields.
+@Suite struct StripeIdiomTests {
+    @Test func anEmptyStringAlternativeIsTheValueOrUnsetAndADeleteSendsNothing() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /v1/customers/{customer}:
+                        post:
+                          operationId: PostCustomersCustomer
+                          parameters: [{ name: customer, in: path, required: true, schema: { type: string } }]
+                          requestBody:
+                            content:
+                              application/x-www-form-urlencoded:
+                                schema:
+                                  type: object
+                                  properties:
+                                    address:
+                                      anyOf:
+                                        - { type: object, properties: { city: { type: string } } }
+                                        - { type: string, enum: [""] }
+                        delete:
+                          operationId: DeleteCustomersCustomer
+                          parameters: [{ name: customer, in: path, required: true, schema: { type: string } }]
+                          requestBody:
+                            content:
+                              application/x-www-form-urlencoded:
+                                schema: { type: object, properties: {}, additionalProperties: false }
+                    """))
+        let update = try imported.tool("post_customers_customer")
+        #expect(try update.parameter("address").schema["properties"]?["city"] != nil)
+        let delete = try imported.tool("delete_customers_customer")
+        #expect(delete.body == nil && delete.bodyFormat == .json)
+        #expect(delete.parameters.map(\.name) == ["customer"])
+        #expect(imported.notes.contains { $0.contains("the request body allows no fields; none is sent") })
+    }
+}

@@ -64,3 +64,15 @@ def test_before_and_after_comparison_completes():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for case in ["2026-07-28", "legacy", "with auth", "64 KiB"]:
         assert f"| {case} | 1 |" in result.stdout
+
+
+def test_import_benchmark_completes():
+    """Benchmarks/import_openapi.py imports Stripe's document whole and
+    filtered, once each."""
+    import sys
+
+    result = subprocess.run([sys.executable, str(ROOT / "Benchmarks" / "import_openapi.py"), "--gatehouse", str(BIN), "--runs", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "| Stripe, 3.4 MB, every operation | 1 |" in result.stdout
+    assert "| Stripe, one operation kept by --include | 1 |" in result.stdout
