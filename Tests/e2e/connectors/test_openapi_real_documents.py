@@ -4,9 +4,10 @@ tools send exactly the requests Stripe's API expects to a recording
 upstream — form bodies in Stripe's bracket style, no document defaults
 added, the upload on its own host."""
 
+import asyncio
 import gzip
 import json
-import pathlib
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -16,9 +17,6 @@ import pytest
 from support.clients import modern_client
 from support.gateway import free_port, start_gateway
 from support.paths import BIN, ROOT
-
-import asyncio
-import subprocess
 
 STRIPE = ROOT / "Tests" / "e2e" / "fixtures" / "openapi" / "stripe-spec3-2021-06.json.gz"
 

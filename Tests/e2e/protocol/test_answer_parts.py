@@ -10,7 +10,7 @@ import re
 import pytest
 from mcp import MCPError
 
-from support.clients import legacy_session, modern_client
+from support.clients import in_era, modern_client
 from support.connectors import write_connector
 from support.gateway import start_gateway
 from support.paged_api import REPORT, PagedAPI
@@ -35,14 +35,6 @@ def served(tmp_path_factory):
         one.stop()
         two.stop()
         api.stop()
-
-
-async def in_era(url: str, era: str, exercise):
-    if era == "2026-07-28":
-        async with modern_client(url) as client:
-            return await exercise(client)
-    async with legacy_session(url, era) as (session, _):
-        return await exercise(session)
 
 
 async def first_part(client, tool: str) -> tuple[str, str]:

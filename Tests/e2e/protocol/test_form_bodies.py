@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from support.clients import legacy_session, modern_client
+from support.clients import in_era
 from support.connectors import write_connector
 from support.gateway import start_gateway
 
@@ -25,14 +25,6 @@ def served(tmp_path_factory, httpbin_url):
         yield gateway
     finally:
         gateway.stop()
-
-
-async def in_era(url: str, era: str, exercise):
-    if era == "2026-07-28":
-        async with modern_client(url) as client:
-            return await exercise(client)
-    async with legacy_session(url, era) as (session, _):
-        return await exercise(session)
 
 
 def echoed(result) -> dict:

@@ -64,6 +64,16 @@ class MemoryStorage(TokenStorage):
         self.client = client
 
 
+async def in_era(url: str, era: str, exercise):
+    """Runs `exercise(client)` with a 2026-07-28 client, or with an
+    initialized session of an earlier era; returns what it returns."""
+    if era == "2026-07-28":
+        async with modern_client(url) as client:
+            return await exercise(client)
+    async with legacy_session(url, era) as (session, _):
+        return await exercise(session)
+
+
 async def exercise_in_era(url: str, era: str, auth, exercise):
     """Runs `exercise(list_tools, call_tool)` over one connection signed in
     through `auth` (an httpx auth flow such as the SDK's OAuth provider):
