@@ -1,56 +1,86 @@
-/// Refuses, before the YAML parser sees them, the two constructs that let
-/// a small file make the parser itself do exponential work: an alias as a
-/// mapping key, and an explicit (`? `) complex key.
+import CYaml
+
+/// Refuses, before the YAML parser builds anything, the two kinds of
+/// mapping key that let a small file make the parser itself do exponential
+/// work: an alias, and a collection (a "complex" key).
 ///
 /// The parser compares mapping keys for duplicates by hashing them whole,
 /// and hashing an alias walks everything it stands for, so a chain of
 /// aliases used as a key ("billion laughs" in key position) never returns.
 /// The decoder's own value budget cannot help: it runs after parsing.
-/// Connector files have no use for either construct. The check is on the
-/// text, so it errs towards refusing: an alias-like `*name:` inside a quoted
-/// string is refused too, and says where.
+/// Connector files have no use for either kind of key.
+///
+/// The check reads libyaml's event stream — the same parser, without
+/// building nodes — so it sees exactly what the parser will see: a
+/// Markdown `**Note**:` inside a quoted or block description is text, not
+/// an alias. Reading events is linear in the file's size. A file that does
+/// not parse is passed on, so the parser reports its error as usual.
 enum AliasKeyCheck {
     static func refusal(in text: String, file: String) -> Diagnostic? {
-        guard text.contains("*") || text.contains("?") else { return nil }
-        var line = 1
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            defer { line += 1 }
-            let trimmed = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "-" }
-            if trimmed.hasPrefix("? ") || trimmed == "?" {
-                return Diagnostic(file: file, line: line, column: 1, message: "complex mapping keys ('? ') are not supported")
-            }
-            guard rawLine.contains("*") else { continue }
-            if let column = aliasKeyColumn(in: rawLine) {
-                return Diagnostic(file: file, line: line, column: column, message: "a YAML alias cannot be a mapping key")
+        // Without a `*` there is no alias; a collection key without one is
+        // hashed in time linear in its own size.
+        guard text.utf8.contains(UInt8(ascii: "*")) else { return nil }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            return KeyEvents(bytes: base, count: bytes.count).firstRefusedKey().map {
+                Diagnostic(file: file, line: $0.line, column: $0.column, message: $0.message)
             }
         }
-        return nil
+    }
+}
+
+/// Walks libyaml's events, keeping for each open collection whether the
+/// next node in it is a mapping key.
+private struct KeyEvents {
+    let bytes: UnsafePointer<UInt8>
+    let count: Int
+
+    struct Refusal {
+        var line: Int
+        var column: Int
+        var message: String
     }
 
-    /// The column of `*name:` or `*name :` (an alias followed by a key
-    /// separator), if the line has one outside a comment.
-    static func aliasKeyColumn(in line: Substring) -> Int? {
-        let characters = Array(line)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if character == "#", index == 0 || characters[index - 1] == " " { return nil }
-            let startsAlias = character == "*" && (index == 0 || " \t[{,?:-".contains(characters[index - 1]))
-            if startsAlias {
-                var end = index + 1
-                while end < characters.count, !" \t,[]{}:".contains(characters[end]) { end += 1 }
-                var next = end
-                while next < characters.count, characters[next] == " " || characters[next] == "\t" { next += 1 }
-                if end > index + 1, next < characters.count, characters[next] == ":",
-                    next + 1 == characters.count || " \t,}]".contains(characters[next + 1])
-                {
-                    return index + 1
-                }
-                index = end
+    private enum Frame {
+        case sequence
+        case mapping(nextIsKey: Bool)
+    }
+
+    func firstRefusedKey() -> Refusal? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_input_string(&parser, bytes, count)
+        var frames: [Frame] = []
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
+            defer { yaml_event_delete(&event) }
+            let type = event.type
+            switch type {
+            case YAML_STREAM_END_EVENT:
+                return nil
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                frames.removeLast()
+                continue
+            case YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                break
+            default:
                 continue
             }
-            index += 1
+            if case .mapping(let nextIsKey) = frames.last {
+                if nextIsKey, type != YAML_SCALAR_EVENT {
+                    return Refusal(
+                        line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1,
+                        message: type == YAML_ALIAS_EVENT
+                            ? "a YAML alias cannot be a mapping key"
+                            : "complex mapping keys (a list or a mapping as a key) are not supported")
+                }
+                frames[frames.count - 1] = .mapping(nextIsKey: !nextIsKey)
+            }
+            if type == YAML_SEQUENCE_START_EVENT { frames.append(.sequence) }
+            if type == YAML_MAPPING_START_EVENT { frames.append(.mapping(nextIsKey: true)) }
         }
-        return nil
     }
 }

@@ -29,11 +29,11 @@ struct SourceDocument {
         if ExternalReferences.hasExternal(root) {
             var references = ExternalReferences(directory: directory)
             let normalized = MappingKeys.normalized(root)
-            root = try references.inline(normalized, file: nil, root: normalized)
-            external.append("\(references.inlined) reference\(references.inlined == 1 ? "" : "s") to other files were read and put in place")
-            if references.cut > 0 {
-                external.append("\(references.cut) reference\(references.cut == 1 ? "" : "s") among files nested too deep became a plain object")
-            }
+            references.reserveExistingNames(in: normalized)
+            root = try references.bundle(normalized)
+            let read = references.movedCount + references.placed
+            external.append(
+                "\(read) part\(read == 1 ? " of another file was" : "s of other files were") read: \(references.movedCount) became components, \(references.placed) put in place")
         }
         guard case .mapping(let mapping) = root else { throw ImportError.notAMapping }
         guard let version = mapping["openapi"]?.scalar?.string else {

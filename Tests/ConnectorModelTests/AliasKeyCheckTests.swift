@@ -15,7 +15,9 @@ struct AliasKeyCheckTests {
     }
 
     @Test(.timeLimit(.minutes(1)), arguments: [
-        ("? *a29\n: boom", "31:1: complex mapping keys ('? ') are not supported"),
+        ("? *a29\n: boom", "31:3: a YAML alias cannot be a mapping key"),
+        ("? [*a29, 1]\n: boom", "31:3: complex mapping keys (a list or a mapping as a key) are not supported"),
+        ("outer: {[*a29]: boom}", "31:9: complex mapping keys (a list or a mapping as a key) are not supported"),
         ("*a29 : boom", "31:1: a YAML alias cannot be a mapping key"),
         ("outer: {*a29: boom}", "31:9: a YAML alias cannot be a mapping key"),
         ("list:\n  - *a29: boom", "32:5: a YAML alias cannot be a mapping key"),
@@ -40,6 +42,33 @@ struct AliasKeyCheckTests {
         let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "c.yaml")
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.description))")
         #expect(result.connector?.tools.count == 2)
+    }
+
+    /// Markdown emphasis before a colon looks like an alias key to a
+    /// reader of the text, but the parser sees text: such descriptions,
+    /// common in API documents, must load.
+    @Test func markdownThatLooksLikeAnAliasKeyIsText() {
+        let yaml = """
+            connector: c
+            base_url: https://api.example.com
+            tools:
+              - name: a
+                description: "**Note**: plain *quoted*: text"
+                path: /a
+              - name: b
+                description: |
+                  *Timeline*: events of an issue.
+                  **User**: who did it.
+                path: /b
+              - name: c
+                description: '*Single*: quoted'
+                path: /c
+            """
+        let result = ConnectorDecoder(secrets: TestSecrets()).decode(yaml: yaml, file: "c.yaml")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map(\.description))")
+        #expect(result.connector?.tools.map(\.description) == [
+            "**Note**: plain *quoted*: text", "*Timeline*: events of an issue.\n**User**: who did it.\n", "*Single*: quoted",
+        ])
     }
 
     @Test func aKeyWithAnApostropheCannotCarryTheFileOut() {

@@ -63,7 +63,7 @@ import Testing
         #expect(tool.name == "droplets_create")
         #expect(tool.parameters.first { $0.name == "name" }?.required == true)
         #expect(tool.parameters.first { $0.name == "size" }?.schema["enum"] == ["s-1vcpu-1gb", "s-2vcpu-2gb"])
-        #expect(result.notes.map(\.description).contains("document: 4 references to other files were read and put in place"))
+        #expect(result.notes.map(\.description).contains("document: 4 parts of other files were read: 3 became components, 1 put in place"))
     }
 
     @Test func withoutItsFolderTheImportSaysWhatToDo() {
