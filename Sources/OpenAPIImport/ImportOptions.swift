@@ -11,6 +11,9 @@ public struct ImportOptions: Sendable {
     /// The folder the document was read from: references to other files
     /// are read relative to it. Nil for a document given as text alone.
     public var documentDirectory: String?
+    /// Put before every tool name, so that documents imported into one
+    /// folder (two APIs that both have `get_users`) do not collide.
+    public var toolPrefix = ""
 
     public init(connectorName: String? = nil, baseURL: String? = nil, filter: OperationFilter = OperationFilter(), sourceName: String) {
         self.connectorName = connectorName

@@ -23,6 +23,9 @@ public struct OpenAPIImporter: Sendable {
         guard Naming.isValidConnectorName(name) else {
             throw ImportError("--name '\(name)' must be 1-64 characters of letters, digits, '_' and '-'")
         }
+        guard options.toolPrefix.isEmpty || (options.toolPrefix.count <= 32 && Naming.isValidConnectorName(options.toolPrefix)) else {
+            throw ImportError("--tool-prefix '\(options.toolPrefix)' must be 1-32 characters of letters, digits, '_' and '-'")
+        }
 
         let documentServer = try? BaseURLChoice.resolve(option: nil, servers: source.document.servers)
         var tools = try tools(from: source.document, documentServer: documentServer)
@@ -77,6 +80,7 @@ public struct OpenAPIImporter: Sendable {
             for endpoint in selected {
                 switch mapper.map(endpoint) {
                 case .tool(var draft):
+                    if !options.toolPrefix.isEmpty { draft.name = Naming.shortened(options.toolPrefix + draft.name) }
                     draft.name = Naming.unique(draft.name, among: taken)
                     if let problem = ToolCheck.problem(with: draft) {
                         let reason = "the generated tool is not valid (\(problem))"

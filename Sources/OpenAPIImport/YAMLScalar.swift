@@ -36,8 +36,9 @@ enum YAMLScalar {
             case "#" where previous == " ": return false
             case " " where previous == ":": return false
             // Brackets and commas only matter inside `{ … }` and `[ … ]`
-            // (the first character was checked above).
-            case "{", "}", "[", "]", ",": if context == .flow { return false }
+            // (the first character was checked above); YAML 1.1 readers
+            // such as PyYAML also refuse a `?` there (`[a.com/x?q=1]`).
+            case "{", "}", "[", "]", ",", "?": if context == .flow { return false }
             default: break
             }
             previous = scalar

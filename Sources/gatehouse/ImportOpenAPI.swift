@@ -29,6 +29,8 @@ struct ImportOpenAPI: ParsableCommand {
     var include: [String] = []
     @Option(name: .long, help: ArgumentHelp("Leave out operations matching this (repeatable).", valueName: "KIND:PATTERN"))
     var exclude: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Put this before every tool name, such as github_ (default: none).", valueName: "prefix"))
+    var toolPrefix: String?
 
     func run() throws {
         let filter: OperationFilter
@@ -40,6 +42,7 @@ struct ImportOpenAPI: ParsableCommand {
             throw failure("cannot read \(document): \(error.localizedDescription)")
         }
         var options = ImportOptions(connectorName: name, baseURL: baseURL, filter: filter, sourceName: (document as NSString).lastPathComponent)
+        options.toolPrefix = toolPrefix ?? ""
         options.documentDirectory = (document as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (document as NSString).deletingLastPathComponent
         let importer = OpenAPIImporter(options: options)

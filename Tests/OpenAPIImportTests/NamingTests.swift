@@ -95,4 +95,26 @@ import Testing
         #expect(Text.clean(markdown) == markdown)
         #expect(Text.clean("&lt;p&gt; is escaped <p>here</p>") == "<p> is escaped\n\nhere", "decoded entities are not read as tags again")
     }
+
+    /// Two APIs imported into one folder both have `get_users`: a prefix
+    /// keeps their tools apart, and still within the length limit.
+    @Test func aToolPrefixGoesBeforeEveryName() throws {
+        let long = String(repeating: "listEverything", count: 6)
+        let text = """
+            openapi: 3.0.3
+            info: { title: Users, version: "1" }
+            servers: [{ url: "https://api.example.com" }]
+            paths:
+              /users: { get: { operationId: getUsers, responses: { "200": { description: OK } } } }
+              /all: { get: { operationId: \(long), responses: { "200": { description: OK } } } }
+            """
+        var options = ImportOptions(sourceName: "users.yaml")
+        options.toolPrefix = "box_"
+        let yaml = try OpenAPIImporter(options: options).run(text: text).yaml
+        #expect(yaml.contains("\n  - name: box_get_users\n"))
+        let longName = try #require(yaml.split(separator: "\n").first { $0.hasPrefix("  - name: box_list_everything") })
+        #expect(longName.count - "  - name: ".count <= 64)
+        options.toolPrefix = "no spaces"
+        #expect(throws: ImportError.self) { try OpenAPIImporter(options: options).run(text: text) }
+    }
 }

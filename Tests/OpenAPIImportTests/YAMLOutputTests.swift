@@ -30,6 +30,13 @@ import Yams
         #expect(loaded[text.isEmpty ? "empty" : text] as? String == "key", "\(document)")
     }
 
+    /// YAML 1.1 readers (PyYAML) refuse a `?` in a plain scalar inside
+    /// brackets, so generated files stay readable by other tools.
+    @Test func aQuestionMarkIsQuotedInFlowValues() {
+        #expect(YAMLScalar.render("https://a.example/x?token=1", in: .flow) == "\"https://a.example/x?token=1\"")
+        #expect(YAMLScalar.render("https://a.example/x?token=1", in: .block) == "https://a.example/x?token=1")
+    }
+
     @Test func numbersKeepTheirType() throws {
         let emitter = YAMLEmitter()
         let lines = emitter.entry("a", 3, indent: 0) + emitter.entry("b", 2.5, indent: 0) + emitter.entry("c", .double(1e20), indent: 0)
