@@ -52,3 +52,9 @@ extension ToolDefinition {
         return .object(schema)
     }
 }
+
+extension Parameter {
+    /// The keys of a parameter in the file that say where it goes rather
+    /// than what it is: the only ones it may have next to `input_schema`.
+    public static let placementKeys = ParameterKey.placementNames
+}

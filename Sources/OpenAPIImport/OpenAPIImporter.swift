@@ -82,6 +82,12 @@ public struct OpenAPIImporter: Sendable {
                 case .tool(var draft):
                     if !options.toolPrefix.isEmpty { draft.name = Naming.shortened(options.toolPrefix + draft.name) }
                     draft.name = Naming.unique(draft.name, among: taken)
+                    do { draft = try UnionArguments.written(draft) } catch {
+                        let reason = "its request body cannot be sent: \(error.reason)"
+                        tools.entries.append(.skipped(origin: draft.origin, reason: reason))
+                        tools.notes.append(ImportNote(subject: draft.origin, message: "skipped: \(reason)"))
+                        continue
+                    }
                     if let problem = ToolCheck.problem(with: draft) {
                         let reason = "the generated tool is not valid (\(problem))"
                         tools.entries.append(.skipped(origin: draft.origin, reason: reason))

@@ -351,6 +351,7 @@ struct OperationMapper {
             return
         }
         var mapper = SchemaMapper()
+        mapper.collectsUnions = format == .json
         let schema: JSONObject
         do { schema = try mapper.map(bodySchema) } catch {
             try leaveOut(error.reason)
@@ -392,6 +393,7 @@ struct OperationMapper {
                 let isRequired = propertySchema["required"] == .bool(true)
                 draft.parameters[name] = .object(Self.entry(propertySchema, location: location, required: isRequired))
                 template[property] = .string("{{ \(name) }}")
+                if let alternatives = mapper.unions[property] { draft.unions[name] = alternatives }
             }
             draft.body = .object(template)
         } else {

@@ -13,6 +13,10 @@ import OpenAPIKit
 struct SchemaMapper {
     struct Unsupported: Error, Sendable {
         var reason: String
+        /// For a value of several kinds (a string or a list), each kind as
+        /// a connector schema: a JSON Schema `anyOf` can still say it.
+        var alternatives: [JSONObject]? = nil
+        var description: String? = nil
     }
 
     /// Objects and arrays nested deeper than this become a plain
@@ -24,6 +28,14 @@ struct SchemaMapper {
     static let defaultMaximumDepth = 5
     /// Things loosened or dropped on the way, for the file's comments.
     private(set) var notes: [String] = []
+    /// Whether a top-level property of several kinds is kept as
+    /// ``unions`` (with a `type: string` stand-in) rather than left out:
+    /// a request body's fields, which a tool can take through an
+    /// `input_schema`.
+    var collectsUnions = false
+    /// The top-level properties of several kinds, by name: each kind as a
+    /// connector schema.
+    private(set) var unions: [String: [JSONObject]] = [:]
 
     /// The connector schema for a value, with keys in the order people
     /// write them; `description` last so one-line parameters read well.
@@ -130,6 +142,13 @@ struct SchemaMapper {
                 if required.contains(name) { mapped = Self.inserting("required", .bool(true), into: mapped) }
                 properties[name] = .object(mapped)
             } catch {
+                if collectsUnions, depth == 0, let alternatives = error.alternatives {
+                    unions[name] = alternatives
+                    var standIn = Self.describing(["type": "string"], with: error.description)
+                    if required.contains(name) { standIn = Self.inserting("required", .bool(true), into: standIn) }
+                    properties[name] = .object(standIn)
+                    continue
+                }
                 if required.contains(name) {
                     throw Unsupported(reason: "its required property '\(name)' cannot be described: \(error.reason)")
                 }
@@ -196,7 +215,9 @@ struct SchemaMapper {
                 notes.append("a value that may be \(types.sorted().joined(separator: " or ")) is taken as a string")
                 return Self.describing(["type": "string"], with: core.description)
             }
-            throw Unsupported(reason: "it accepts values of several types (\(types.sorted().joined(separator: ", ")))")
+            throw Unsupported(
+                reason: "it accepts values of several types (\(types.sorted().joined(separator: ", ")))", alternatives: mapped,
+                description: core.description.map(Text.clean))
         }
         // Alternatives of one type: keep the type and, for objects, every
         // property any alternative has, none of them required.
@@ -259,7 +280,9 @@ struct SchemaMapper {
         // for the caller, which would narrow searches and set options some
         // requests refuse. It goes in the description instead.
         var description = core.description.map(Text.clean) ?? ""
-        if let value = core.defaultValue, let json = JSONValue(documentValue: value), let fitted = json.coerced(to: type), check(fitted) {
+        if let value = core.defaultValue, let json = JSONValue(documentValue: value), let fitted = json.coerced(to: type),
+            fitted != .string(""), check(fitted)
+        {
             let note = Self.defaultNotePrefix + "\(Self.quoted(fitted))."
             description = description.isEmpty ? note : description + (description.hasSuffix(".") ? " " : ". ") + note
         }

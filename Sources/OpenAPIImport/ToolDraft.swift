@@ -24,6 +24,11 @@ struct ToolDraft: Sendable {
     var outputSchema: JSONValue?
     /// How the operation pages its lists, when the document makes it clear.
     var pagination: JSONObject?
+    /// Arguments of several kinds (a string or a list), each kind as a
+    /// connector schema; see ``UnionArguments``.
+    var unions: [String: [JSONObject]] = [:]
+    /// The arguments as a JSON Schema, when `parameters:` cannot say them.
+    var inputSchema: JSONValue?
     /// Parts of the operation that were left out, and why.
     var notes: [String] = []
     /// The operation it came from, as `operationId (METHOD /path)`.
@@ -37,6 +42,7 @@ struct ToolDraft: Sendable {
         if method != "GET" { out["method"] = .string(method) }
         if let baseURL { out["base_url"] = .string(baseURL) }
         out["path"] = .string(path)
+        if let inputSchema { out["input_schema"] = inputSchema }
         if !parameters.isEmpty { out["parameters"] = .object(parameters) }
         if !headers.isEmpty {
             var object = JSONObject()

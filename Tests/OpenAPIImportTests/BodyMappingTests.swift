@@ -299,6 +299,49 @@ import Testing
     }
 }
 
+extension AlternativeSchemaTests {
+    /// OpenAI's embeddings `input` is a string or a list: `parameters:`
+    /// cannot say that, so the tool takes its arguments as a JSON Schema
+    /// with an `anyOf`, and the rest of the tool is unchanged.
+    @Test func aFieldOfSeveralKindsMakesTheToolTakeAJSONSchema() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /embeddings/{project}:
+                        post:
+                          operationId: createEmbedding
+                          parameters: [{ name: project, in: path, required: true, schema: { type: string } }]
+                          requestBody:
+                            required: true
+                            content:
+                              application/json:
+                                schema:
+                                  type: object
+                                  required: [input, model]
+                                  properties:
+                                    input:
+                                      description: Text to embed.
+                                      oneOf:
+                                        - { type: string }
+                                        - { type: array, minItems: 1, items: { type: string } }
+                                    model: { type: string }
+                                    dimensions: { type: integer, minimum: 1 }
+                    """))
+        let tool = try imported.tool("create_embedding")
+        let schema = tool.inputSchema.source
+        #expect(schema["required"] == ["project", "input", "model"])
+        #expect(schema["additionalProperties"] == false)
+        #expect(schema["properties"]?["input"] == [
+            "anyOf": [["type": "string"], ["type": "array", "minItems": 1, "items": ["type": "string"]]],
+            "description": "Text to embed.",
+        ])
+        #expect(schema["properties"]?["dimensions"] == ["type": "integer", "minimum": 1])
+        #expect(try tool.parameter("input").location == .body)
+        #expect(try tool.parameter("project").location == .path)
+        #expect(imported.notes.contains { $0.contains("'input' may take values of several kinds: the tool's arguments are written as a JSON Schema") })
+    }
+}
+
 @Suite struct ArrayItemTests {
     @Test func itemsThatCannotBeDescribedAreLeftOpenWithANote() throws {
         let imported = try Imported(
