@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Times `gatehouse import-openapi` on Stripe's 3.5 MB document (the
-fixture in Tests/e2e/fixtures/openapi), whole and with a filter that keeps
-one operation: median wall time and peak memory of the process, as a
-Markdown table for BENCHMARKS.md.
+"""Times `gatehouse import-openapi` on the public documents kept as
+fixtures in Tests/e2e/fixtures/openapi — Stripe's 3.5 MB document whole and
+with a filter that keeps one operation, then GitHub, Box, Twilio, Asana,
+OpenAI and DigitalOcean (hundreds of files) whole: median wall time and
+peak memory of the process, as a Markdown table for BENCHMARKS.md.
 
     python3 Benchmarks/import_openapi.py --gatehouse .build/release/gatehouse [--runs 5]
 """
@@ -14,11 +15,16 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-STRIPE = ROOT / "Tests" / "e2e" / "fixtures" / "openapi" / "stripe-spec3-2021-06.json.gz"
+FIXTURES = ROOT / "Tests" / "e2e" / "fixtures" / "openapi"
+STRIPE = FIXTURES / "stripe-spec3-2021-06.json.gz"
+OTHERS = [("GitHub (2020)", "github-2020-08.json.gz"), ("Box", "box-2026-06.json.gz"),
+          ("Twilio 2010 API", "twilio-api-v2010-2026-04.json.gz"), ("Asana", "asana-2026-06.yaml.gz"),
+          ("OpenAI", "openai-2026-08.yaml.gz")]
 
 
 def run_once(binary: str, document: pathlib.Path, output: pathlib.Path, extra: list[str]) -> tuple[float, int]:
@@ -43,19 +49,32 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        document = pathlib.Path(work) / "stripe-spec3.json"
+        work = pathlib.Path(work)
+        document = work / "stripe-spec3.json"
         document.write_bytes(gzip.decompress(STRIPE.read_bytes()))
-        size = document.stat().st_size / 1_048_576
+        cases = [(f"Stripe, {megabytes(document):.1f} MB, every operation", document, []),
+                 ("Stripe, one operation kept by --include", document, ["--include", "op:GetAccount"])]
+        for name, fixture in OTHERS:
+            other = work / fixture.removesuffix(".gz")
+            other.write_bytes(gzip.decompress((FIXTURES / fixture).read_bytes()))
+            cases.append((f"{name}, {megabytes(other):.1f} MB", other, []))
+        with tarfile.open(FIXTURES / "digitalocean-2026-08.tar.gz") as archive:
+            archive.extractall(work / "digitalocean", filter="data")
+        folder = work / "digitalocean" / "specification"
+        total = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1_048_576
+        files = sum(1 for path in folder.rglob("*") if path.is_file())
+        cases.append((f"DigitalOcean, {total:.1f} MB in {files} files", folder / "DigitalOcean-public.v2.yaml", []))
         print("| case | runs | median time | peak memory |")
         print("|---|---|---|---|")
-        for name, extra in [(f"Stripe, {size:.1f} MB, every operation", []),
-                            ("Stripe, one operation kept by --include", ["--include", "op:GetAccount"])]:
-            results = [run_once(arguments.gatehouse, document, pathlib.Path(work) / "out.yaml", extra)
-                       for _ in range(arguments.runs)]
+        for name, path, extra in cases:
+            results = [run_once(arguments.gatehouse, path, work / "out.yaml", extra) for _ in range(arguments.runs)]
             seconds = statistics.median(r[0] for r in results)
             peak = max(r[1] for r in results) / 1_048_576
             print(f"| {name} | {arguments.runs} | {seconds:.2f} s | {peak:.0f} MB |")
 
+
+def megabytes(path: pathlib.Path) -> float:
+    return path.stat().st_size / 1_048_576
 
 if __name__ == "__main__":
     main()

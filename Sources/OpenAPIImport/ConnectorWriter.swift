@@ -26,13 +26,35 @@ struct ConnectorWriter: Sendable {
     var alignedSlack = 20
 
     func render(_ file: ConnectorFile) -> String {
+        layout(file).text
+    }
+
+    /// The file's lines, and which lines each entry took: a problem the
+    /// decoder reports at a line names the tool to leave out.
+    struct Layout {
+        var lines: [String]
+        /// Per entry of the file, its lines (0-based), comments included.
+        var entryLines: [Range<Int>]
+
+        var text: String { lines.joined(separator: "\n") + "\n" }
+
+        /// The entry at a 1-based line, if the line belongs to one.
+        func entry(atLine line: Int) -> Int? {
+            entryLines.firstIndex { $0.contains(line - 1) }
+        }
+    }
+
+    func layout(_ file: ConnectorFile) -> Layout {
         var lines = file.header.map { $0.isEmpty ? "#" : "# \($0)" }
         lines += emitter.entry("connector", .string(file.name), indent: 0)
         if let description = file.description { lines += emitter.entry("description", .string(description), indent: 0) }
         lines += emitter.entry("base_url", .string(file.baseURL), indent: 0)
         lines.append("tools:")
+        var entryLines: [Range<Int>] = []
+        entryLines.reserveCapacity(file.entries.count)
         for (index, entry) in file.entries.enumerated() {
             if index > 0 { lines.append("") }
+            let start = lines.count
             switch entry {
             case .tool(let tool):
                 lines.append("  # \(Text.oneLine(tool.origin))")
@@ -41,8 +63,9 @@ struct ConnectorWriter: Sendable {
             case .skipped(let origin, let reason):
                 lines += comment("Skipped \(origin): \(reason)", indent: 2, hanging: 2)
             }
+            entryLines.append(start..<lines.count)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return Layout(lines: lines, entryLines: entryLines)
     }
 
     /// One tool as a list item.

@@ -1,127 +1,119 @@
-import Yams
+import Foundation
+import GatehouseJSON
 
 /// Keeps only what the import will use: the operations the filters admit,
 /// and the components they reach through `$ref`s. A large document with a
 /// filter that keeps a few operations then costs little more than a small
-/// one, and every document sheds components no operation uses.
+/// one, and every document sheds components no operation uses. The tree is
+/// changed in place.
 enum DocumentPruning {
     static let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options", "trace", "query"]
 
-    struct Result {
-        var root: Yams.Node
-        /// Operations in the document before filtering.
-        var operations: Int
-        /// Operations kept.
-        var kept: Int
-    }
-
-    static func pruned(_ root: Yams.Node, filter: OperationFilter) -> Result {
-        guard case .mapping(let document) = root else { return Result(root: root, operations: 0, kept: 0) }
+    /// Operations in the document before filtering, and those kept.
+    struct Counts {
         var operations = 0
         var kept = 0
-        var pairs: [(Yams.Node, Yams.Node)] = []
-        for (key, value) in document {
-            guard key.scalar?.string == "paths", case .mapping(let paths) = value else {
-                pairs.append((key, value))
-                continue
-            }
-            var keptPaths: [(Yams.Node, Yams.Node)] = []
-            for (pathKey, item) in paths {
-                guard let path = pathKey.scalar?.string, case .mapping(let itemMapping) = item else {
-                    keptPaths.append((pathKey, item))
-                    continue
-                }
-                var itemPairs: [(Yams.Node, Yams.Node)] = []
-                var hasOperation = false
-                var hadOperation = false
-                for (field, operation) in itemMapping {
-                    guard let method = field.scalar?.string, methods.contains(method.lowercased()) else {
-                        itemPairs.append((field, withUsedResponses(operation)))
-                        continue
-                    }
-                    operations += 1
-                    hadOperation = true
-                    if filter.admits(summary(of: operation, path: path, method: method)) {
-                        kept += 1
-                        hasOperation = true
-                        itemPairs.append((field, withUsedResponses(operation)))
-                    }
-                }
-                if hasOperation || !hadOperation { keptPaths.append((pathKey, Yams.Node(itemPairs, itemMapping.tag, itemMapping.style))) }
-            }
-            pairs.append((key, Yams.Node(keptPaths, paths.tag, paths.style)))
-        }
-        let filtered = Yams.Node(pairs, document.tag, document.style)
-        return Result(root: withReachableComponents(filtered), operations: operations, kept: kept)
     }
 
-    /// An operation with only the answer the import reads (its first 2xx
+    static func prune(_ root: inout JSONValue, filter: OperationFilter) -> Counts {
+        var counts = Counts()
+        root.modifyObject { document in
+            document["paths"]?.modifyObject { paths in
+                var emptied: [String] = []
+                for index in paths.values.indices {
+                    let path = paths.keys[index]
+                    var hadOperation = false
+                    var hasOperation = false
+                    paths.values[index].modifyObject { item in
+                        var dropped: [String] = []
+                        for fieldIndex in item.values.indices {
+                            let field = item.keys[fieldIndex]
+                            guard methods.contains(field.lowercased()) else { continue }
+                            counts.operations += 1
+                            hadOperation = true
+                            if filter.admits(summary(of: item.values[fieldIndex], path: path, method: field)) {
+                                counts.kept += 1
+                                hasOperation = true
+                                keepUsedResponses(&item.values[fieldIndex])
+                            } else {
+                                dropped.append(field)
+                            }
+                        }
+                        for field in dropped { item.removeValue(forKey: field) }
+                    }
+                    if hadOperation, !hasOperation { emptied.append(path) }
+                }
+                for path in emptied { paths.removeValue(forKey: path) }
+            }
+        }
+        keepReachableComponents(&root)
+        return counts
+    }
+
+    /// Leaves an operation only the answer the import reads (its first 2xx
     /// response): error responses often refer to large schemas that would
     /// otherwise be expanded for every operation.
-    static func withUsedResponses(_ operation: Yams.Node) -> Yams.Node {
-        guard case .mapping(let mapping) = operation, case .mapping(let responses)? = mapping["responses"],
-            let success = responses.first(where: { $0.key.scalar?.string.hasPrefix("2") == true })
-        else { return operation }
-        let kept = Yams.Node([success], responses.tag, responses.style)
-        return Yams.Node(mapping.map { key, value in (key, key.scalar?.string == "responses" ? kept : value) }, mapping.tag, mapping.style)
+    static func keepUsedResponses(_ operation: inout JSONValue) {
+        operation.modifyObject { mapping in
+            mapping["responses"]?.modifyObject { responses in
+                guard let success = responses.keys.firstIndex(where: { $0.hasPrefix("2") }) else { return }
+                let kept = responses.elements[success]
+                responses = [kept.key: kept.value]
+            }
+        }
     }
 
-    static func summary(of operation: Yams.Node, path: String, method: String) -> OperationSummary {
-        var operationId: String?
-        var tags: [String] = []
-        if case .mapping(let mapping) = operation {
-            operationId = mapping["operationId"]?.scalar?.string
-            if case .sequence(let sequence)? = mapping["tags"] { tags = sequence.compactMap { $0.scalar?.string } }
-        }
-        return OperationSummary(operationId: operationId, tags: tags, path: path, method: method)
+    static func summary(of operation: JSONValue, path: String, method: String) -> OperationSummary {
+        let tags = operation["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return OperationSummary(operationId: operation["operationId"]?.stringValue, tags: tags, path: path, method: method)
     }
 
-    /// The document with only the components reachable from what is left
-    /// outside `components` (paths, webhooks' references are followed too).
-    static func withReachableComponents(_ root: Yams.Node) -> Yams.Node {
-        guard case .mapping(let document) = root, case .mapping(let components)? = document["components"] else { return root }
-        var sections: [String: [String: Yams.Node]] = [:]
-        for (sectionKey, section) in components {
-            guard let name = sectionKey.scalar?.string, case .mapping(let entries) = section else { continue }
-            var byName: [String: Yams.Node] = [:]
-            for (entryKey, entry) in entries { if let entryName = entryKey.scalar?.string { byName[entryName] = entry } }
-            sections[name] = byName
+    /// Removes the components nothing outside `components` reaches (paths',
+    /// webhooks' references are followed too).
+    static func keepReachableComponents(_ root: inout JSONValue) {
+        guard let reached = reachableComponents(of: root) else { return }
+        root.modifyObject { document in
+            document["components"]?.modifyObject { components in
+                // Security schemes are read for the header's hint, whoever uses them.
+                for index in components.values.indices where components.keys[index] != "securitySchemes" {
+                    let section = components.keys[index]
+                    components.values[index].modifyObject { entries in
+                        entries.removeAll { !reached.contains(section + "/" + $0.key) }
+                    }
+                }
+            }
         }
+    }
+
+    /// `section/name` of every component reached from outside `components`,
+    /// or nil when the document has none.
+    private static func reachableComponents(of root: JSONValue) -> Set<String>? {
+        guard case .object(let document) = root, case .object(let components)? = document["components"] else { return nil }
         var reached: Set<String> = []
-        var queue: [Yams.Node] = document.compactMap { $0.key.scalar?.string == "components" ? nil : $0.value }
+        var queue: [JSONValue] = document.compactMap { $0.key == "components" ? nil : $0.value }
         while let node = queue.popLast() {
             for reference in references(in: node) {
                 guard let (section, name) = target(of: reference), reached.insert(section + "/" + name).inserted,
-                    let found = sections[section]?[name]
+                    let found = components[section]?[name]
                 else { continue }
                 queue.append(found)
             }
         }
-        // Security schemes are read for the header's hint, whoever uses them.
-        let kept = Yams.Node(
-            components.map { sectionKey, section -> (Yams.Node, Yams.Node) in
-                guard let sectionName = sectionKey.scalar?.string, sectionName != "securitySchemes", case .mapping(let entries) = section
-                else { return (sectionKey, section) }
-                let entriesKept = entries.filter { entry in
-                    entry.key.scalar.map { reached.contains(sectionName + "/" + $0.string) } ?? true
-                }
-                return (sectionKey, Yams.Node(entriesKept.map { ($0.key, $0.value) }, entries.tag, entries.style))
-            }, components.tag, components.style)
-        return Yams.Node(
-            document.map { key, value in (key, key.scalar?.string == "components" ? kept : value) }, document.tag, document.style)
+        return reached
     }
 
-    static func references(in node: Yams.Node) -> [String] {
+    /// Every `$ref` in a tree, in no particular order.
+    static func references(in node: JSONValue) -> [String] {
         var found: [String] = []
         var stack = [node]
         while let current = stack.popLast() {
             switch current {
-            case .mapping(let mapping):
-                for (key, value) in mapping {
-                    if key.scalar?.string == "$ref", let reference = value.scalar?.string { found.append(reference) } else { stack.append(value) }
+            case .object(let object):
+                for (key, value) in object {
+                    if key == "$ref", case .string(let reference) = value { found.append(reference) } else { stack.append(value) }
                 }
-            case .sequence(let sequence): stack.append(contentsOf: sequence)
-            case .scalar, .alias: break
+            case .array(let items): stack.append(contentsOf: items)
+            case .null, .bool, .int, .double, .string: break
             }
         }
         return found

@@ -24,4 +24,19 @@ enum NodeJSON {
             return .null
         }
     }
+
+    /// A JSON document as YAML nodes, for a JSON file another file refers
+    /// to (see ``ExternalReferences``): strings stay strings whatever they
+    /// look like, numbers stay numbers.
+    static func node(from value: JSONValue) -> Yams.Node {
+        switch value {
+        case .null: Yams.Node("null", Tag(.null), .plain)
+        case .bool(let flag): Yams.Node(flag ? "true" : "false", Tag(.bool), .plain)
+        case .int(let number): Yams.Node(String(number), Tag(.int), .plain)
+        case .double(let number): Yams.Node("\(number)", Tag(.float), .plain)
+        case .string(let text): Yams.Node(text, Tag(.str), .doubleQuoted)
+        case .array(let items): Yams.Node(items.map(node(from:)), Tag(.seq), .block)
+        case .object(let object): Yams.Node(object.map { (Yams.Node($0.key, Tag(.str), .doubleQuoted), node(from: $0.value)) }, Tag(.map), .block)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ConnectorModel
 import OpenAPIKit
 
@@ -30,13 +31,21 @@ public struct OpenAPIImporter: Sendable {
         let documentServer = try? BaseURLChoice.resolve(option: nil, servers: source.document.servers)
         var tools = try tools(from: source.document, documentServer: documentServer)
         tools.notes.insert(contentsOf: Self.schemaNotes(source), at: 0)
-        let file = ConnectorFile(
-            header: header(source, tools: tools, connectorName: name), name: name,
+        var file = ConnectorFile(
+            header: [], name: name,
             description: Text.nonEmpty(source.document.info.summary) ?? Text.nonEmpty(source.document.info.title),
             baseURL: baseURL, entries: tools.entries)
         let writer = ConnectorWriter()
+        let refused: [(origin: String, reason: String)]
+        (file, refused) = try ToolCheck.checked(file, writer: writer)
+        if !refused.isEmpty {
+            tools.entries = file.entries
+            tools.count -= refused.count
+            guard tools.count > 0 else { throw ImportError("no operation could be written as a valid tool") }
+            tools.notes += refused.map { ImportNote(subject: $0.origin, message: "skipped: \($0.reason)") }
+        }
+        file.header = header(source, tools: tools, connectorName: name)
         let yaml = writer.render(file)
-        try ToolCheck.verify(file: file, writer: writer)
         return ImportResult(yaml: yaml, notes: tools.notes, toolCount: tools.count, skippedCount: tools.skipped)
     }
 
@@ -48,58 +57,87 @@ public struct OpenAPIImporter: Sendable {
         var skipped: Int { entries.count - count }
     }
 
-    /// The operations of one path at a time, dereferenced: an expanded
-    /// path is dropped before the next is expanded, so memory stays that of
-    /// the largest path rather than of the whole expanded document.
-    static func endpoints(of document: OpenAPI.Document) -> some Sequence<Result<[ResolvedEndpoint], ImportError>> {
-        document.paths.lazy.map { path, item in
-            var single = document
-            single.paths = [path: item]
-            do {
-                return .success(try single.locallyDereferenced().resolvedEndpoints())
-            } catch {
-                return .failure(ImportError.unresolvableReference(OpenAPI.Error(from: error).localizedDescription))
+    /// What one operation became, before its name is made unique.
+    private enum Mapped: Sendable {
+        case tool(ToolDraft)
+        case skipped(origin: String, reason: String)
+    }
+
+    /// The selected operations of one path, mapped.
+    private struct PathResult: Sendable {
+        var endpoints = 0
+        var selected = 0
+        var mapped: [Mapped] = []
+        var failure: ImportError?
+    }
+
+    /// Dereferences and maps the operations of one path. A path is
+    /// expanded alone and dropped once mapped, so memory stays that of the
+    /// largest paths rather than of the whole expanded document.
+    private func mapPath(_ path: OpenAPI.Path, _ item: OpenAPI.PathItem.Map.Value, in document: OpenAPI.Document, mapper: OperationMapper)
+        -> PathResult
+    {
+        var result = PathResult()
+        var single = document
+        single.paths = [path: item]
+        let endpoints: [ResolvedEndpoint]
+        do {
+            endpoints = try single.locallyDereferenced().resolvedEndpoints()
+        } catch {
+            result.failure = ImportError.unresolvableReference(OpenAPI.Error(from: error).localizedDescription)
+            return result
+        }
+        result.endpoints = endpoints.count
+        for endpoint in endpoints {
+            let summary = OperationSummary(
+                operationId: endpoint.operationId, tags: endpoint.tags, path: endpoint.path.rawValue, method: endpoint.method.rawValue)
+            guard options.filter.admits(summary) else { continue }
+            result.selected += 1
+            switch mapper.map(endpoint) {
+            case .tool(var draft):
+                if !options.toolPrefix.isEmpty { draft.name = Naming.shortened(options.toolPrefix + draft.name) }
+                do {
+                    result.mapped.append(.tool(try UnionArguments.written(draft)))
+                } catch {
+                    result.mapped.append(.skipped(origin: draft.origin, reason: "its request body cannot be sent: \(error.reason)"))
+                }
+            case .skipped(let reason):
+                result.mapped.append(.skipped(origin: OperationMapper.origin(of: endpoint), reason: reason))
             }
         }
+        return result
+    }
+
+    /// Maps every path, several at a time: expanding and mapping a path
+    /// reads the document and nothing else, and is most of an import's
+    /// work. Results keep the document's order.
+    private func mapPaths(of document: OpenAPI.Document, mapper: OperationMapper) -> [PathResult] {
+        let paths = Array(document.paths)
+        let results = ResultSlots<PathResult>(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            results.put(mapPath(paths[index].key, paths[index].value, in: document, mapper: mapper), at: index)
+        }
+        return results.values
     }
 
     private func tools(from document: OpenAPI.Document, documentServer: String?) throws(ImportError) -> Tools {
         var tools = Tools()
         var taken = Set<String>()
-        let mapper = OperationMapper(documentServer: documentServer)
         var endpointCount = 0
         var selectedCount = 0
-        for batch in Self.endpoints(of: document) {
-            let endpoints = try batch.get()
-            endpointCount += endpoints.count
-            let selected = endpoints.filter {
-                options.filter.admits(
-                    OperationSummary(operationId: $0.operationId, tags: $0.tags, path: $0.path.rawValue, method: $0.method.rawValue))
-            }
-            selectedCount += selected.count
-            for endpoint in selected {
-                switch mapper.map(endpoint) {
+        for path in mapPaths(of: document, mapper: OperationMapper(documentServer: documentServer)) {
+            if let failure = path.failure { throw failure }
+            endpointCount += path.endpoints
+            selectedCount += path.selected
+            for mapped in path.mapped {
+                switch mapped {
                 case .tool(var draft):
-                    if !options.toolPrefix.isEmpty { draft.name = Naming.shortened(options.toolPrefix + draft.name) }
                     draft.name = Naming.unique(draft.name, among: taken)
-                    do { draft = try UnionArguments.written(draft) } catch {
-                        let reason = "its request body cannot be sent: \(error.reason)"
-                        tools.entries.append(.skipped(origin: draft.origin, reason: reason))
-                        tools.notes.append(ImportNote(subject: draft.origin, message: "skipped: \(reason)"))
-                        continue
-                    }
-                    if let problem = ToolCheck.problem(with: draft) {
-                        let reason = "the generated tool is not valid (\(problem))"
-                        tools.entries.append(.skipped(origin: draft.origin, reason: reason))
-                        tools.notes.append(ImportNote(subject: draft.origin, message: "skipped: \(reason)"))
-                        continue
-                    }
                     taken.insert(draft.name)
                     tools.count += 1
                     tools.entries.append(.tool(draft))
                     tools.notes += draft.notes.map { ImportNote(subject: draft.origin, message: $0) }
-                case .skipped(let reason):
-                    let origin = OperationMapper.origin(of: endpoint)
+                case .skipped(let origin, let reason):
                     tools.entries.append(.skipped(origin: origin, reason: reason))
                     tools.notes.append(ImportNote(subject: origin, message: "skipped: \(reason)"))
                 }

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import GatehouseJSON
 
 /// Cuts reference cycles among the document's component schemas, so that
 /// OpenAPIKit's `locallyDereferenced()` (which refuses cycles) can inline
@@ -8,7 +8,7 @@ import Yams
 /// A recursive schema such as a tree node is expanded once: where a schema
 /// refers back to one it is itself part of, the reference becomes a plain
 /// `type: object` that keeps the reference's description. The cut is made on
-/// the raw document, before OpenAPIKit decodes it.
+/// the raw document, in place, before OpenAPIKit decodes it.
 struct ReferenceCycleBreaker {
     /// One reference replaced by `type: object`.
     struct Cut: Sendable, Equatable {
@@ -25,65 +25,61 @@ struct ReferenceCycleBreaker {
         case done
     }
 
-    private var schemas: [String: Yams.Node] = [:]
+    private var schemas: [String: JSONValue] = [:]
     private var states: [String: State] = [:]
     private(set) var cuts: [Cut] = []
 
-    /// The document with every cycle cut, and the cuts made.
-    static func breakCycles(in root: Yams.Node) -> (root: Yams.Node, cuts: [Cut]) {
-        guard case .mapping(let document) = root, case .mapping(let components)? = document["components"],
-            case .mapping(let schemaMapping)? = components["schemas"]
-        else { return (root, []) }
+    /// Cuts every cycle; returns the cuts made.
+    static func breakCycles(in root: inout JSONValue) -> [Cut] {
+        guard case .object? = root["components"]?["schemas"] else { return [] }
         var breaker = ReferenceCycleBreaker()
-        var order: [String] = []
-        for (key, value) in schemaMapping {
-            guard case .scalar(let name) = key else { continue }
-            breaker.schemas[name.string] = value
-            order.append(name.string)
+        root.modifyObject { document in
+            document["components"]?.modifyObject { components in
+                components["schemas"]?.modifyObject { schemas in
+                    // Moved out, so each schema is held once while it is rewritten.
+                    let order = Array(schemas.keys)
+                    for (name, schema) in schemas { breaker.schemas[name] = schema }
+                    schemas.removeAll()
+                    for name in order { breaker.visit(name) }
+                    for name in order { schemas[name] = breaker.schemas[name] ?? .object([:]) }
+                }
+            }
         }
-        for name in order { breaker.visit(name) }
-        guard !breaker.cuts.isEmpty else { return (root, []) }
-        let newSchemas = Yams.Node(
-            schemaMapping.map { key, value in (key, key.scalar.flatMap { breaker.schemas[$0.string] } ?? value) },
-            schemaMapping.tag, schemaMapping.style)
-        let newComponents = replacing("schemas", with: newSchemas, in: components)
-        return (replacing("components", with: newComponents, in: document), breaker.cuts)
-    }
-
-    private static func replacing(_ key: String, with value: Yams.Node, in mapping: Yams.Node.Mapping) -> Yams.Node {
-        Yams.Node(mapping.map { pair in (pair.key, pair.key.scalar?.string == key ? value : pair.value) }, mapping.tag, mapping.style)
+        return breaker.cuts
     }
 
     private mutating func visit(_ name: String) {
-        guard states[name] == nil, let node = schemas[name] else { return }
+        guard states[name] == nil, var node = schemas.removeValue(forKey: name) else { return }
         states[name] = .visiting
-        schemas[name] = rewrite(node, in: name)
+        rewrite(&node, in: name)
+        schemas[name] = node
         states[name] = .done
     }
 
-    /// The node with references back into the schemas being expanded cut;
-    /// schemas it refers to are visited first, depth first.
-    private mutating func rewrite(_ node: Yams.Node, in schema: String) -> Yams.Node {
+    /// Cuts references back into the schemas being expanded; schemas a
+    /// node refers to are visited first, depth first.
+    private mutating func rewrite(_ node: inout JSONValue, in schema: String) {
         switch node {
-        case .mapping(let mapping):
-            if case .scalar(let reference)? = mapping["$ref"], let target = Self.targetName(reference.string) {
+        case .object:
+            if let reference = node["$ref"]?.stringValue, let target = Self.targetName(reference) {
                 if states[target] == .visiting {
                     cuts.append(Cut(schema: schema, target: target))
-                    var pairs: [(Yams.Node, Yams.Node)] = [(Yams.Node("type"), Yams.Node("object"))]
-                    if let description = mapping["description"] { pairs.append((Yams.Node("description"), description)) }
-                    return Yams.Node(pairs, mapping.tag, mapping.style)
+                    var replacement: JSONObject = ["type": "object"]
+                    if let description = node["description"] { replacement["description"] = description }
+                    node = .object(replacement)
+                    return
                 }
                 visit(target)
             }
-            var pairs: [(Yams.Node, Yams.Node)] = []
-            for (key, value) in mapping { pairs.append((key, rewrite(value, in: schema))) }
-            return Yams.Node(pairs, mapping.tag, mapping.style)
-        case .sequence(let sequence):
-            var nodes: [Yams.Node] = []
-            for element in sequence { nodes.append(rewrite(element, in: schema)) }
-            return Yams.Node(nodes, sequence.tag, sequence.style)
-        case .scalar, .alias:
-            return node
+            node.modifyObject { object in
+                for index in object.values.indices { rewrite(&object.values[index], in: schema) }
+            }
+        case .array:
+            node.modifyArray { items in
+                for index in items.indices { rewrite(&items[index], in: schema) }
+            }
+        case .null, .bool, .int, .double, .string:
+            return
         }
     }
 

@@ -24,20 +24,13 @@ struct SourceDocument {
     var keptOperationCount = 0
 
     init(text: String, directory: String? = nil, filter: OperationFilter = OperationFilter()) throws(ImportError) {
-        var root = try Self.compose(text)
         var external: [String] = []
-        if ExternalReferences.hasExternal(root) {
-            var references = ExternalReferences(directory: directory)
-            let normalized = MappingKeys.normalized(root)
-            references.reserveExistingNames(in: normalized)
-            root = try references.bundle(normalized)
-            let read = references.movedCount + references.placed
-            external.append(
-                "\(read) part\(read == 1 ? " of another file was" : "s of other files were") read: \(references.movedCount) became components, \(references.placed) put in place")
-        }
-        guard case .mapping(let mapping) = root else { throw ImportError.notAMapping }
-        guard let version = mapping["openapi"]?.scalar?.string else {
-            if let swagger = mapping["swagger"]?.scalar?.string { throw ImportError.swagger(swagger) }
+        // One tree, changed in place by each step: a large document is held
+        // once, not once per step.
+        var root = try Self.tree(text, directory: directory, notes: &external)
+        guard case .object = root else { throw ImportError.notAMapping }
+        guard let version = Self.versionText(root["openapi"]) else {
+            if let swagger = Self.versionText(root["swagger"]) { throw ImportError.swagger(swagger) }
             throw ImportError.notOpenAPI
         }
         let parts = version.split(separator: ".", omittingEmptySubsequences: false)
@@ -45,33 +38,58 @@ struct SourceDocument {
             !parts[2].isEmpty
         else { throw ImportError.unsupportedVersion(version) }
 
-        // One tree at a time: each step replaces the last, so a large
-        // document is held once, not once per step.
         var repair = DocumentRepair(numericExclusives: parts[1] != "0")
-        root = repair.repaired(MappingKeys.normalized(root))
+        repair.repair(&root)
         repairs = external + repair.notes
-        let pruned = DocumentPruning.pruned(root, filter: filter)
-        root = pruned.root
-        operationCount = pruned.operations
-        keptOperationCount = pruned.kept
-        let cuts: [ReferenceCycleBreaker.Cut]
-        (root, cuts) = ReferenceCycleBreaker.breakCycles(in: root)
-        let cutDeepReferences: Bool
-        (root, cutDeepReferences) = ReferenceDepthLimiter.limit(root, to: SchemaMapper.defaultMaximumDepth)
+        let counts = DocumentPruning.prune(&root, filter: filter)
+        operationCount = counts.operations
+        keptOperationCount = counts.kept
+        cuts = ReferenceCycleBreaker.breakCycles(in: &root)
+        cutDeepReferences = ReferenceDepthLimiter.limit(&root, to: SchemaMapper.defaultMaximumDepth)
         do {
             document = try Self.decode(root, legacy: parts[1] == "0")
         } catch {
             throw ImportError.invalidDocument(Self.describeDecoding(error))
         }
         declaredVersion = version
-        self.cuts = cuts
-        self.cutDeepReferences = cutDeepReferences
+    }
+
+    /// `openapi: 3.1.0` as written; a number (`openapi: 3.1`) as its text,
+    /// so the version error can name it.
+    private static func versionText(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)?: text
+        case .double(let number)?: "\(number)"
+        case .int(let number)?: "\(number)"
+        default: nil
+        }
+    }
+
+    /// The document as one JSON tree, with references to other files
+    /// resolved (see ``ExternalReferences``).
+    static func tree(_ text: String, directory: String?, notes: inout [String]) throws(ImportError) -> JSONValue {
+        var node: Yams.Node
+        if Self.looksLikeJSON(text) {
+            let value = try Self.parseJSON(text)
+            guard DocumentPruning.references(in: value).contains(where: { !$0.hasPrefix("#") }) else { return value }
+            node = NodeJSON.node(from: value)
+        } else {
+            node = try Self.composeYAML(text)
+            guard ExternalReferences.hasExternal(node) else { return NodeJSON.value(node) }
+        }
+        var references = ExternalReferences(directory: directory)
+        let normalized = MappingKeys.normalized(node)
+        references.reserveExistingNames(in: normalized)
+        node = try references.bundle(normalized)
+        let read = references.movedCount + references.placed
+        notes.append(
+            "\(read) part\(read == 1 ? " of another file was" : "s of other files were") read: \(references.movedCount) became components, \(references.placed) put in place")
+        return NodeJSON.value(node)
     }
 
     /// Decodes the document from its tree with ``JSONValueDecoder``: in
     /// document order, and far faster than through YAML nodes.
-    static func decode(_ node: Yams.Node, legacy: Bool) throws -> OpenAPIKit.OpenAPI.Document {
-        let value = NodeJSON.value(node)
+    static func decode(_ value: JSONValue, legacy: Bool) throws -> OpenAPIKit.OpenAPI.Document {
         if legacy {
             let decoder = JSONValueDecoder(userInfo: [OpenAPIKit30.VendorExtensionsConfiguration.enabledKey: false])
             return try decoder.decode(OpenAPIKit30.OpenAPI.Document.self, from: value).convert(to: .v3_1_1)
@@ -80,17 +98,26 @@ struct SourceDocument {
         return try decoder.decode(OpenAPIKit.OpenAPI.Document.self, from: value)
     }
 
-    /// JSON is read as JSON (YAML's reading of JSON escapes such as
-    /// surrogate pairs is not JSON's), anything else as YAML.
-    static func compose(_ text: String) throws(ImportError) -> Yams.Node {
-        let first = text.utf8.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if first == UInt8(ascii: "{") {
-            do {
-                return DocumentRepair.node(from: try JSONParser.parse(text, maximumDepth: 512))
-            } catch {
-                throw ImportError.invalidJSON(error.description)
-            }
+    private static func looksLikeJSON(_ text: String) -> Bool {
+        text.utf8.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) } == UInt8(ascii: "{")
+    }
+
+    private static func parseJSON(_ text: String) throws(ImportError) -> JSONValue {
+        do {
+            return try JSONParser.parse(text, maximumDepth: 512)
+        } catch {
+            throw ImportError.invalidJSON(error.description)
         }
+    }
+
+    /// A file as YAML nodes, for ``ExternalReferences``: JSON is read as
+    /// JSON (YAML's reading of JSON escapes such as surrogate pairs is not
+    /// JSON's), anything else as YAML.
+    static func compose(_ text: String) throws(ImportError) -> Yams.Node {
+        looksLikeJSON(text) ? NodeJSON.node(from: try parseJSON(text)) : try composeYAML(text)
+    }
+
+    private static func composeYAML(_ text: String) throws(ImportError) -> Yams.Node {
         do {
             guard let node = try Yams.compose(yaml: text) else { throw ImportError.notAMapping }
             return node

@@ -68,7 +68,7 @@ def test_before_and_after_comparison_completes():
 
 def test_import_benchmark_completes():
     """Benchmarks/import_openapi.py imports Stripe's document whole and
-    filtered, once each."""
+    filtered, and the six other public documents, once each."""
     import sys
 
     result = subprocess.run([sys.executable, str(ROOT / "Benchmarks" / "import_openapi.py"), "--gatehouse", str(BIN), "--runs", "1"],
@@ -76,3 +76,6 @@ def test_import_benchmark_completes():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "| Stripe, 3.4 MB, every operation | 1 |" in result.stdout
     assert "| Stripe, one operation kept by --include | 1 |" in result.stdout
+    for case in ["GitHub (2020), 2.9 MB", "Box, 1.7 MB", "Twilio 2010 API, 1.8 MB", "Asana, 2.9 MB", "OpenAI, 2.8 MB",
+                 "DigitalOcean, "]:
+        assert f"| {case}" in result.stdout, result.stdout
