@@ -423,11 +423,18 @@ struct OperationMapper {
     /// `+json` type (`application/merge-patch+json`).
     static func jsonContent(of content: DereferencedContent.Map) -> (OpenAPI.ContentType, DereferencedContent)? {
         let entries = content.map { ($0.key, $0.value) }
-        if let exact = entries.first(where: { $0.0.typeAndSubtype.lowercased() == "application/json" }) { return exact }
-        return entries.first { entry in
+        // Kubernetes offers one PATCH body in several forms: a merge patch
+        // is an object like the resource, what a caller means; a JSON Patch
+        // (RFC 6902) is a list of operations, which the same schema does not
+        // describe, so it comes last.
+        for preferred in ["application/json", "application/merge-patch+json"] {
+            if let exact = entries.first(where: { $0.0.typeAndSubtype.lowercased() == preferred }) { return exact }
+        }
+        let jsonLike = entries.filter { entry in
             let type = entry.0.typeAndSubtype.lowercased()
             return type.hasSuffix("+json") || type == "text/json"
         }
+        return jsonLike.first { $0.0.typeAndSubtype.lowercased() != "application/json-patch+json" } ?? jsonLike.first
     }
 }
 

@@ -121,6 +121,27 @@ import Testing
         #expect(tool.headers.first?.value == StringTemplate(parts: [.text("application/merge-patch+json")]))
     }
 
+    /// Kubernetes lists JSON Patch first; its schema is the object a merge
+    /// patch sends, so the merge patch is chosen.
+    @Test func aMergePatchIsPreferredToAJSONPatch() throws {
+        let imported = try Imported(
+            document(
+                paths: """
+                      /items/{id}:
+                        patch:
+                          operationId: patchItem
+                          parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+                          requestBody:
+                            content:
+                              application/apply-patch+yaml: { schema: { type: object } }
+                              application/json-patch+json: { schema: { type: object } }
+                              application/merge-patch+json: { schema: { type: object } }
+                              application/strategic-merge-patch+json: { schema: { type: object } }
+                    """))
+        let tool = try imported.tool("patch_item")
+        #expect(tool.headers.first?.value == StringTemplate(parts: [.text("application/merge-patch+json")]))
+    }
+
     @Test func deleteBodiesSayTheyGoInTheBody() throws {
         let imported = try Imported(
             document(

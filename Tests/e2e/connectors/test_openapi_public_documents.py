@@ -1,5 +1,6 @@
-"""`gatehouse import-openapi` on six more public API descriptions (GitHub,
-Box, Twilio, Asana, OpenAI and DigitalOcean's multi-file layout), end to
+"""`gatehouse import-openapi` on seven more public API descriptions (GitHub,
+Box, Twilio, Asana, OpenAI, DigitalOcean's multi-file layout and an excerpt
+of Kubernetes'), end to
 end: each whole document imports and passes `check`, and generated tools
 send exactly the request each API expects to a recording upstream. The
 calls are the ones a first import got wrong: document defaults sent as if
@@ -86,6 +87,7 @@ def gateway(tmp_path_factory):
         document = work / fixture.removesuffix(".gz")
         document.write_bytes(gzip.decompress((FIXTURES / fixture).read_bytes()))
         files[name] = import_document(document, name, upstream, folder, work)
+    files["kubernetes"] = import_document(FIXTURES / "kubernetes-apps-v1-excerpt.json", "kubernetes", upstream, folder, work)
     # DigitalOcean's description is hundreds of files referring to each other.
     with tarfile.open(FIXTURES / "digitalocean-2026-08.tar.gz") as archive:
         archive.extractall(work / "digitalocean", filter="data")
@@ -274,3 +276,18 @@ def test_openai_fields_of_several_kinds_take_each_kind(gateway):
         assert sent_json(sent[0]) == {"input": value, "model": "embed-test"}
     result, sent = call(running, "openai_create_embedding", {"model": "embed-test", "input": {"not": "allowed"}})
     assert result.is_error and sent == []
+
+
+def test_kubernetes_patches_are_merge_patches(gateway):
+    """Kubernetes offers a PATCH body as JSON Patch, merge patch, strategic
+    merge patch and apply patch: the tool sends the declared merge-patch
+    type (an object, as the schema says), never plain JSON (415)."""
+    running, _ = gateway
+    patch = {"metadata": {"labels": {"tier": "web"}}}
+    result, sent = call(running, "kubernetes_patch_apps_v1_namespaced_replica_set_status",
+                        {"namespace": "shop", "name": "web-7d9", "body": patch, "fieldManager": "gatehouse"})
+    assert not result.is_error, result.content[0].text
+    assert [(r["method"], r["path"], r["query"]) for r in sent] == [
+        ("PATCH", "/kubernetes/apis/apps/v1/namespaces/shop/replicasets/web-7d9/status", {"fieldManager": ["gatehouse"]})]
+    assert sent[0]["content_type"] == "application/merge-patch+json"
+    assert json.loads(sent[0]["raw"]) == patch
