@@ -64,9 +64,7 @@ struct ReferenceCycleBreaker {
             if let reference = node["$ref"]?.stringValue, let target = Self.targetName(reference) {
                 if states[target] == .visiting {
                     cuts.append(Cut(schema: schema, target: target))
-                    var replacement: JSONObject = ["type": "object"]
-                    if let description = node["description"] { replacement["description"] = description }
-                    node = .object(replacement)
+                    node = Self.plainObject(replacing: node)
                     return
                 }
                 visit(target)
@@ -81,6 +79,14 @@ struct ReferenceCycleBreaker {
         case .null, .bool, .int, .double, .string:
             return
         }
+    }
+
+    /// What a cut reference becomes: `type: object`, keeping the
+    /// reference's own description.
+    static func plainObject(replacing reference: JSONValue) -> JSONValue {
+        var replacement: JSONObject = ["type": "object"]
+        if let description = reference["description"] { replacement["description"] = description }
+        return .object(replacement)
     }
 
     /// `#/components/schemas/Pet` → `Pet`, with JSON Pointer and percent

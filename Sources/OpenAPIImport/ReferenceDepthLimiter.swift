@@ -83,9 +83,7 @@ enum ReferenceDepthLimiter {
                 {
                     guard depth < limit else {
                         cut = true
-                        var replacement: JSONObject = ["type": "object"]
-                        if let description = node["description"] { replacement["description"] = description }
-                        node = .object(replacement)
+                        node = ReferenceCycleBreaker.plainObject(replacing: node)
                         return
                     }
                     let deeper = Self.key(target, depth: depth + 1)

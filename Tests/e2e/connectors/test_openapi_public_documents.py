@@ -8,52 +8,26 @@ the caller had set them, form bodies dropped, hosts of operation-level
 `servers` ignored, required body fields made optional, slashes in path
 values encoded, `#fragment`/`?k=v` paths skipped, `StartTime<`/`>` names."""
 
-import asyncio
 import base64
 import gzip
 import json
 import re
 import subprocess
 import tarfile
-import threading
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import yaml as pyyaml
 
-from support.clients import modern_client
-from support.gateway import free_port, start_gateway
+from support.gateway import start_gateway
 from support.paths import BIN, ROOT
+from support.request_recorder import RequestRecorder, call_recorded
 
 FIXTURES = ROOT / "Tests" / "e2e" / "fixtures" / "openapi"
 ACCOUNT = "AC" + "0123456789abcdef" * 2
-
-
-class Recorder(BaseHTTPRequestHandler):
-    requests = []
-
-    def log_message(self, *args):
-        pass
-
-    def handle_any(self):
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        Recorder.requests.append({
-            "method": self.command, "path": url.path, "query": parse_qs(url.query, keep_blank_values=True),
-            "headers": dict(self.headers), "content_type": self.headers.get("Content-Type"), "raw": raw,
-        })
-        body = json.dumps({"id": "1"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+RECORDER = RequestRecorder()
 
 
 def import_document(document, name, upstream, folder, work):
@@ -74,9 +48,7 @@ def import_document(document, name, upstream, folder, work):
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    upstream = f"http://127.0.0.1:{server.server_address[1]}"
+    upstream = RECORDER.start().url
     work = tmp_path_factory.mktemp("documents")
     folder = work / "connectors.d"
     folder.mkdir()
@@ -100,17 +72,11 @@ def gateway(tmp_path_factory):
         yield running, files
     finally:
         running.stop()
-        server.shutdown()
-        server.server_close()
+        RECORDER.stop()
 
 
 def call(gateway, name, arguments):
-    async def go():
-        async with modern_client(gateway.mcp) as client:
-            before = len(Recorder.requests)
-            result = await client.call_tool(name, arguments)
-            return result, Recorder.requests[before:]
-    return asyncio.run(go())
+    return call_recorded(gateway, RECORDER, name, arguments)
 
 
 def tool_entry(yaml, name):

@@ -4,51 +4,23 @@ tools send exactly the requests Stripe's API expects to a recording
 upstream — form bodies in Stripe's bracket style, no document defaults
 added, the upload on its own host."""
 
-import asyncio
 import gzip
-import json
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 
-from support.clients import modern_client
-from support.gateway import free_port, start_gateway
+from support.gateway import start_gateway
 from support.paths import BIN, ROOT
+from support.request_recorder import RequestRecorder, call_recorded
 
 STRIPE = ROOT / "Tests" / "e2e" / "fixtures" / "openapi" / "stripe-spec3-2021-06.json.gz"
-
-
-class Recorder(BaseHTTPRequestHandler):
-    requests = []
-
-    def log_message(self, *args):
-        pass
-
-    def handle_any(self):
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        Recorder.requests.append({
-            "method": self.command, "path": url.path, "query": parse_qs(url.query, keep_blank_values=True),
-            "content_type": self.headers.get("Content-Type"), "raw": raw.decode(errors="replace"),
-        })
-        body = json.dumps({"id": "cus_123", "object": "customer"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_DELETE = handle_any
+RECORDER = RequestRecorder(reply={"id": "cus_123", "object": "customer"})
 
 
 @pytest.fixture(scope="module")
 def stripe(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    upstream = RECORDER.start().url
     work = tmp_path_factory.mktemp("stripe")
     document = work / "spec3.json"
     document.write_bytes(gzip.decompress(STRIPE.read_bytes()))
@@ -56,7 +28,7 @@ def stripe(tmp_path_factory):
     folder.mkdir()
     output = folder / "stripe.yaml"
     result = subprocess.run([str(BIN), "import-openapi", str(document), "--name", "stripe",
-                             "--base-url", f"http://127.0.0.1:{server.server_address[1]}", "--output", str(output)],
+                             "--base-url", upstream, "--output", str(output)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     check = subprocess.run([str(BIN), "check", str(folder)], capture_output=True, text=True, timeout=120)
@@ -66,17 +38,11 @@ def stripe(tmp_path_factory):
         yield gateway, output.read_text(), result.stderr
     finally:
         gateway.stop()
-        server.shutdown()
-        server.server_close()
+        RECORDER.stop()
 
 
 def call(gateway, name, arguments):
-    async def go():
-        async with modern_client(gateway.mcp) as client:
-            before = len(Recorder.requests)
-            result = await client.call_tool(name, arguments)
-            return result, Recorder.requests[before:]
-    return asyncio.run(go())
+    return call_recorded(gateway, RECORDER, name, arguments)
 
 
 def test_the_whole_document_imports(stripe):
@@ -105,7 +71,7 @@ def test_a_form_body_is_what_stripe_reads(stripe):
     assert not result.is_error, result.content[0].text
     assert [(r["method"], r["path"]) for r in sent] == [("POST", "/v1/customers")]
     assert sent[0]["content_type"] == "application/x-www-form-urlencoded"
-    assert parse_qs(sent[0]["raw"]) == {
+    assert parse_qs(sent[0]["raw"].decode()) == {
         "email": ["ann+1@example.com"], "expand[]": ["default_source"], "address[city]": ["Oslo"],
         "address[line1]": ["Main 1"], "metadata[team]": ["blue"],
     }, "only what the caller gave: no document defaults"
