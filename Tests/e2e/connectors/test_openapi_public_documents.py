@@ -60,6 +60,8 @@ def gateway(tmp_path_factory):
         document.write_bytes(gzip.decompress((FIXTURES / fixture).read_bytes()))
         files[name] = import_document(document, name, upstream, folder, work)
     files["kubernetes"] = import_document(FIXTURES / "kubernetes-apps-v1-excerpt.json", "kubernetes", upstream, folder, work)
+    files["kubernetes_core"] = import_document(FIXTURES / "kubernetes-core-v1-excerpt.json", "kubernetes_core", upstream, folder,
+                                               work)
     # DigitalOcean's description is hundreds of files referring to each other.
     with tarfile.open(FIXTURES / "digitalocean-2026-08.tar.gz") as archive:
         archive.extractall(work / "digitalocean", filter="data")
@@ -257,3 +259,16 @@ def test_kubernetes_patches_are_merge_patches(gateway):
         ("PATCH", "/kubernetes/apis/apps/v1/namespaces/shop/replicasets/web-7d9/status", {"fieldManager": ["gatehouse"]})]
     assert sent[0]["content_type"] == "application/merge-patch+json"
     assert json.loads(sent[0]["raw"]) == patch
+
+
+def test_kubernetes_proxy_paths_keep_their_slashes(gateway):
+    """`proxy/{path}` takes a path; a query item also named `path` becomes
+    `query_path`, sent as `path`."""
+    running, _ = gateway
+    result, sent = call(running, "kubernetes_core_connect_core_v1_get_node_proxy_with_path",
+                        {"name": "node-1", "path": "metrics/cadvisor", "query_path": "x"})
+    assert not result.is_error, result.content[0].text
+    assert [(r["method"], r["path"], r["query"]) for r in sent] == [
+        ("GET", "/kubernetes_core/api/v1/nodes/node-1/proxy/metrics/cadvisor", {"path": ["x"]})]
+    result, sent = call(running, "kubernetes_core_connect_core_v1_get_node_proxy_with_path", {"name": "node-1", "path": "../../secrets"})
+    assert result.is_error and sent == []
