@@ -24,6 +24,9 @@ enum HotPathBenchmarks {
             response:
               select: items
               fields: [id, title, status, url]
+          - name: list_tickets
+            description: List tickets, answered as the API writes them.
+            path: /tickets
         """
 
     static let request = """
@@ -32,7 +35,7 @@ enum HotPathBenchmarks {
 
     static func run(iterations: Int) throws -> [Measurement] {
         let decoded = ConnectorDecoder().decode(yaml: connectorFile, file: "bench.yaml")
-        guard let connector = decoded.connector, let tool = connector.tools.first else {
+        guard let connector = decoded.connector, let tool = connector.tools.first, let unshapedTool = connector.tools.last else {
             fatalError("benchmark connector is invalid: \(decoded.diagnostics)")
         }
         let body = Array(request.utf8)
@@ -42,6 +45,9 @@ enum HotPathBenchmarks {
         let upstreamRequest = try builder.build(tool: tool, target: connector.target, arguments: arguments, caller: .anonymous)
         let small = UpstreamResponse(status: 200, contentType: "application/json", body: Array(Self.items(count: 5).utf8))
         let large = UpstreamResponse(status: 200, contentType: "application/json", body: Array(Self.items(count: 300).utf8))
+        // A 64 KiB answer, as an API that indents its JSON writes it.
+        let answer = Self.items(count: 190).replacingOccurrences(of: ",\"", with: ",\n    \"")
+        let sixtyFour = UpstreamResponse(status: 200, contentType: "application/json", body: Array(answer.utf8))
         let result: JSONObject = ["content": [["type": "text", "text": .string(String(repeating: "x", count: 1000))]]]
 
         return [
@@ -65,6 +71,12 @@ enum HotPathBenchmarks {
             },
             measure("response shaping (\(large.body.count / 1024) KiB JSON)", iterations: max(1, iterations / 20)) {
                 blackHole(shaper.shape(large, tool: tool, request: upstreamRequest))
+            },
+            try measure("unshaped \(sixtyFour.body.count / 1024) KiB JSON read and written again (before)", iterations: max(1, iterations / 20)) {
+                blackHole(try JSONParser.parse(sixtyFour.body).jsonString)
+            },
+            measure("unshaped \(sixtyFour.body.count / 1024) KiB JSON answer passed on compact", iterations: max(1, iterations / 20)) {
+                blackHole(shaper.shape(sixtyFour, tool: unshapedTool, request: upstreamRequest))
             },
         ]
     }

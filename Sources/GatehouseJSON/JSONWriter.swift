@@ -72,36 +72,73 @@ public struct JSONWriter {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Per byte: 0 when it stands for itself in a JSON string, else the
+    /// letter after the backslash (`u` for `\u00XX`).
+    private static let escapes: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for byte in 0..<0x20 { table[byte] = UInt8(ascii: "u") }
+        table[0x22] = UInt8(ascii: "\"")
+        table[0x5C] = UInt8(ascii: "\\")
+        table[0x0A] = UInt8(ascii: "n")
+        table[0x0D] = UInt8(ascii: "r")
+        table[0x09] = UInt8(ascii: "t")
+        return table
+    }()
+
+    /// Writes a string with its quotes and escapes. The escaped length is
+    /// counted first, so the bytes are written once, in place, runs of
+    /// plain bytes copied whole: a tool's answer of tens of kilobytes,
+    /// full of quotes when it is JSON itself, is escaped into the JSON-RPC
+    /// response on every call.
     public mutating func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in
-            var runStart = 0
-            for i in 0..<utf8.count {
-                let byte = utf8[i]
-                let escape: UInt8?
-                switch byte {
-                case 0x22: escape = UInt8(ascii: "\"")
-                case 0x5C: escape = UInt8(ascii: "\\")
-                case 0x0A: escape = UInt8(ascii: "n")
-                case 0x0D: escape = UInt8(ascii: "r")
-                case 0x09: escape = UInt8(ascii: "t")
-                case 0x00..<0x20: escape = UInt8(ascii: "u")
-                default: continue
+            Self.escapes.withUnsafeBufferPointer { table in
+                var extra = 0
+                for byte in utf8 {
+                    let escape = table[Int(byte)]
+                    if escape != 0 { extra += escape == UInt8(ascii: "u") ? 5 : 1 }
                 }
-                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                runStart = i + 1
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(escape!)
-                if escape == UInt8(ascii: "u") {
-                    bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
+                let start = bytes.count
+                bytes.append(contentsOf: repeatElement(0, count: utf8.count + extra + 2))
+                bytes.withUnsafeMutableBufferPointer { out in
+                    guard let base = out.baseAddress, let source = utf8.baseAddress else {
+                        out[start] = UInt8(ascii: "\"")
+                        out[start + 1] = UInt8(ascii: "\"")
+                        return
+                    }
+                    var position = start
+                    base[position] = UInt8(ascii: "\"")
+                    position += 1
+                    var runStart = 0
+                    if extra > 0 {
+                        for index in 0..<utf8.count {
+                            let escape = table[Int(utf8[index])]
+                            if escape == 0 { continue }
+                            let run = index - runStart
+                            if run > 0 { (base + position).update(from: source + runStart, count: run) }
+                            position += run
+                            base[position] = UInt8(ascii: "\\")
+                            base[position + 1] = escape
+                            position += 2
+                            if escape == UInt8(ascii: "u") {
+                                let byte = utf8[index]
+                                base[position] = UInt8(ascii: "0")
+                                base[position + 1] = UInt8(ascii: "0")
+                                base[position + 2] = Self.hex[Int(byte >> 4)]
+                                base[position + 3] = Self.hex[Int(byte & 0xF)]
+                                position += 4
+                            }
+                            runStart = index + 1
+                        }
+                    }
+                    let tail = utf8.count - runStart
+                    if tail > 0 { (base + position).update(from: source + runStart, count: tail) }
+                    position += tail
+                    base[position] = UInt8(ascii: "\"")
                 }
-            }
-            if runStart < utf8.count {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 

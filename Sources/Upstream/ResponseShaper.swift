@@ -25,10 +25,20 @@ public struct ResponseShaper: Sendable {
             }
             return .text("Done: HTTP \(response.status) with no content.")
         }
-        if Self.isJSON(mediaType) || mediaType == nil, let value = try? JSONParser.parse(response.body) {
-            var result = shapeJSON(value, tool: tool, request: request)
-            result.mimeType = "application/json"
-            return result
+        if Self.isJSON(mediaType) || mediaType == nil {
+            // Nothing to shape: the answer only has to be JSON, and compact.
+            if Self.passesThrough(tool.response), let compact = JSONCompaction.compacted(response.body) {
+                let (text, overflow) = Self.cut(String(decoding: compact, as: UTF8.self), maxBytes: tool.response.maxBytes)
+                var result = ToolResult.text(text)
+                result.overflow = overflow
+                result.mimeType = "application/json"
+                return result
+            }
+            if let value = try? JSONParser.parse(response.body) {
+                var result = shapeJSON(value, tool: tool, request: request)
+                result.mimeType = "application/json"
+                return result
+            }
         }
         if let mediaType, !Self.isTextual(mediaType) {
             let data = Data(response.body).base64EncodedString()
@@ -128,6 +138,14 @@ public struct ResponseShaper: Sendable {
             message += " Response body: " + CredentialScrubber.scrub(Self.truncate(body, maxBytes: excerpt))
         }
         return .error(message)
+    }
+
+    /// Whether an answer goes to the model as the upstream wrote it (made
+    /// compact): no `select`, `where`, `fields` or `rename`, and no output
+    /// schema to check it against.
+    static func passesThrough(_ shaping: ResponseShaping) -> Bool {
+        shaping.select.isEmpty && shaping.conditions.isEmpty && shaping.fields.isEmpty && shaping.renames.isEmpty
+            && shaping.outputSchema == nil
     }
 
     /// The value at a dot path; numeric segments index arrays. A missing path

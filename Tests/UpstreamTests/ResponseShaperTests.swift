@@ -352,3 +352,33 @@ private let people = #"{"items":[{"id":1,"status":"open","owner":{"login":"ann"}
     #expect(result.firstText?.contains("stack trace") == false)
     #expect(result.firstText?.hasPrefix("The upstream API answered HTTP 500") == true)
 }
+
+// MARK: - Unshaped answers
+
+/// A tool with no shaping passes the answer on as the upstream wrote it,
+/// made compact, without reading it into values; a cut still says so, and
+/// what is not JSON after all is still text.
+@Test func anUnshapedAnswerIsPassedOnCompact() throws {
+    let tool = try shapingTool()
+    let pretty = "{\n  \"id\": 12345678901234567890,\n  \"price\": 1.50,\n  \"name\": \"caf\\u00e9\"\n}\n"
+    let result = shape(pretty, tool: tool)
+    #expect(result.firstText == #"{"id":12345678901234567890,"price":1.50,"name":"caf\u00e9"}"#)
+    #expect(result.mimeType == "application/json" && result.structuredContent == nil && !result.isError)
+
+    let long = "[" + (0..<200).map { "\"item \($0)\"" }.joined(separator: ", ") + "]"
+    let cut = shape(long, tool: try shapingTool(maxBytes: 100))
+    #expect(cut.firstText?.hasPrefix(#"["item 0","item 1","#) == true)
+    #expect(cut.firstText?.contains(marker) == true)
+    #expect(cut.overflow != nil)
+
+    let notJSON = shape("{not json", tool: tool)
+    #expect(notJSON.firstText == "{not json" && !notJSON.isError)
+}
+
+/// With an output schema or any shaping, the answer is still read and checked.
+@Test func aShapedOrCheckedAnswerIsStillRead() throws {
+    let schema: JSONValue = ["type": "object", "properties": ["price": ["type": "number"]]]
+    let result = shape(#"{ "price": 1.50 }"#, tool: try shapingTool(outputSchema: schema))
+    #expect(result.firstText == #"{"price":1.5}"#)
+    #expect(result.structuredContent == ["price": 1.5])
+}

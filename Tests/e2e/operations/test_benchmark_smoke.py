@@ -12,7 +12,7 @@ def test_micro_benchmarks_complete():
     result = subprocess.run([str(bench), "--quick"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "operation" not in line]
-    assert len(rows) == 29
+    assert len(rows) == 31
     assert any("1 MiB answer cut at 20 KiB with a link to the rest" in row for row in rows)
     assert any("memory: one three-page gather" in row and "MiB peak growth" in row for row in rows)
     assert any("token check, cached" in row for row in rows)

@@ -1,0 +1,240 @@
+/// Checks that bytes are one JSON document and copies it without the
+/// whitespace between tokens, in one pass and without building values.
+///
+/// An upstream answer a tool passes on unshaped only needs to be known to
+/// be JSON and made compact; parsing it into values and writing them again
+/// costs an allocation per object, array and string, which for answers of
+/// tens of kilobytes is most of the gateway's work on the call. The rules
+/// are ``JSONParser``'s (RFC 8259, valid UTF-8, no lone surrogates, a
+/// bounded depth), so a document one accepts the other accepts. Strings and
+/// numbers are copied as written: the result is equal JSON, not always the
+/// same bytes the parser and ``JSONWriter`` would give (`1.50` stays
+/// `1.50`, `\u00e9` stays escaped, integers beyond 64 bits keep every digit).
+public enum JSONCompaction {
+    /// The document without insignificant whitespace, or nil when the bytes
+    /// are not one valid JSON document.
+    public static func compacted(_ bytes: [UInt8], maximumDepth: Int = JSONParser.defaultMaximumDepth) -> [UInt8]? {
+        bytes.withUnsafeBufferPointer { input in
+            var compactor = Compactor(input: input, maximumDepth: maximumDepth)
+            return compactor.document() ? compactor.output : nil
+        }
+    }
+}
+
+private struct Compactor {
+    let input: UnsafeBufferPointer<UInt8>
+    let maximumDepth: Int
+    var index = 0
+    var depth = 0
+    var output: [UInt8] = []
+    /// Whether a string held a byte outside ASCII: then the whole input is
+    /// checked to be UTF-8 once at the end.
+    var sawNonASCII = false
+
+    init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+        self.input = input
+        self.maximumDepth = maximumDepth
+        output.reserveCapacity(input.count)
+    }
+
+    mutating func document() -> Bool {
+        skipWhitespace()
+        guard value() else { return false }
+        skipWhitespace()
+        guard index == input.count else { return false }
+        return !sawNonASCII || String(validating: input, as: UTF8.self) != nil
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while index < input.count {
+            switch input[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func value() -> Bool {
+        guard index < input.count else { return false }
+        switch input[index] {
+        case UInt8(ascii: "{"): return object()
+        case UInt8(ascii: "["): return array()
+        case UInt8(ascii: "\""): return string()
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
+        default: return false
+        }
+    }
+
+    mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard input.count - index >= count else { return false }
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
+        for offset in 0..<count where input[index + offset] != expected[offset] { return false }
+        output.append(contentsOf: expected)
+        index += count
+        return true
+    }
+
+    mutating func object() -> Bool {
+        depth += 1
+        guard depth <= maximumDepth else { return false }
+        defer { depth -= 1 }
+        output.append(UInt8(ascii: "{"))
+        index += 1
+        skipWhitespace()
+        if index < input.count, input[index] == UInt8(ascii: "}") {
+            index += 1
+            output.append(UInt8(ascii: "}"))
+            return true
+        }
+        while true {
+            guard index < input.count, input[index] == UInt8(ascii: "\""), string() else { return false }
+            skipWhitespace()
+            guard index < input.count, input[index] == UInt8(ascii: ":") else { return false }
+            index += 1
+            output.append(UInt8(ascii: ":"))
+            skipWhitespace()
+            guard value() else { return false }
+            skipWhitespace()
+            guard index < input.count else { return false }
+            switch input[index] {
+            case UInt8(ascii: ","):
+                index += 1
+                output.append(UInt8(ascii: ","))
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                index += 1
+                output.append(UInt8(ascii: "}"))
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    mutating func array() -> Bool {
+        depth += 1
+        guard depth <= maximumDepth else { return false }
+        defer { depth -= 1 }
+        output.append(UInt8(ascii: "["))
+        index += 1
+        skipWhitespace()
+        if index < input.count, input[index] == UInt8(ascii: "]") {
+            index += 1
+            output.append(UInt8(ascii: "]"))
+            return true
+        }
+        while true {
+            guard value() else { return false }
+            skipWhitespace()
+            guard index < input.count else { return false }
+            switch input[index] {
+            case UInt8(ascii: ","):
+                index += 1
+                output.append(UInt8(ascii: ","))
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                index += 1
+                output.append(UInt8(ascii: "]"))
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    /// A string, checked and copied as written, quotes included.
+    mutating func string() -> Bool {
+        let start = index
+        index += 1
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
+                return true
+            }
+            if byte == UInt8(ascii: "\\") {
+                guard escape() else { return false }
+                continue
+            }
+            if byte < 0x20 { return false }
+            if byte >= 0x80 { sawNonASCII = true }
+            index += 1
+        }
+        return false
+    }
+
+    /// One escape after a backslash; `\u` surrogates must come in pairs.
+    mutating func escape() -> Bool {
+        guard index + 1 < input.count else { return false }
+        switch input[index + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 2
+            return true
+        case UInt8(ascii: "u"):
+            guard let unit = hex4(at: index + 2) else { return false }
+            index += 6
+            if (0xDC00...0xDFFF).contains(unit) { return false }
+            guard (0xD800...0xDBFF).contains(unit) else { return true }
+            guard index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u"),
+                let low = hex4(at: index + 2), (0xDC00...0xDFFF).contains(low)
+            else { return false }
+            index += 6
+            return true
+        default:
+            return false
+        }
+    }
+
+    func hex4(at position: Int) -> UInt32? {
+        guard position + 4 <= input.count else { return nil }
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let byte = input[position + offset]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, copied.
+    mutating func number() -> Bool {
+        let start = index
+        if input[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < input.count else { return false }
+        if input[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            guard digits() else { return false }
+        }
+        if index < input.count, input[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() else { return false }
+        }
+        if index < input.count, input[index] == UInt8(ascii: "e") || input[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < input.count, input[index] == UInt8(ascii: "+") || input[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() else { return false }
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
+        return true
+    }
+
+    /// One or more digits.
+    mutating func digits() -> Bool {
+        let start = index
+        while index < input.count, input[index] >= UInt8(ascii: "0"), input[index] <= UInt8(ascii: "9") { index += 1 }
+        return index > start
+    }
+}
