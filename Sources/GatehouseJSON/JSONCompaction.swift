@@ -6,10 +6,10 @@
 /// costs an allocation per object, array and string, which for answers of
 /// tens of kilobytes is most of the gateway's work on the call. The rules
 /// are ``JSONParser``'s (RFC 8259, valid UTF-8, no lone surrogates, a
-/// bounded depth), so a document one accepts the other accepts. Strings and
-/// numbers are copied as written: the result is equal JSON, not always the
-/// same bytes the parser and ``JSONWriter`` would give (`1.50` stays
-/// `1.50`, `\u00e9` stays escaped, integers beyond 64 bits keep every digit).
+/// bounded depth), so a document one accepts the other accepts. Strings come
+/// out as ``JSONWriter`` would write them (escapes such as `\u00e9` become
+/// the character); numbers are copied as written, so `1.50` stays `1.50`
+/// and integers beyond 64 bits keep every digit.
 public enum JSONCompaction {
     /// The document without insignificant whitespace, or nil when the bytes
     /// are not one valid JSON document.
@@ -146,19 +146,25 @@ private struct Compactor {
         }
     }
 
-    /// A string, checked and copied as written, quotes included.
+    /// A string, checked and copied; escapes are written the way
+    /// ``JSONWriter`` writes the character they stand for (`\u00e9` → `é`,
+    /// `\/` → `/`), so text reads the same whichever path it took.
     mutating func string() -> Bool {
-        let start = index
+        output.append(UInt8(ascii: "\""))
         index += 1
+        var runStart = index
         while index < input.count {
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
+                flush(from: runStart)
+                output.append(UInt8(ascii: "\""))
                 index += 1
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index]))
                 return true
             }
             if byte == UInt8(ascii: "\\") {
+                flush(from: runStart)
                 guard escape() else { return false }
+                runStart = index
                 continue
             }
             if byte < 0x20 { return false }
@@ -168,26 +174,74 @@ private struct Compactor {
         return false
     }
 
-    /// One escape after a backslash; `\u` surrogates must come in pairs.
+    /// Copies the plain bytes from `start` up to the current index.
+    @inline(__always) mutating func flush(from start: Int) {
+        if start < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: input[start..<index])) }
+    }
+
+    /// One escape after a backslash, written in the writer's form;
+    /// `\u` surrogates must come in pairs.
     mutating func escape() -> Bool {
         guard index + 1 < input.count else { return false }
-        switch input[index + 1] {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        let letter = input[index + 1]
+        switch letter {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(letter)
+            index += 2
+            return true
+        case UInt8(ascii: "/"):
+            output.append(letter)
+            index += 2
+            return true
+        case UInt8(ascii: "b"):
+            writeScalar(0x08)
+            index += 2
+            return true
+        case UInt8(ascii: "f"):
+            writeScalar(0x0C)
             index += 2
             return true
         case UInt8(ascii: "u"):
             guard let unit = hex4(at: index + 2) else { return false }
             index += 6
             if (0xDC00...0xDFFF).contains(unit) { return false }
-            guard (0xD800...0xDBFF).contains(unit) else { return true }
+            guard (0xD800...0xDBFF).contains(unit) else {
+                writeScalar(unit)
+                return true
+            }
             guard index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u"),
                 let low = hex4(at: index + 2), (0xDC00...0xDFFF).contains(low)
             else { return false }
             index += 6
+            writeScalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
             return true
         default:
             return false
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A character as ``JSONWriter`` writes it inside a string.
+    mutating func writeScalar(_ value: UInt32) {
+        switch value {
+        case 0x22, 0x5C:
+            output.append(UInt8(ascii: "\\"))
+            output.append(UInt8(truncatingIfNeeded: value))
+        case 0x0A:
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+        case 0x0D:
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+        case 0x09:
+            output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0..<0x20:
+            output.append(contentsOf: [
+                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigits[Int(value >> 4)],
+                Self.hexDigits[Int(value & 0xF)],
+            ])
+        default:
+            if let scalar = Unicode.Scalar(value) { output.append(contentsOf: UTF8.encode(scalar)!) }
         }
     }
 

@@ -19,7 +19,7 @@ import Testing
               "ok": true, "no": false, "nothing": null
             }
             """
-        #expect(Self.compact(pretty) == #"{"id":12345678901234567890123,"price":1.50,"ratio":-0.5e-3,"name":"caf\u00e9 \"bar\" \/ 👍 tab\there","tags":["a","b"],"empty":{},"none":[],"ok":true,"no":false,"nothing":null}"#)
+        #expect(Self.compact(pretty) == #"{"id":12345678901234567890123,"price":1.50,"ratio":-0.5e-3,"name":"café \"bar\" / 👍 tab\there","tags":["a","b"],"empty":{},"none":[],"ok":true,"no":false,"nothing":null}"#)
         #expect(Self.compact("  42 ") == "42")
         #expect(Self.compact("\"a b\"") == "\"a b\"")
     }
@@ -35,6 +35,13 @@ import Testing
         let compacted = try #require(Self.compact(text))
         #expect(try JSONParser.parse(compacted) == JSONParser.parse(text))
         #expect(!compacted.contains("\n") && !compacted.contains(", "))
+    }
+
+    /// Strings come out byte for byte as the parser and the writer give them.
+    @Test func stringsAreWrittenAsTheWriterWritesThem() throws {
+        let text = #"["\u00e9\ud83d\ude00", "\/\b\f\n\r\t\u0001\u001f\u007f", "\u0022\u005c\u002f", "plain", "", "mixed \"q\" \\ end"]"#
+        let compacted = try #require(JSONCompaction.compacted(Array(text.utf8)))
+        #expect(compacted == (try JSONParser.parse(text)).jsonBytes)
     }
 
     /// Whatever the parser refuses, compaction refuses.
