@@ -57,8 +57,8 @@ private struct Compactor {
     mutating func value() -> Bool {
         guard index < input.count else { return false }
         switch input[index] {
-        case UInt8(ascii: "{"): return object()
-        case UInt8(ascii: "["): return array()
+        case UInt8(ascii: "{"): return collection(close: UInt8(ascii: "}"), keyed: true)
+        case UInt8(ascii: "["): return collection(close: UInt8(ascii: "]"), keyed: false)
         case UInt8(ascii: "\""): return string()
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
@@ -78,71 +78,41 @@ private struct Compactor {
         return true
     }
 
-    mutating func object() -> Bool {
+    /// An object or an array: its members, each a key and a value or a
+    /// value, separated by commas.
+    mutating func collection(close: UInt8, keyed: Bool) -> Bool {
         depth += 1
         guard depth <= maximumDepth else { return false }
         defer { depth -= 1 }
-        output.append(UInt8(ascii: "{"))
+        output.append(input[index])
         index += 1
         skipWhitespace()
-        if index < input.count, input[index] == UInt8(ascii: "}") {
+        if index < input.count, input[index] == close {
             index += 1
-            output.append(UInt8(ascii: "}"))
+            output.append(close)
             return true
         }
         while true {
-            guard index < input.count, input[index] == UInt8(ascii: "\""), string() else { return false }
-            skipWhitespace()
-            guard index < input.count, input[index] == UInt8(ascii: ":") else { return false }
-            index += 1
-            output.append(UInt8(ascii: ":"))
-            skipWhitespace()
+            if keyed {
+                guard index < input.count, input[index] == UInt8(ascii: "\""), string() else { return false }
+                skipWhitespace()
+                guard index < input.count, input[index] == UInt8(ascii: ":") else { return false }
+                index += 1
+                output.append(UInt8(ascii: ":"))
+                skipWhitespace()
+            }
             guard value() else { return false }
             skipWhitespace()
             guard index < input.count else { return false }
-            switch input[index] {
-            case UInt8(ascii: ","):
+            if input[index] == close {
                 index += 1
-                output.append(UInt8(ascii: ","))
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                index += 1
-                output.append(UInt8(ascii: "}"))
+                output.append(close)
                 return true
-            default:
-                return false
             }
-        }
-    }
-
-    mutating func array() -> Bool {
-        depth += 1
-        guard depth <= maximumDepth else { return false }
-        defer { depth -= 1 }
-        output.append(UInt8(ascii: "["))
-        index += 1
-        skipWhitespace()
-        if index < input.count, input[index] == UInt8(ascii: "]") {
+            guard input[index] == UInt8(ascii: ",") else { return false }
             index += 1
-            output.append(UInt8(ascii: "]"))
-            return true
-        }
-        while true {
-            guard value() else { return false }
+            output.append(UInt8(ascii: ","))
             skipWhitespace()
-            guard index < input.count else { return false }
-            switch input[index] {
-            case UInt8(ascii: ","):
-                index += 1
-                output.append(UInt8(ascii: ","))
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                index += 1
-                output.append(UInt8(ascii: "]"))
-                return true
-            default:
-                return false
-            }
         }
     }
 
@@ -203,7 +173,7 @@ private struct Compactor {
             index += 2
             return true
         case UInt8(ascii: "u"):
-            guard let unit = hex4(at: index + 2) else { return false }
+            guard let unit = JSONHex.value(of: input, at: index + 2) else { return false }
             index += 6
             if (0xDC00...0xDFFF).contains(unit) { return false }
             guard (0xD800...0xDBFF).contains(unit) else {
@@ -211,7 +181,7 @@ private struct Compactor {
                 return true
             }
             guard index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u"),
-                let low = hex4(at: index + 2), (0xDC00...0xDFFF).contains(low)
+                let low = JSONHex.value(of: input, at: index + 2), (0xDC00...0xDFFF).contains(low)
             else { return false }
             index += 6
             writeScalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
@@ -220,8 +190,6 @@ private struct Compactor {
             return false
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A character as ``JSONWriter`` writes it inside a string.
     mutating func writeScalar(_ value: UInt32) {
@@ -237,29 +205,12 @@ private struct Compactor {
             output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
         case 0..<0x20:
             output.append(contentsOf: [
-                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigits[Int(value >> 4)],
-                Self.hexDigits[Int(value & 0xF)],
+                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), JSONHex.lowercaseDigits[Int(value >> 4)],
+                JSONHex.lowercaseDigits[Int(value & 0xF)],
             ])
         default:
             if let scalar = Unicode.Scalar(value) { output.append(contentsOf: UTF8.encode(scalar)!) }
         }
-    }
-
-    func hex4(at position: Int) -> UInt32? {
-        guard position + 4 <= input.count else { return nil }
-        var value: UInt32 = 0
-        for offset in 0..<4 {
-            let byte = input[position + offset]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, copied.

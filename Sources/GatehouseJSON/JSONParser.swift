@@ -228,14 +228,7 @@ private struct Parser {
         guard index + 4 <= bytes.count else { throw fail("unexpected end of input") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw fail("invalid unicode escape")
-            }
+            guard let digit = JSONHex.digit(bytes[index]) else { throw fail("invalid unicode escape") }
             value = value << 4 | digit
             index += 1
         }

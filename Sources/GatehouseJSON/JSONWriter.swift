@@ -70,8 +70,6 @@ public struct JSONWriter {
         bytes.append(contentsOf: value.description.utf8)
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Per byte: 0 when it stands for itself in a JSON string, else the
     /// letter after the backslash (`u` for `\u00XX`).
     private static let escapes: [UInt8] = {
@@ -125,8 +123,8 @@ public struct JSONWriter {
                                 let byte = utf8[index]
                                 base[position] = UInt8(ascii: "0")
                                 base[position + 1] = UInt8(ascii: "0")
-                                base[position + 2] = Self.hex[Int(byte >> 4)]
-                                base[position + 3] = Self.hex[Int(byte & 0xF)]
+                                base[position + 2] = JSONHex.lowercaseDigits[Int(byte >> 4)]
+                                base[position + 3] = JSONHex.lowercaseDigits[Int(byte & 0xF)]
                                 position += 4
                             }
                             runStart = index + 1

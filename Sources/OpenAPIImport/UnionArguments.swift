@@ -23,20 +23,10 @@ enum UnionArguments {
         }
         for (name, alternatives) in draft.unions {
             guard case .object(let standIn)? = properties[name] else { continue }
-            var probe = draft
-            probe.unions = [:]
-            probe.inputSchema = nil
-            probe.method = "POST"
-            probe.path = "/probe"
-            probe.baseURL = nil
-            probe.headers = []
-            probe.query = []
-            probe.pagination = nil
-            probe.outputSchema = nil
-            probe.bodyFormat = .json
-            probe.body = nil
-            probe.parameters = [:]
-            for (index, alternative) in alternatives.enumerated() { probe.parameters["kind\(index)"] = .object(alternative) }
+            var kinds = JSONObject()
+            for (index, alternative) in alternatives.enumerated() { kinds["kind\(index)"] = .object(alternative) }
+            let probe = ToolDraft(
+                name: draft.name, description: "", method: "POST", path: "/probe", parameters: kinds, origin: draft.origin)
             guard case .object(let probed)? = try inputSchema(of: probe)["properties"] else {
                 throw Failure(reason: "the kinds of '\(name)' could not be written as a JSON Schema")
             }
