@@ -213,7 +213,11 @@ def main():
     parser.add_argument("--connections", default="1,16,64")
     parser.add_argument("--smoke", action="store_true", help="tiny run: only checks that every case completes")
     parser.add_argument("--write", help="Markdown file whose suite section is replaced with the results")
+    parser.add_argument("--cases", help="comma-separated parts of case names: only those cases (and the baselines their "
+                                        "ratios need) are timed, and the footprint is not measured; for quick comparisons")
     args = parser.parse_args()
+    if args.cases and args.write:
+        sys.exit("--cases is for quick comparisons and cannot --write a partial table")
     if args.smoke:
         args.duration, args.warmup, args.connections = 1, 0, "1,4"
     connections = [int(c) for c in args.connections.split(",")]
@@ -362,6 +366,11 @@ def run(args, connections, work, processes):
             time.sleep(0.1)
         cases["peer (FastMCP)"] = dict(url=f"http://127.0.0.1:{peer}/mcp", method="POST", body=peer_body, headers=peer_headers)
 
+    if args.cases:
+        wanted = [part.strip() for part in args.cases.split(",") if part.strip()]
+        baselines = {"direct", "nginx proxy", "nginx proxy 64 KiB", "gatehouse 2026-07-28"}
+        cases = {name: case for name, case in cases.items() if name in baselines or any(part in name for part in wanted)}
+
     # Every case must answer correctly before it is timed.
     for name, case in cases.items():
         r = requests.request(case.get("method", "GET"), case["url"], data=case.get("body"), headers=case.get("headers"))
@@ -377,6 +386,8 @@ def run(args, connections, work, processes):
                 wrk(case["url"], c, args.warmup, case.get("method", "GET"), case.get("body"), case.get("headers"), work)
             results[(name, c)] = wrk(case["url"], c, args.duration, case.get("method", "GET"), case.get("body"),
                                      case.get("headers"), work)
+    if args.cases:
+        return results, {}
     return results, measure_footprint(args, work, processes, gatehouse, upstream)
 
 
@@ -487,6 +498,8 @@ def render(args, connections, results, extra):
         g, p = results[("gatehouse 2026-07-28", last)], results[("peer (FastMCP)", last)]
         lines.append(f"- At {last} connections gatehouse does **{g['rps'] / p['rps']:.1f}×** the peer's requests/s, "
                      f"p99 {g['p99']} µs against the peer's {p['p99']} µs.")
+    if not extra:
+        return "\n".join(lines)
     median, p99, size = extra["tools_list_ms"]
     lines.append(f"- Resident memory: **{extra['rss_idle_sample'] / 1024:.1f} MiB** idle with the sample `connectors.d`, "
                  f"**{extra['rss_1000_tools'] / 1024:.1f} MiB** with 1,000 tools loaded (after the timed calls).")

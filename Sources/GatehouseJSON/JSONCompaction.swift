@@ -123,7 +123,10 @@ private struct Compactor {
         output.append(UInt8(ascii: "\""))
         index += 1
         var runStart = index
+        guard let base = input.baseAddress else { return false }
         while index < input.count {
+            index = JSONStringScan.firstSpecial(base, from: index, to: input.count, nonASCII: &sawNonASCII)
+            guard index < input.count else { return false }
             let byte = input[index]
             if byte == UInt8(ascii: "\"") {
                 flush(from: runStart)
@@ -137,9 +140,7 @@ private struct Compactor {
                 runStart = index
                 continue
             }
-            if byte < 0x20 { return false }
-            if byte >= 0x80 { sawNonASCII = true }
-            index += 1
+            return false  // a control character
         }
         return false
     }

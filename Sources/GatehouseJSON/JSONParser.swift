@@ -158,8 +158,11 @@ private struct Parser {
     mutating func parseString() throws(JSONParser.Error) -> String {
         index += 1
         let start = index
+        guard let base = bytes.baseAddress else { throw fail("unterminated string") }
         // Fast path: no escapes, the bytes are the string.
         while index < bytes.count {
+            index = JSONStringScan.firstSpecial(base, from: index, to: bytes.count)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
@@ -170,8 +173,7 @@ private struct Parser {
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("control character in string") }
-            index += 1
+            throw fail("control character in string")
         }
         var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
@@ -217,8 +219,9 @@ private struct Parser {
                 }
             default:
                 if byte < 0x20 { throw fail("control character in string") }
-                scratch.append(byte)
-                index += 1
+                let end = JSONStringScan.firstSpecial(base, from: index + 1, to: bytes.count)
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                index = end
             }
         }
         throw fail("unterminated string")

@@ -85,52 +85,55 @@ public struct JSONWriter {
 
     /// Writes a string with its quotes and escapes. The escaped length is
     /// counted first, so the bytes are written once, in place, runs of
-    /// plain bytes copied whole: a tool's answer of tens of kilobytes,
-    /// full of quotes when it is JSON itself, is escaped into the JSON-RPC
-    /// response on every call.
+    /// plain bytes found eight at a time (``JSONStringScan``) and copied
+    /// whole: a tool's answer of tens of kilobytes, full of quotes when it
+    /// is JSON itself, is escaped into the JSON-RPC response on every call.
     public mutating func writeString(_ string: String) {
         var string = string
         string.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress, !utf8.isEmpty else {
+                bytes.append(UInt8(ascii: "\""))
+                bytes.append(UInt8(ascii: "\""))
+                return
+            }
+            let count = utf8.count
             Self.escapes.withUnsafeBufferPointer { table in
                 var extra = 0
-                for byte in utf8 {
-                    let escape = table[Int(byte)]
-                    if escape != 0 { extra += escape == UInt8(ascii: "u") ? 5 : 1 }
+                var index = JSONStringScan.firstSpecial(source, from: 0, to: count)
+                let firstEscape = index
+                while index < count {
+                    extra += table[Int(source[index])] == UInt8(ascii: "u") ? 5 : 1
+                    index = JSONStringScan.firstSpecial(source, from: index + 1, to: count)
                 }
                 let start = bytes.count
-                bytes.append(contentsOf: repeatElement(0, count: utf8.count + extra + 2))
+                bytes.append(contentsOf: repeatElement(0, count: count + extra + 2))
                 bytes.withUnsafeMutableBufferPointer { out in
-                    guard let base = out.baseAddress, let source = utf8.baseAddress else {
-                        out[start] = UInt8(ascii: "\"")
-                        out[start + 1] = UInt8(ascii: "\"")
-                        return
-                    }
-                    var position = start
+                    let base = out.baseAddress! + start
+                    var position = 0
                     base[position] = UInt8(ascii: "\"")
                     position += 1
                     var runStart = 0
-                    if extra > 0 {
-                        for index in 0..<utf8.count {
-                            let escape = table[Int(utf8[index])]
-                            if escape == 0 { continue }
-                            let run = index - runStart
-                            if run > 0 { (base + position).update(from: source + runStart, count: run) }
-                            position += run
-                            base[position] = UInt8(ascii: "\\")
-                            base[position + 1] = escape
-                            position += 2
-                            if escape == UInt8(ascii: "u") {
-                                let byte = utf8[index]
-                                base[position] = UInt8(ascii: "0")
-                                base[position + 1] = UInt8(ascii: "0")
-                                base[position + 2] = JSONHex.lowercaseDigits[Int(byte >> 4)]
-                                base[position + 3] = JSONHex.lowercaseDigits[Int(byte & 0xF)]
-                                position += 4
-                            }
-                            runStart = index + 1
+                    var index = firstEscape
+                    while index < count {
+                        let run = index - runStart
+                        if run > 0 { (base + position).update(from: source + runStart, count: run) }
+                        position += run
+                        let byte = source[index]
+                        let escape = table[Int(byte)]
+                        base[position] = UInt8(ascii: "\\")
+                        base[position + 1] = escape
+                        position += 2
+                        if escape == UInt8(ascii: "u") {
+                            base[position] = UInt8(ascii: "0")
+                            base[position + 1] = UInt8(ascii: "0")
+                            base[position + 2] = JSONHex.lowercaseDigits[Int(byte >> 4)]
+                            base[position + 3] = JSONHex.lowercaseDigits[Int(byte & 0xF)]
+                            position += 4
                         }
+                        runStart = index + 1
+                        index = JSONStringScan.firstSpecial(source, from: runStart, to: count)
                     }
-                    let tail = utf8.count - runStart
+                    let tail = count - runStart
                     if tail > 0 { (base + position).update(from: source + runStart, count: tail) }
                     position += tail
                     base[position] = UInt8(ascii: "\"")
