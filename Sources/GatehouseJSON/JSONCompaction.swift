@@ -6,35 +6,59 @@
 /// costs an allocation per object, array and string, which for answers of
 /// tens of kilobytes is most of the gateway's work on the call. The rules
 /// are ``JSONParser``'s (RFC 8259, valid UTF-8, no lone surrogates, a
-/// bounded depth), so a document one accepts the other accepts. Strings come
+/// bounded depth), but for one: see below. Strings come
 /// out as ``JSONWriter`` would write them (escapes such as `\u00e9` become
 /// the character); numbers are copied as written, so `1.50` stays `1.50`
 /// and integers beyond 64 bits keep every digit.
+///
+/// Names are not checked for repeats: a document with a name twice in one
+/// object is passed on as written (RFC 8259 allows it), where
+/// ``JSONParser``, which must pick one value, refuses it.
 public enum JSONCompaction {
     /// The document without insignificant whitespace, or nil when the bytes
     /// are not one valid JSON document.
     public static func compacted(_ bytes: [UInt8], maximumDepth: Int = JSONParser.defaultMaximumDepth) -> [UInt8]? {
         bytes.withUnsafeBufferPointer { input in
-            var compactor = Compactor(input: input, maximumDepth: maximumDepth)
+            var compactor = Compactor<[UInt8]>(input: input, output: [], maximumDepth: maximumDepth)
+            compactor.output.reserveCapacity(input.count)
             return compactor.document() ? compactor.output : nil
         }
     }
 }
 
-private struct Compactor {
+/// Where the compactor puts what it copies: an array, or nowhere when it
+/// only checks a value it skips (``JSONProjection``).
+protocol CompactorOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes)
+}
+
+extension Array: CompactorOutput where Element == UInt8 {}
+
+/// Drops everything: the compactor then checks a value and moves past it.
+struct DiscardedOutput: CompactorOutput {
+    @inline(__always) mutating func append(_ byte: UInt8) {}
+    @inline(__always) mutating func append<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes) {}
+}
+
+/// Generic over its output so that checking without copying is the same
+/// code, specialised to nothing.
+struct Compactor<Output: CompactorOutput> {
     let input: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
-    var index = 0
-    var depth = 0
-    var output: [UInt8] = []
+    var index: Int
+    var depth: Int
+    var output: Output
     /// Whether a string held a byte outside ASCII: then the whole input is
     /// checked to be UTF-8 once at the end.
     var sawNonASCII = false
 
-    init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    init(input: UnsafeBufferPointer<UInt8>, output: Output, maximumDepth: Int, index: Int = 0, depth: Int = 0) {
         self.input = input
+        self.output = output
         self.maximumDepth = maximumDepth
-        output.reserveCapacity(input.count)
+        self.index = index
+        self.depth = depth
     }
 
     mutating func document() -> Bool {

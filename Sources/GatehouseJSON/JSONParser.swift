@@ -39,7 +39,9 @@ public struct JSONParser {
     }
 }
 
-private struct Parser {
+/// The parser's state over one buffer; ``JSONProjection`` also uses it to
+/// read the values it keeps, from where its walk stands.
+struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
     var index = 0
@@ -159,13 +161,20 @@ private struct Parser {
         index += 1
         let start = index
         guard let base = bytes.baseAddress else { throw fail("unterminated string") }
-        // Fast path: no escapes, the bytes are the string.
+        // Fast path: no escapes, the bytes are the string. ASCII needs no
+        // UTF-8 check (the generic check costs more than the rest of a
+        // short string's parse).
+        var nonASCII = false
         while index < bytes.count {
-            index = JSONStringScan.firstSpecial(base, from: index, to: bytes.count)
+            index = JSONStringScan.firstSpecial(base, from: index, to: bytes.count, nonASCII: &nonASCII)
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                if !nonASCII {
+                    index += 1
+                    return String(decoding: slice, as: UTF8.self)
+                }
                 guard let string = String(validating: slice, as: UTF8.self) else {
                     throw JSONParser.Error(message: "invalid UTF-8 in string", offset: start)
                 }

@@ -34,8 +34,8 @@ public struct ResponseShaper: Sendable {
                 result.mimeType = "application/json"
                 return result
             }
-            if let value = try? JSONParser.parse(response.body) {
-                var result = shapeJSON(value, tool: tool, request: request)
+            if let selected = Self.selected(from: response.body, by: tool.response) {
+                var result = shapeJSON(selected: selected, tool: tool, request: request)
                 result.mimeType = "application/json"
                 return result
             }
@@ -66,8 +66,30 @@ public struct ResponseShaper: Sendable {
         return result
     }
 
-    func shapeJSON(_ value: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
-        let shaped = Self.refine(Self.select(tool.response.select, in: value), by: tool.response)
+    /// The answer's value at the tool's `select` path, nil when the answer
+    /// is not JSON. With `fields`, only the members they (and `where`)
+    /// read are kept of each object there, and only that much is parsed
+    /// (``JSONProjection``); `refine` gives the same result on either.
+    static func selected(from body: [UInt8], by shaping: ResponseShaping) -> JSONValue? {
+        if shaping.select.isEmpty && shaping.fields.isEmpty { return try? JSONParser.parse(body) }
+        return JSONProjection.value(in: body, at: shaping.select, keeping: readMembers(of: shaping))
+    }
+
+    /// The top-level members of an item that `where` and `fields` read;
+    /// nil (keep them all) without `fields`, or when a condition tests the
+    /// item itself.
+    static func readMembers(of shaping: ResponseShaping) -> Set<String>? {
+        guard !shaping.fields.isEmpty else { return nil }
+        var members = Set<String>()
+        for path in shaping.fields + shaping.conditions.map(\.field) {
+            guard let first = path.first else { return nil }
+            members.insert(first)
+        }
+        return members
+    }
+
+    func shapeJSON(selected: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
+        let shaped = Self.refine(selected, by: tool.response)
         let (text, overflow) = Self.cut(shaped.jsonString, maxBytes: tool.response.maxBytes)
         var result = if let schema = tool.response.outputSchema {
             conform(shaped, text: text, schema: schema, tool: tool, request: request)

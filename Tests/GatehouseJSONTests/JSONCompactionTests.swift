@@ -63,6 +63,13 @@ import Testing
         #expect(JSONCompaction.compacted([quote, 0xC3, 0xA9, quote]) == [quote, 0xC3, 0xA9, quote])
     }
 
+    /// The one difference from the parser, on purpose: a repeated name
+    /// is passed on as the upstream wrote it.
+    @Test func aRepeatedNameIsPassedOnAsWritten() {
+        #expect(Self.compact(#"{"a": 1, "a": 2}"#) == #"{"a":1,"a":2}"#)
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse(#"{"a": 1, "a": 2}"#) }
+    }
+
     @Test func depthIsBounded() {
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
         #expect(JSONCompaction.compacted(Array(deep.utf8)) == nil)

@@ -382,3 +382,46 @@ private let people = #"{"items":[{"id":1,"status":"open","owner":{"login":"ann"}
     #expect(result.firstText == #"{"price":1.5}"#)
     #expect(result.structuredContent == ["price": 1.5])
 }
+
+/// Shaping reads only what it keeps (`JSONProjection`); the result must be
+/// what reading the whole answer and then shaping it gives.
+@Test func readingOnlyTheKeptPartGivesTheSameShapedAnswer() throws {
+    let body = #"""
+        {"meta": {"count": 4, "pages": [1, 2]}, "items": [
+          {"id": 1, "status": "open", "owner": {"login": "ann", "id": 7}, "tag": "a", "body": "long \"text\""},
+          {"id": 2, "status": "closed", "owner": {"login": "bob"}, "body": null},
+          {"id": 3, "status": "open", "tag": "b"}, "loose", [{"id": 9, "status": "open"}]
+        ]}
+        """#
+    let open = ItemCondition(field: ["status"], test: .equals("open"))
+    let owned = ItemCondition(field: ["owner", "login"], test: .exists(true))
+    let shapings: [(select: [String], conditions: [ItemCondition], fields: [[String]], renames: [(from: [String], to: String)])] = [
+        (["items"], [], [["id"]], []),
+        (["items"], [open], [["id"]], []),
+        (["items"], [owned], [["id"], ["owner", "login"]], [(["owner", "login"], "who")]),
+        (["items", "0"], [], [["owner", "id"], ["tag"]], []),
+        (["items", "4"], [], [["id"]], []),
+        (["meta"], [], [["pages"]], []),
+        (["missing"], [], [["id"]], []),
+        ([], [], [["meta"]], []),
+        (["items"], [open], [], [(["id"], "number")]),
+    ]
+    let parsed = try JSONParser.parse(body)
+    for shaping in shapings {
+        let tool = try shapingTool(select: shaping.select, conditions: shaping.conditions, fields: shaping.fields, renames: shaping.renames)
+        let whole = ResponseShaper.refine(ResponseShaper.select(shaping.select, in: parsed), by: tool.response)
+        let read = try #require(ResponseShaper.selected(from: Array(body.utf8), by: tool.response))
+        #expect(ResponseShaper.refine(read, by: tool.response) == whole, "\(shaping.select) \(shaping.fields)")
+        #expect(shape(body, tool: tool).firstText == whole.jsonString)
+    }
+    // Only `where` and `fields` decide what is read of each item.
+    let tool = try shapingTool(select: ["items"], conditions: [open], fields: [["id"]])
+    #expect(ResponseShaper.readMembers(of: tool.response) == ["id", "status"])
+    #expect(ResponseShaper.readMembers(of: try shapingTool(select: ["items"]).response) == nil)
+}
+
+@Test func anAnswerThatIsNotJSONWhereShapingReadsItIsPassedOnAsText() throws {
+    let tool = try shapingTool(select: ["items"], fields: [["id"]])
+    #expect(shape(#"{"items": [{"id": 1, "x": tru}]}"#, tool: tool).firstText == #"{"items": [{"id": 1, "x": tru}]}"#)
+    #expect(shape(#"{"items": [{"id": 1}]} trailing"#, tool: tool).firstText == #"{"items": [{"id": 1}]} trailing"#)
+}
