@@ -227,7 +227,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "Caller", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting"]),
+        .testTarget(
+            name: "UpstreamTests",
+            dependencies: [
+                "Upstream", "Caller", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "RateLimiting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
         .testTarget(name: "TokenGrantsTests", dependencies: ["TokenGrants", "GatehouseJSON", "OAuth"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),

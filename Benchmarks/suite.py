@@ -14,6 +14,7 @@ All servers listen on 127.0.0.1; every loop is bounded in requests and time.
 
 import argparse
 import base64
+import concurrent.futures
 import datetime
 import json
 import os
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import requests
@@ -111,6 +113,7 @@ http {{
     location = /item {{ default_type application/json; alias {dir}/item.json; }}
     location = /big {{ default_type application/json; alias {dir}/big.json; }}
     location = /list {{ default_type application/json; alias {dir}/list.json; }}
+    location = /huge {{ default_type application/json; alias {dir}/huge.json; }}
     location = /.well-known/oauth-authorization-server {{ default_type application/json; alias {dir}/metadata.json; }}
     location = /jwks.json {{ default_type application/json; alias {dir}/jwks.json; }}
   }}
@@ -145,6 +148,11 @@ tools:
       select: items
       fields: [id]
       max_bytes: 200000
+  - name: get_huge
+    description: A 1 MiB document, passed on whole.
+    path: /huge
+    response:
+      max_bytes: 2000000
 """
 
 
@@ -181,6 +189,34 @@ def wrk(url, connections, seconds, method="GET", body=None, headers=None, workdi
     requests_, rps, p50, p99, non2xx, errors = match.groups()
     return {"requests": int(requests_), "rps": float(rps), "p50": int(p50), "p99": int(p99), "non2xx": int(non2xx),
             "errors": int(errors)}
+
+
+HUGE_BYTES = 1 << 20
+
+
+def huge_document():
+    """A 1 MiB JSON list (as an API's long listing would be), indented."""
+    items, size = [], 20
+    while True:
+        item = {"id": len(items), "name": f"item {len(items)}", "note": "x" * 180, "tags": ["a", "b"], "open": True}
+        size += len(json.dumps(item, indent=2)) + 2
+        if size > HUGE_BYTES:
+            break
+        items.append(item)
+    text = json.dumps({"items": items}, indent=2)
+    return text + " " * (HUGE_BYTES - len(text))
+
+
+def peak_rss_kib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def reset_peak_rss(pid):
+    """Linux resets a process's peak resident size (VmHWM) on "5"."""
+    pathlib.Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def rss_kib(pid):
@@ -261,6 +297,7 @@ def start_upstream(work, processes):
         items.append(item)
         count += 1
     (work / "list.json").write_text(json.dumps({"items": items}))
+    (work / "huge.json").write_text(huge_document())
     (work / "nginx.conf").write_text(NGINX.format(dir=work, upstream=upstream, proxy=proxy))
     processes.start(["nginx", "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
     wait_for(f"http://127.0.0.1:{upstream}/item")
@@ -388,7 +425,54 @@ def run(args, connections, work, processes):
                                      case.get("headers"), work)
     if args.cases:
         return results, {}
-    return results, measure_footprint(args, work, processes, gatehouse, upstream)
+    extra = measure_footprint(args, work, processes, gatehouse, upstream)
+    extra["huge"] = measure_large_answer_memory(args, gatehouse)
+    return results, extra
+
+
+def measure_large_answer_memory(args, gatehouse):
+    """Peak resident memory a 1 MiB answer passed on whole adds: with one
+    call in flight at a time, and during a burst of simultaneous calls."""
+    port = free_port()
+    process = gatehouse(port)
+    url = f"http://127.0.0.1:{port}/mcp"
+    body, headers = tool_call_body("get_huge"), modern_headers("get_huge")
+
+    def call(client):
+        r = client.post(url, data=body, headers=headers, timeout=120)
+        assert r.status_code == 200 and len(r.content) > HUGE_BYTES // 2 and '"isError":true' not in r.text[-200:], r.text[:300]
+
+    session = requests.Session()
+    sequential = 3 if args.smoke else 20
+    for _ in range(sequential):  # pools and caches reach their steady size first, on small answers
+        r = session.post(url, data=tool_call_body("get_item"), headers=modern_headers("get_item"), timeout=10)
+        assert r.status_code == 200, r.text[:300]
+    time.sleep(0.5)
+    # One call in flight: the peak of the first long answer (later ones
+    # reuse what the allocator kept, and would show less).
+    before = rss_kib(process.pid)
+    reset_peak_rss(process.pid)
+    call(session)
+    one = peak_rss_kib(process.pid) - before
+    for _ in range(sequential):
+        call(session)
+    time.sleep(0.5)
+    before = rss_kib(process.pid)
+    reset_peak_rss(process.pid)
+    burst = 10 if args.smoke else 100
+    start = threading.Barrier(burst)
+
+    def burst_call(_):
+        with requests.Session() as own:  # one connection per call
+            start.wait()
+            call(own)
+
+    with concurrent.futures.ThreadPoolExecutor(burst) as pool:
+        list(pool.map(burst_call, range(burst)))
+    burst_peak = peak_rss_kib(process.pid) - before
+    time.sleep(2)
+    after = rss_kib(process.pid) - before
+    return dict(one=one, burst=burst, burst_peak=burst_peak, after=after)
 
 
 def measure_footprint(args, work, processes, gatehouse, upstream):
@@ -504,6 +588,11 @@ def render(args, connections, results, extra):
     lines.append(f"- Resident memory: **{extra['rss_idle_sample'] / 1024:.1f} MiB** idle with the sample `connectors.d`, "
                  f"**{extra['rss_1000_tools'] / 1024:.1f} MiB** with 1,000 tools loaded (after the timed calls).")
     lines.append(f"- Cold start to the first successful tool call with 1,000 tools: **{extra['cold_start_ms']:.0f} ms** (median of runs).")
+    huge = extra["huge"]
+    lines.append(f"- A 1 MiB answer passed on whole: peak resident growth **{huge['one'] / 1024:.1f} MiB** with one call in flight "
+                 f"({huge['one'] / 1024:.1f}× the answer); **{huge['burst_peak'] / 1024:.1f} MiB** during a burst of "
+                 f"{huge['burst']} simultaneous calls ({huge['burst_peak'] / 1024 / huge['burst']:.2f} MiB per call), "
+                 f"{huge['after'] / 1024:.1f} MiB above the start 2 s after it.")
     lines.append(f"- `tools/list` with 1,000 tools in one page ({size / 1024:.0f} KiB): p50 **{median:.2f} ms**, p99 {p99:.2f} ms "
                  f"(sequential requests from Python, client time included).")
     return "\n".join(lines)

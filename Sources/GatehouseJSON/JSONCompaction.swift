@@ -26,6 +26,36 @@ public enum JSONCompaction {
     }
 }
 
+extension JSONCompaction {
+    /// ``compacted(_:maximumDepth:)`` as text, written straight into the
+    /// string's own storage: an answer passed on whole becomes text anyway,
+    /// and copying a long one from an array into a string held it twice.
+    public static func compactedText(_ bytes: [UInt8], maximumDepth: Int = JSONParser.defaultMaximumDepth) -> String? {
+        var outcome = Outcome.invalid
+        let text = bytes.withUnsafeBufferPointer { input in
+            String(unsafeUninitializedCapacity: input.count) { storage in
+                var compactor = Compactor(input: input, output: BoundedOutput(storage: storage), maximumDepth: maximumDepth)
+                guard compactor.document() else { return 0 }
+                guard !compactor.output.overflowed else {
+                    outcome = .longer
+                    return 0
+                }
+                outcome = .written
+                return compactor.output.count
+            }
+        }
+        switch outcome {
+        case .written: return text
+        // `\b` and `\f` are written as `\u0008` and `\u000c`, longer than
+        // the input: rare enough to take the array's way.
+        case .longer: return compacted(bytes, maximumDepth: maximumDepth).map { String(decoding: $0, as: UTF8.self) }
+        case .invalid: return nil
+        }
+    }
+
+    private enum Outcome { case written, longer, invalid }
+}
+
 /// Where the compactor puts what it copies: an array, or nowhere when it
 /// only checks a value it skips (``JSONProjection``).
 protocol CompactorOutput {
@@ -39,6 +69,37 @@ extension Array: CompactorOutput where Element == UInt8 {}
 struct DiscardedOutput: CompactorOutput {
     @inline(__always) mutating func append(_ byte: UInt8) {}
     @inline(__always) mutating func append<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes) {}
+}
+
+/// A fixed buffer, for text written in place; notes when it was too small.
+struct BoundedOutput: CompactorOutput {
+    let storage: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
+    var overflowed = false
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        guard count < storage.count else {
+            overflowed = true
+            return
+        }
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always) mutating func append<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes) {
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { run in
+            guard !run.isEmpty else { return }
+            guard run.count <= storage.count - count else {
+                overflowed = true
+                return
+            }
+            if let source = run.baseAddress { (storage.baseAddress! + count).update(from: source, count: run.count) }
+            count += run.count
+        }
+        if copied == nil {
+            for byte in bytes { append(byte) }
+        }
+    }
 }
 
 /// Generic over its output so that checking without copying is the same

@@ -106,6 +106,12 @@ public struct JSONWriter {
                     index = JSONStringScan.firstSpecial(source, from: index + 1, to: count)
                 }
                 let start = bytes.count
+                let needed = start + count + extra + 2
+                if bytes.capacity < needed {
+                    // Room for what usually follows (closing brackets, a
+                    // few members), still growing geometrically.
+                    bytes.reserveCapacity(Swift.max(needed + 256, bytes.capacity * 2))
+                }
                 bytes.append(contentsOf: repeatElement(0, count: count + extra + 2))
                 bytes.withUnsafeMutableBufferPointer { out in
                     let base = out.baseAddress! + start

@@ -36,6 +36,24 @@ public struct HTTPUpstreamClient: UpstreamClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// The answer's body in one array, allocated once at the size the
+    /// upstream announced (`Content-Length`, when it is within the limit)
+    /// and filled chunk by chunk as they arrive: collecting into a buffer
+    /// that doubles as it grows and then copying it out held up to three
+    /// times a long answer at once.
+    static func body(of response: HTTPClientResponse, upTo limit: Int) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        if let announced = response.headers.first(name: "content-length").flatMap(Int.init), announced >= 0 {
+            guard announced <= limit else { throw NIOTooManyBytesError(maxBytes: limit) }
+            bytes.reserveCapacity(announced)
+        }
+        for try await chunk in response.body {
+            guard bytes.count + chunk.readableBytes <= limit else { throw NIOTooManyBytesError(maxBytes: limit) }
+            chunk.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+        }
+        return bytes
+    }
+
     public func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
         var http = HTTPClientRequest(url: request.url)
         http.method = .init(rawValue: request.method.rawValue)
@@ -46,8 +64,7 @@ public struct HTTPUpstreamClient: UpstreamClient {
         let deadline = NIODeadline.now() + .milliseconds(request.timeout.milliseconds)
         do {
             let response = try await client.execute(http, deadline: deadline)
-            var buffer = try await response.body.collect(upTo: request.maxResponseBytes)
-            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            let bytes = try await Self.body(of: response, upTo: request.maxResponseBytes)
             var answer = UpstreamResponse(
                 status: Int(response.status.code), reason: response.status.reasonPhrase,
                 contentType: response.headers.first(name: "content-type"), body: bytes,

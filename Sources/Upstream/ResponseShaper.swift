@@ -27,8 +27,8 @@ public struct ResponseShaper: Sendable {
         }
         if Self.isJSON(mediaType) || mediaType == nil {
             // Nothing to shape: the answer only has to be JSON, and compact.
-            if Self.passesThrough(tool.response), let compact = JSONCompaction.compacted(response.body) {
-                let (text, overflow) = Self.cut(String(decoding: compact, as: UTF8.self), maxBytes: tool.response.maxBytes)
+            if Self.passesThrough(tool.response), let compact = JSONCompaction.compactedText(response.body) {
+                let (text, overflow) = Self.cut(compact, maxBytes: tool.response.maxBytes)
                 var result = ToolResult.text(text)
                 result.overflow = overflow
                 result.mimeType = "application/json"

@@ -63,6 +63,24 @@ import Testing
         #expect(JSONCompaction.compacted([quote, 0xC3, 0xA9, quote]) == [quote, 0xC3, 0xA9, quote])
     }
 
+    /// Written into the string's own storage, the text is the same; where
+    /// it comes out longer than the input (`\b` written as `\u0008`), too.
+    @Test(arguments: [
+        #"{ "a" : [1, 2.5, {"b": null}], "c": "caf\u00e9 \"q\"" }"#, #"["\b"]"#, #""\f\b\f""#, #"  "x\by"  "#, "1", #"[""]"#,
+    ])
+    func textIsWrittenInPlaceAsTheArrayWouldHoldIt(text: String) throws {
+        let bytes = Array(text.utf8)
+        let array = try #require(JSONCompaction.compacted(bytes))
+        #expect(JSONCompaction.compactedText(bytes) == String(decoding: array, as: UTF8.self))
+    }
+
+    @Test func textOfAnInvalidDocumentIsNil() {
+        for text in ["", "[1,]", #"{"a" 1}"#, #""\ud800""#] {
+            #expect(JSONCompaction.compactedText(Array(text.utf8)) == nil, "\(text)")
+        }
+        #expect(JSONCompaction.compactedText([0x22, 0xFF, 0x22]) == nil)
+    }
+
     /// The one difference from the parser, on purpose: a repeated name
     /// is passed on as the upstream wrote it.
     @Test func aRepeatedNameIsPassedOnAsWritten() {
