@@ -49,6 +49,7 @@ enum HotPathBenchmarks {
         let answer = Self.items(count: 190).replacingOccurrences(of: ",\"", with: ",\n    \"")
         let sixtyFour = UpstreamResponse(status: 200, contentType: "application/json", body: Array(answer.utf8))
         let result: JSONObject = ["content": [["type": "text", "text": .string(String(repeating: "x", count: 1000))]]]
+        let compactText = JSONCompaction.compactedText(Array(answer.utf8)) ?? ""
 
         return [
             try measure("JSON-RPC request parse (tools/call, \(body.count) B)", iterations: iterations) {
@@ -77,6 +78,9 @@ enum HotPathBenchmarks {
             },
             measure("unshaped \(sixtyFour.body.count / 1024) KiB JSON answer passed on compact", iterations: max(1, iterations / 20)) {
                 blackHole(shaper.shape(sixtyFour, tool: unshapedTool, request: upstreamRequest))
+            },
+            measure("that answer's text escaped into a JSON-RPC result (\(compactText.utf8.count / 1024) KiB)", iterations: max(1, iterations / 20)) {
+                blackHole(JSONRPCEncoder.result(id: .int(42), result: ["content": [["type": "text", "text": .string(compactText)]]]))
             },
         ]
     }

@@ -14,6 +14,23 @@ enum JSONStringScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
+    /// A mask whose lowest set bit is the high bit of the first special
+    /// byte of `word` (bits above it may be set for bytes that are not);
+    /// zero when no byte is special.
+    @inline(__always)
+    static func firstSpecials(_ word: UInt64) -> UInt64 {
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        // A byte's high bit is the same in `word`, `quote` and `backslash`,
+        // so one `~word` masks all three tests.
+        return ((word &- ones &* 0x20) | (quote &- ones) | (backslash &- ones)) & ~word & highs
+    }
+
+    @inline(__always)
+    static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
+    }
+
     /// The index of the first quote, backslash or control character in
     /// `base[start..<end]`, or `end` when there is none.
     @inline(__always)
@@ -29,12 +46,8 @@ enum JSONStringScan {
         var index = start
         var high: UInt64 = 0
         while end - index >= 8 {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            // A byte's high bit is the same in `word`, `quote` and
-            // `backslash`, so one `~word` masks all three tests.
-            let found = ((word &- ones &* 0x20) | (quote &- ones) | (backslash &- ones)) & ~word & highs
+            let word = word(at: base + index)
+            let found = firstSpecials(word)
             if found != 0 {
                 let offset = found.trailingZeroBitCount >> 3
                 // Only the bytes before the match were crossed.

@@ -130,25 +130,13 @@ public enum JSONRPCMessage: Sendable {
 /// Encodes JSON-RPC responses straight to bytes.
 public enum JSONRPCEncoder {
     public static func result(id: JSONRPCID, result: JSONObject) -> [UInt8] {
-        var writer = JSONWriter(capacity: 512 + textSize(of: result))
+        var writer = JSONWriter(capacity: 512)
         writer.append("{\"jsonrpc\":\"2.0\",\"id\":")
         writer.write(id.json)
         writer.append(",\"result\":")
         writer.write(.object(result))
         writer.append("}")
         return writer.bytes
-    }
-
-    /// About how many bytes a tool result's text blocks take once escaped
-    /// (JSON text gains a backslash per quote), so that a long answer is
-    /// written into one buffer instead of one that grows by copying.
-    static func textSize(of result: JSONObject) -> Int {
-        guard case .array(let blocks)? = result["content"] else { return 0 }
-        var size = 0
-        for block in blocks {
-            if case .string(let text)? = block["text"] { size += text.utf8.count + text.utf8.count / 4 }
-        }
-        return size
     }
 
     /// A result whose `members` are written first, followed by pre-encoded
