@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         Self.bootstrapLogging(settings)
+        AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
         do {
             try await GatewayApp(settings: settings, logger: Logger(label: "gatehouse")).run()
         } catch is GatewayApp.Failure {
