@@ -18,7 +18,7 @@ enum JSONStringScan {
     /// byte of `word` (bits above it may be set for bytes that are not);
     /// zero when no byte is special.
     @inline(__always)
-    static func firstSpecials(_ word: UInt64) -> UInt64 {
+    private static func firstSpecials(_ word: UInt64) -> UInt64 {
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         // A byte's high bit is the same in `word`, `quote` and `backslash`,
@@ -27,7 +27,7 @@ enum JSONStringScan {
     }
 
     @inline(__always)
-    static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
+    private static func word(at pointer: UnsafePointer<UInt8>) -> UInt64 {
         UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+import ExtrasBase64
 import Foundation
 import Synchronization
 
@@ -25,13 +26,17 @@ public struct SessionSigner: Sendable {
     public var maximumAge: Duration
 
     public init(secret: [UInt8], maximumAge: Duration = .seconds(24 * 3600)) {
-        self.key = SymmetricKey(data: SHA256.hash(data: secret))
-        self.maximumAge = maximumAge
+        self.init(key: SymmetricKey(data: SHA256.hash(data: secret)), maximumAge: maximumAge)
     }
 
     init(key: SymmetricKey, maximumAge: Duration) {
         self.key = key
         self.maximumAge = maximumAge
+    }
+
+    /// The MAC of `bytes` under this signer's key.
+    private func mac(_ bytes: some Sequence<UInt8>) -> HashedAuthenticationCode<SHA256> {
+        HMAC<SHA256>.authenticationCode(for: Array(bytes), using: key)
     }
 
     /// A signer whose key is derived from this one under `label`: what one
@@ -59,14 +64,20 @@ public struct SessionSigner: Sendable {
         return encoded + "." + signature(encoded)
     }
 
+    /// Checked on every request of a legacy session, so on bytes: the
+    /// signature of the payload as written is compared with the one given,
+    /// as text (one spelling only) and in constant time, before the payload
+    /// is decoded.
     public func verify(_ token: String, now: Date = Date()) -> LegacySession? {
-        guard token.utf8.count < 512, let dot = token.firstIndex(of: ".") else { return nil }
-        let encoded = String(token[..<dot])
-        let signature = token[token.index(after: dot)...]
-        guard let expected = self.signature(encoded).data(using: .utf8), let given = signature.data(using: .utf8),
-            expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0,
-            let data = Self.decodeBase64URL(encoded), let payload = String(data: data, encoding: .utf8)
+        let utf8 = token.utf8
+        guard utf8.count < 512, let dot = utf8.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        let encoded = utf8[..<dot]
+        let given = utf8[utf8.index(after: dot)...]
+        let expected = Self.base64URL(mac(encoded)).utf8
+        guard expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0,
+            let data = try? Base64.decode(bytes: encoded, options: Self.decoding)
         else { return nil }
+        let payload = String(decoding: data, as: UTF8.self)
         let fields = payload.split(separator: "|", omittingEmptySubsequences: false)
         guard (fields.count == 4 && fields[0] == "1") || (fields.count == 5 && fields[0] == "2"), let issuedAt = Int64(fields[3])
         else { return nil }
@@ -78,19 +89,18 @@ public struct SessionSigner: Sendable {
     }
 
     func signature(_ payload: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)
-        return Self.base64URL(Data(mac))
+        Self.base64URL(mac(payload.utf8))
     }
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    private static let decoding: Base64.DecodingOptions = [.base64UrlAlphabet, .omitPaddingCharacter]
+
+    /// Base64url without padding.
+    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
+        Base64.encodeToString(bytes: Array(bytes), options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+        (try? Base64.decode(bytes: text.utf8, options: decoding)).map { Data($0) }
     }
 }
 

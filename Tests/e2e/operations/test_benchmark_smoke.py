@@ -12,7 +12,8 @@ def test_micro_benchmarks_complete():
     result = subprocess.run([str(bench), "--quick"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "operation" not in line]
-    assert len(rows) == 31
+    assert len(rows) == 32
+    assert any("answer's text escaped into a JSON-RPC result" in row for row in rows)
     assert any("1 MiB answer cut at 20 KiB with a link to the rest" in row for row in rows)
     assert any("memory: one three-page gather" in row and "MiB peak growth" in row for row in rows)
     assert any("token check, cached" in row for row in rows)
@@ -33,10 +34,27 @@ def test_benchmark_suite_completes(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for case in ["direct", "nginx proxy", "gatehouse 2026-07-28", "gatehouse legacy", "gatehouse with auth",
-                 "framework floor", "framework floor, NIO executor"]:
+                 "framework floor", "framework floor, NIO executor", "nginx proxy 64 KiB", "gatehouse 64 KiB",
+                 "gatehouse 64 KiB shaped to 2 KiB"]:
         assert f"| {case} |" in result.stdout
+    assert "A 1 MiB answer passed on whole: peak resident growth" in result.stdout
     if peer:
         assert "| peer (FastMCP) |" in result.stdout
+
+
+def test_benchmark_suite_times_only_the_cases_asked_for():
+    """--cases keeps the named cases and the baselines of their ratios,
+    and skips the memory and start-up measurements."""
+    import sys
+
+    result = subprocess.run([sys.executable, str(ROOT / "Benchmarks" / "suite.py"), "--gatehouse", str(BIN), "--smoke",
+                             "--cases", "shaped"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for case in ["direct", "nginx proxy", "nginx proxy 64 KiB", "gatehouse 2026-07-28", "gatehouse 64 KiB shaped to 2 KiB"]:
+        assert f"| {case} |" in result.stdout
+    for case in ["gatehouse legacy", "gatehouse with auth", "gatehouse 64 KiB |"]:
+        assert f"| {case}" not in result.stdout
+    assert "Resident memory" not in result.stdout
 
 
 def test_token_endpoint_benchmark_completes():
