@@ -78,25 +78,30 @@ public struct ResourceServer: Sendable {
     /// The token of a `Bearer <token>` header value (RFC 6750 §2.1), read
     /// byte by byte: it runs on every request.
     static func bearerToken(in value: String) throws(AuthFailure) -> String {
-        let bytes = value.utf8
-        let scheme = Array("bearer".utf8)
-        guard bytes.count > scheme.count + 1,
-            zip(bytes.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 }),
-            bytes[bytes.index(bytes.startIndex, offsetBy: scheme.count)] == UInt8(ascii: " ")
-        else {
-            throw AuthFailure(.invalidRequest, "the Authorization header must be 'Bearer <token>'", reason: "malformed_header")
+        var value = value
+        // Read on the header's contiguous bytes: a token of a kilobyte is
+        // checked on every request.
+        let token = value.withUTF8 { bytes -> Result<String, AuthFailure> in
+            let scheme = "bearer".utf8
+            guard bytes.count > scheme.count + 1, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }),
+                bytes[scheme.count] == UInt8(ascii: " ")
+            else {
+                return .failure(AuthFailure(.invalidRequest, "the Authorization header must be 'Bearer <token>'", reason: "malformed_header"))
+            }
+            var start = scheme.count + 1
+            var end = bytes.count
+            while start < end, bytes[start] == UInt8(ascii: " ") { start += 1 }
+            while end > start, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+            let token = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard !token.isEmpty, token.count <= maximumTokenBytes,
+                token.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
+            else {
+                return .failure(
+                    AuthFailure(.invalidRequest, "the bearer access token is malformed or larger than 16 KiB", reason: "malformed_header"))
+            }
+            return .success(String(decoding: token, as: UTF8.self))
         }
-        var start = bytes.index(bytes.startIndex, offsetBy: scheme.count + 1)
-        var end = bytes.endIndex
-        while start < end, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
-        while end > start, bytes[bytes.index(before: end)] == UInt8(ascii: " ") { end = bytes.index(before: end) }
-        let token = bytes[start..<end]
-        guard !token.isEmpty, token.count <= maximumTokenBytes,
-            token.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ",") })
-        else {
-            throw AuthFailure(.invalidRequest, "the bearer access token is malformed or larger than 16 KiB", reason: "malformed_header")
-        }
-        return String(Substring(token))
+        return try token.get()
     }
 
     static func queryCarriesToken(_ query: String) -> Bool {
