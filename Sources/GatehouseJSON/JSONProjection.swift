@@ -17,18 +17,19 @@
 /// value) is refused as the parser refuses it.
 public enum JSONProjection {
     /// The value at `path` (numeric steps index arrays; `null` when the
-    /// path leads nowhere, as ``select`` does on parsed values), with its
-    /// objects, or the objects of its array, cut to the members named in
-    /// `keeping` when that is given; nil when the bytes are not JSON.
+    /// path leads nowhere, as a tool's `select` does), with its objects cut
+    /// to the members named in `keeping`, in that order, when it is given:
+    /// the value's own object, or the objects of its array and of the
+    /// arrays within, as a tool's `fields` keeps them. Nil when the bytes
+    /// are not JSON.
     public static func value(
         in bytes: [UInt8],
         at path: [String],
-        keeping members: Set<String>?,
+        keeping members: [String]?,
         maximumDepth: Int = JSONParser.defaultMaximumDepth
     ) -> JSONValue? {
         bytes.withUnsafeBufferPointer { input in
-            // A handful of names: comparing them beats hashing each key.
-            var walk = Walk(parser: Parser(bytes: input, maximumDepth: maximumDepth), members: members.map(Array.init))
+            var walk = Walk(parser: Parser(bytes: input, maximumDepth: maximumDepth), members: members)
             return walk.document(path: path[...])
         }
     }
@@ -85,7 +86,8 @@ private struct Walk {
         }
     }
 
-    /// The value the path ends at, with objects cut to the kept members.
+    /// The value the path ends at, with objects cut to the kept members,
+    /// in arrays at any depth.
     mutating func kept() -> JSONValue? {
         guard let members, parser.index < input.count else { return parse() }
         switch input[parser.index] {
@@ -93,9 +95,7 @@ private struct Walk {
         case UInt8(ascii: "["):
             var items: [JSONValue] = []
             let complete = self.members(of: UInt8(ascii: "]"), keyed: false) { walk, _ in
-                let item = walk.parser.index < walk.input.count && walk.input[walk.parser.index] == UInt8(ascii: "{")
-                    ? walk.object(keeping: members) : walk.parse()
-                guard let item else { return false }
+                guard let item = walk.kept() else { return false }
                 items.append(item)
                 return true
             }
@@ -105,6 +105,8 @@ private struct Walk {
         }
     }
 
+    /// An object's kept members, in the order they are named (a few names:
+    /// comparing them beats hashing each key).
     mutating func object(keeping members: [String]) -> JSONValue? {
         var object = JSONObject()
         let complete = self.members(of: UInt8(ascii: "}"), keyed: true) { walk, key in
@@ -113,6 +115,12 @@ private struct Walk {
             return true
         }
         guard complete else { return nil }
+        if object.count > 1 {
+            let rank = { (key: String) in members.firstIndex(of: key) ?? members.count }
+            if !zip(object.keys, object.keys.dropFirst()).allSatisfy({ rank($0) < rank($1) }) {
+                object.sort { rank($0.key) < rank($1.key) }
+            }
+        }
         return .object(object)
     }
 

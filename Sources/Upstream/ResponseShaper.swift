@@ -75,21 +75,27 @@ public struct ResponseShaper: Sendable {
         return JSONProjection.value(in: body, at: shaping.select, keeping: readMembers(of: shaping))
     }
 
-    /// The top-level members of an item that `where` and `fields` read;
-    /// nil (keep them all) without `fields`, or when a condition tests the
-    /// item itself.
-    static func readMembers(of shaping: ResponseShaping) -> Set<String>? {
+    /// The top-level members of an item that `fields` and `where` read, in
+    /// the order `fields` names them; nil (keep them all) without
+    /// `fields`, or when a condition tests the item itself.
+    static func readMembers(of shaping: ResponseShaping) -> [String]? {
         guard !shaping.fields.isEmpty else { return nil }
-        var members = Set<String>()
+        var members: [String] = []
         for path in shaping.fields + shaping.conditions.map(\.field) {
             guard let first = path.first else { return nil }
-            members.insert(first)
+            if !members.contains(first) { members.append(first) }
         }
         return members
     }
 
+    /// Whether the projection's cut is already what `fields` keeps: plain
+    /// names only, and no `where` reading other members.
+    static func projectionKeepsFields(_ shaping: ResponseShaping) -> Bool {
+        !shaping.fields.isEmpty && shaping.conditions.isEmpty && shaping.fields.allSatisfy { $0.count == 1 }
+    }
+
     func shapeJSON(selected: JSONValue, tool: ToolDefinition, request: UpstreamRequest) -> ToolResult {
-        let shaped = Self.refine(selected, by: tool.response)
+        let shaped = Self.refine(selected, by: tool.response, fieldsKept: Self.projectionKeepsFields(tool.response))
         let (text, overflow) = Self.cut(shaped.jsonString, maxBytes: tool.response.maxBytes)
         var result = if let schema = tool.response.outputSchema {
             conform(shaped, text: text, schema: schema, tool: tool, request: request)
@@ -186,11 +192,12 @@ public struct ResponseShaper: Sendable {
         return current
     }
 
-    /// The steps after `select`, in their order: `where`, `fields`, `rename`.
-    static func refine(_ value: JSONValue, by shaping: ResponseShaping) -> JSONValue {
+    /// The steps after `select`, in their order: `where`, `fields`, `rename`;
+    /// `fieldsKept` when the value was read keeping only the fields.
+    static func refine(_ value: JSONValue, by shaping: ResponseShaping, fieldsKept: Bool = false) -> JSONValue {
         var shaped = value
         if !shaping.conditions.isEmpty { shaped = filter(shaped, by: shaping.conditions) }
-        if !shaping.fields.isEmpty { shaped = keep(shaping.fields, of: shaped) }
+        if !shaping.fields.isEmpty && !fieldsKept { shaped = keep(shaping.fields, of: shaped) }
         if !shaping.renames.isEmpty { shaped = rename(shaping.renames, in: shaped) }
         return shaped
     }

@@ -20,13 +20,14 @@ import Testing
         }
         """#
 
-    static func project(_ text: String, _ path: [String], _ members: Set<String>? = nil) -> JSONValue? {
+    static func project(_ text: String, _ path: [String], _ members: [String]? = nil) -> JSONValue? {
         JSONProjection.value(in: Array(text.utf8), at: path, keeping: members)
     }
 
     /// What the projection stands for: the parsed document, the value at
-    /// the path, its objects (or its array's objects) cut to the members.
-    static func expected(_ text: String, _ path: [String], _ members: Set<String>?) throws -> JSONValue {
+    /// the path, its objects (its own, or those of its arrays at any depth)
+    /// cut to the members, in their order.
+    static func expected(_ text: String, _ path: [String], _ members: [String]?) throws -> JSONValue {
         var value = try JSONParser.parse(text)
         for step in path {
             switch value {
@@ -39,10 +40,15 @@ import Testing
         }
         guard let members else { return value }
         func cut(_ value: JSONValue) -> JSONValue {
-            guard case .object(let object) = value else { return value }
-            return .object(object.filter { members.contains($0.key) })
+            switch value {
+            case .array(let items): return .array(items.map(cut))
+            case .object(let object):
+                var kept = JSONObject()
+                for member in members { if let value = object[member] { kept[member] = value } }
+                return .object(kept)
+            default: return value
+            }
         }
-        if case .array(let items) = value { return .array(items.map(cut)) }
         return cut(value)
     }
 
@@ -53,7 +59,7 @@ import Testing
     ])
     func theValueAtAPathIsTheParsedOne(path: [String]) throws {
         #expect(Self.project(Self.answer, path) == (try Self.expected(Self.answer, path, nil)))
-        for members: Set<String> in [["id"], ["id", "owner"], ["title", "body"], [], ["nothing"]] {
+        for members: [String] in [["id"], ["id", "owner"], ["owner", "id"], ["title", "body"], [], ["nothing"]] {
             #expect(Self.project(Self.answer, path, members) == (try Self.expected(Self.answer, path, members)), "\(members)")
         }
     }
@@ -63,6 +69,10 @@ import Testing
         #expect(kept == [
             ["id": 1, "owner": ["login": "ann", "id": 7]], ["id": 2, "owner": nil], "not an object", [["id": 9]], [:],
         ])
+        // In the order named, as `fields` keeps them; arrays within arrays too.
+        let reordered = try #require(Self.project(Self.answer, ["items"], ["owner", "id"]))
+        #expect(reordered.arrayValue?.first?.objectValue.map { Array($0.keys) } == ["owner", "id"])
+        #expect(Self.project(#"[[{"a": 1, "b": 2}], {"b": 3, "c": 4}]"#, [], ["b"]) == [[["b": 2]], ["b": 3]])
         #expect(Self.project(#"{"id": 1, "other": [1, 2]}"#, [], ["id"]) == ["id": 1])
         #expect(Self.project(#"  "text"  "#, [], ["id"]) == "text")
     }

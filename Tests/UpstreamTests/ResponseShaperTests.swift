@@ -405,19 +405,26 @@ private let people = #"{"items":[{"id":1,"status":"open","owner":{"login":"ann"}
         (["missing"], [], [["id"]], []),
         ([], [], [["meta"]], []),
         (["items"], [open], [], [(["id"], "number")]),
+        (["items"], [], [["tag"], ["id"]], []),
+        (["items"], [], [["status"], ["id"]], [(["id"], "number")]),
     ]
     let parsed = try JSONParser.parse(body)
     for shaping in shapings {
         let tool = try shapingTool(select: shaping.select, conditions: shaping.conditions, fields: shaping.fields, renames: shaping.renames)
         let whole = ResponseShaper.refine(ResponseShaper.select(shaping.select, in: parsed), by: tool.response)
         let read = try #require(ResponseShaper.selected(from: Array(body.utf8), by: tool.response))
-        #expect(ResponseShaper.refine(read, by: tool.response) == whole, "\(shaping.select) \(shaping.fields)")
+        let fieldsKept = ResponseShaper.projectionKeepsFields(tool.response)
+        #expect(ResponseShaper.refine(read, by: tool.response, fieldsKept: fieldsKept) == whole, "\(shaping.select) \(shaping.fields)")
         #expect(shape(body, tool: tool).firstText == whole.jsonString)
     }
     // Only `where` and `fields` decide what is read of each item.
     let tool = try shapingTool(select: ["items"], conditions: [open], fields: [["id"]])
     #expect(ResponseShaper.readMembers(of: tool.response) == ["id", "status"])
     #expect(ResponseShaper.readMembers(of: try shapingTool(select: ["items"]).response) == nil)
+    // The cut is what `fields` keeps only for plain names and no `where`.
+    #expect(!ResponseShaper.projectionKeepsFields(tool.response))
+    #expect(ResponseShaper.projectionKeepsFields(try shapingTool(select: ["items"], fields: [["id"], ["tag"]]).response))
+    #expect(!ResponseShaper.projectionKeepsFields(try shapingTool(select: ["items"], fields: [["owner", "login"]]).response))
 }
 
 @Test func anAnswerThatIsNotJSONWhereShapingReadsItIsPassedOnAsText() throws {
