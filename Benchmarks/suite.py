@@ -375,9 +375,9 @@ def run(args, connections, work, processes):
         # on this stack can reach, with Swift's thread pool and with NIO's
         # event loops running the tasks.
         floor_body = tool_call_body("get_item")
-        for label, executor in [("framework floor", "swift"), ("framework floor, NIO executor", "nio")]:
+        for label, executor in [("framework floor", "swift"), ("framework floor, NIO executor", "nio"), ("pipeline floor", "pipeline"), ("pipeline floor, task", "pipeline-task"), ("pinned floor", "pinned"), ("pinned floor, task", "pinned-task"), ("hb own client", "nio own-client"), ("hb own client swift", "swift own-client")]:
             port = free_port()
-            processes.start([args.floor, str(port), f"http://127.0.0.1:{upstream}/item", executor])
+            processes.start([args.floor, str(port), f"http://127.0.0.1:{upstream}/item", *executor.split()])
             wait_for(f"http://127.0.0.1:{port}/healthz")
             cases[label] = dict(url=f"http://127.0.0.1:{port}/mcp", method="POST", body=floor_body,
                                 headers=modern_headers("get_item"))
@@ -412,7 +412,7 @@ def run(args, connections, work, processes):
     for name, case in cases.items():
         r = requests.request(case.get("method", "GET"), case["url"], data=case.get("body"), headers=case.get("headers"))
         assert r.status_code == 200, (name, r.status_code, r.text[:300])
-        if "tools/call" in (case.get("body") or b"").decode() and not name.startswith("framework floor"):
+        if "tools/call" in (case.get("body") or b"").decode() and "floor" not in name and "hb " not in name:
             text = r.text
             assert '"isError":true' not in text and '"result"' in text, (name, text[:300])
 

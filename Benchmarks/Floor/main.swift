@@ -26,10 +26,23 @@ if arguments.count > 3, arguments[3] == "nio" {
 let upstreamURL = arguments[2]
 let client = HTTPUpstreamClient.makeHTTPClient()
 
+if arguments.count > 3, arguments[3] == "pipeline" || arguments[3] == "pipeline-task" {
+    try await runPipelineFloor(port: port, upstreamURL: upstreamURL, client: client, useTask: arguments[3] == "pipeline-task")
+    exit(0)
+}
+if arguments.count > 3, arguments[3].hasPrefix("pinned") {
+    try await runPinnedFloor(port: port, upstreamURL: upstreamURL, useTask: arguments[3] == "pinned-task")
+    exit(0)
+}
 let router = Router()
 router.get("/healthz") { _, _ in "ok" }
+let pools = LoopPools(group: .singleton, upstreamURL: upstreamURL)
+let ownClient = arguments.count > 4 && arguments[4] == "own-client"
 router.post("/mcp") { request, _ -> Response in
     _ = try await request.body.collect(upTo: 1 << 20)
+    if ownClient {
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try await pools.fetch()))
+    }
     let upstream = try await client.execute(HTTPClientRequest(url: upstreamURL), deadline: .now() + .seconds(10))
     let body = try await upstream.body.collect(upTo: 1 << 20)
     return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
