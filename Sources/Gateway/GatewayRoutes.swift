@@ -155,20 +155,22 @@ extension Gateway {
 
     /// The HTTP server, ready to run as a service.
     public func application() -> some ApplicationProtocol {
-        application(router: router(), host: settings.host, port: settings.port)
+        application(router: router(), host: settings.host, port: settings.port, mcp: mcpPostResponder)
     }
 
     /// The operations listener, when one is configured.
     public func operationsApplication() -> (some ApplicationProtocol)? {
         guard let port = settings.operationsPort else { return nil as Application<RouterResponder<GatewayRequestContext>>? }
-        return application(router: operationsRouter(), host: settings.operationsHost ?? settings.host, port: port)
+        return application(router: operationsRouter(), host: settings.operationsHost ?? settings.host, port: port, mcp: nil)
     }
 
-    func application(router: Router<GatewayRequestContext>, host: String, port: Int) -> Application<RouterResponder<GatewayRequestContext>> {
+    func application(
+        router: Router<GatewayRequestContext>, host: String, port: Int, mcp: MCPPostResponder?
+    ) -> Application<RouterResponder<GatewayRequestContext>> {
         let limits = settings.connections
         return Application(
             router: router,
-            server: .guardedHTTP1(limits: limits),
+            server: .guardedHTTP1(limits: limits, mcp: mcp),
             configuration: .init(
                 address: .hostname(host, port: port), serverName: nil,
                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),

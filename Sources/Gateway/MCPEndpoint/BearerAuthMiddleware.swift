@@ -19,15 +19,21 @@ struct BearerAuthMiddleware: RouterMiddleware {
         do {
             context.caller = try await resourceServer.authenticate(headers: request.headers, query: request.uri.query)
         } catch {
-            metrics.authFailure(reason: error.reason)
-            logger.info("request refused", metadata: ["reason": .string(error.reason), "status": .stringConvertible(error.httpStatus)])
-            let body = JSONRPCEncoder.error(
-                id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Unauthorized: \(error.description)"))
-            return Response(
-                status: .init(code: error.httpStatus),
-                headers: [.contentType: "application/json", .wwwAuthenticate: resourceServer.challenge(for: error)],
-                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return Response(Self.refusal(error, resourceServer: resourceServer, metrics: metrics, logger: logger))
         }
         return try await next(request, context)
+    }
+
+    /// The 401 or 403 a refused token gets, with the challenge that sends
+    /// the client to sign in; the refusal is counted and logged without
+    /// the token.
+    static func refusal(_ error: AuthFailure, resourceServer: ResourceServer, metrics: GatewayMetrics, logger: Logger) -> MCPHTTPResponse {
+        metrics.authFailure(reason: error.reason)
+        logger.info("request refused", metadata: ["reason": .string(error.reason), "status": .stringConvertible(error.httpStatus)])
+        return MCPHTTPResponse(
+            status: .init(code: error.httpStatus),
+            headerFields: [.contentType: "application/json", .wwwAuthenticate: resourceServer.challenge(for: error)],
+            body: JSONRPCEncoder.error(
+                id: nil, error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Unauthorized: \(error.description)")))
     }
 }

@@ -2,43 +2,31 @@ import Hummingbird
 import MCPProtocol
 
 extension Gateway {
-    /// `/mcp`: the middleware chain every request passes, outermost first,
-    /// then one line per HTTP method.
+    /// `/mcp`: POST through ``MCPPostResponder``; GET and DELETE through the
+    /// middleware chain, outermost first.
     func addMCPRoutes(to router: Router<GatewayRequestContext>) {
         let server = self.server
-        let post = MCPPostHandler(server: server, maxBody: settings.maxBodyBytes)
+        let responder = mcpPostResponder
+        // The server answers this route on the event loop that read the
+        // request (MCPFastPathHandler); the route serves tests that drive
+        // the router without sockets, and any other channel.
+        router.post("/mcp") { request, _ -> Response in
+            let body = try? await request.body.collect(upTo: responder.maxBody)
+            return Response(await responder.respond(
+                headers: request.headers, query: request.uri.query, body: body.map { Array($0.readableBytesView) }))
+        }
         router.group("/mcp", context: MCPRequestContext.self)
             .addMiddleware {
-                RequestTraceMiddleware()
                 MCPMetricsMiddleware(metrics: metrics)
                 OriginMiddleware(server: server)
                 BearerAuthMiddleware(resourceServer: resourceServer, metrics: metrics, logger: logger)
             }
-            .post { request, context in await post.respond(to: request, context: context) }
             .get { request, _ in Response(server.handleGet(headers: request.headers)) }
             .delete { request, _ in Response(server.handleDelete(headers: request.headers)) }
     }
-}
 
-/// A JSON-RPC message in, its answer out: the body is read up to the
-/// configured limit and handed to the protocol layer with the caller.
-struct MCPPostHandler: Sendable {
-    let server: MCPServer
-    let maxBody: Int
-
-    func respond(to request: Request, context: MCPRequestContext) async -> Response {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maxBody)
-        } catch {
-            return Response(
-                status: .contentTooLarge, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: JSONRPCEncoder.error(
-                    id: nil,
-                    error: JSONRPCError(code: JSONRPCError.invalidRequest, message: "Request body larger than \(maxBody) bytes")))))
-        }
-        let answer = await server.handlePost(headers: request.headers, body: Array(buffer.readableBytesView), caller: context.caller)
-        context.answeredMethod?.value = answer.method
-        return Response(answer)
+    /// What answers a POST to `/mcp`, on either path.
+    var mcpPostResponder: MCPPostResponder {
+        MCPPostResponder(server: server, resourceServer: resourceServer, metrics: metrics, logger: logger, maxBody: settings.maxBodyBytes)
     }
 }

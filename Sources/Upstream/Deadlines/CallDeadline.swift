@@ -28,7 +28,9 @@ func withCallDeadline<Value: Sendable>(
     _ operation: @escaping @Sendable () async -> Value
 ) async -> Result<Value, CallInterruption> {
     let outcome = CallOutcome()
-    let task = Task { () -> Value in
+    // An unstructured task does not inherit the caller's executor
+    // preference: passed on, the call stays on the connection's loop.
+    let task = Task(executorPreference: EventLoopTaskExecutor.current) { () -> Value in
         let value = await operation()
         outcome.settle(.finished)
         return value

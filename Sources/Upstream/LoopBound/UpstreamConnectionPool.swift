@@ -55,9 +55,9 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         let remaining = call.deadline - .now()
         let timeout = min(connectTimeout, max(remaining, .milliseconds(1)))
         let key = call.target.key
+        // ClientBootstrap turns on TCP_NODELAY itself.
         let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
