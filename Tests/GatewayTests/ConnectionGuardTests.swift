@@ -129,4 +129,40 @@ struct ConnectionGuardTests {
         #expect(pipe.connectionGuard.closed.isFired)
         #expect(!pipe.isOpen)
     }
+
+    /// One timer serves every phase and moves itself when it fires early:
+    /// after many quick requests, each timeout still counts from the
+    /// moment its phase began, to the millisecond.
+    @Test func manyQuickRequestsLeaveEveryTimeoutExact() throws {
+        let pipe = try GuardedPipeline()
+        for _ in 0..<50 {
+            pipe.bytes("GET / HTTP/1.1\r\n\r\n")
+            pipe.head()
+            pipe.advance(.milliseconds(300))
+            pipe.end()
+            pipe.advance(.milliseconds(300))
+            pipe.responded()
+            pipe.advance(.milliseconds(300))
+        }
+        #expect(pipe.isOpen)
+        pipe.advance(.milliseconds(9699))
+        #expect(pipe.isOpen, "the idle timeout counts from the last answer")
+        pipe.advance(.milliseconds(2))
+        #expect(!pipe.isOpen)
+    }
+
+    @Test func aShorterTimeoutAfterALongerOneStillFiresOnTime() throws {
+        let pipe = try GuardedPipeline()
+        pipe.bytes("GET / HTTP/1.1\r\n\r\n")
+        pipe.head()
+        pipe.end()
+        pipe.responded()
+        // Idle (10 s) is armed; a new request's head (2 s) must not wait for it.
+        pipe.advance(.milliseconds(100))
+        pipe.bytes("G")
+        pipe.advance(.milliseconds(1999))
+        #expect(pipe.isOpen)
+        pipe.advance(.milliseconds(2))
+        #expect(!pipe.isOpen)
+    }
 }

@@ -33,7 +33,14 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     /// Heads received minus responses finished (more than one when a
     /// client pipelines).
     private var unanswered = 0
+    /// When the current phase runs out of time; `nil` while responding.
+    private var deadline: NIODeadline?
+    /// The phase `deadline` was set for.
+    private var armedPhase: Phase = .readingHead
+    /// The one timer, and when it fires: never later than `deadline`, often
+    /// earlier, when it then moves itself to `deadline`.
     private var timer: Scheduled<Void>?
+    private var timerFiresAt: NIODeadline?
     private var context: ChannelHandlerContext?
 
     init(limits: ConnectionLimits) {
@@ -47,6 +54,7 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         disarm()
+        cancelTimer()
         self.context = nil
     }
 
@@ -58,6 +66,7 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         disarm()
+        cancelTimer()
         closed.fire()
         context.fireChannelInactive()
     }
@@ -111,21 +120,44 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         arm(limits.idleTimeout)
     }
 
+    /// Sets the time the current phase may take. Every request passes
+    /// through three phases, so rather than a timer per phase (which cost a
+    /// twentieth of a small call's CPU) one timer stays scheduled at or
+    /// before the earliest deadline, and a deadline set later than it only
+    /// changes a value: when the timer fires early it moves itself on.
     private func arm(_ timeout: Duration) {
-        disarm()
         guard let context else { return }
-        let armedPhase = phase
-        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: .init(timeout)) { [self] in
+        let deadline = context.eventLoop.now + .init(timeout)
+        self.deadline = deadline
+        armedPhase = phase
+        if let timerFiresAt, timerFiresAt <= deadline { return }
+        schedule(at: deadline)
+    }
+
+    private func disarm() {
+        deadline = nil
+    }
+
+    private func schedule(at time: NIODeadline) {
+        timer?.cancel()
+        guard let context else { return }
+        timerFiresAt = time
+        timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: time) { [self] in
             timer = nil
+            timerFiresAt = nil
+            guard let deadline else { return }
+            if context.eventLoop.now < deadline { return schedule(at: deadline) }
+            self.deadline = nil
             // A phase change re-arms; this only fires if it stood still.
             guard phase == armedPhase, phase != .responding else { return }
             context.close(promise: nil)
         }
     }
 
-    private func disarm() {
+    private func cancelTimer() {
         timer?.cancel()
         timer = nil
+        timerFiresAt = nil
     }
 }
 
