@@ -22,10 +22,12 @@ public struct RequestTrace: Sendable {
     /// its request id when that is short and printable.
     public init(requestIDHeader: String?, traceparent: String?, tracestate: String? = nil) {
         let context: TraceContext
+        var random = TraceRandom()
         if let traceparent, let parent = try? TraceContext(traceParentHeaderValue: traceparent, traceStateHeaderValue: tracestate) {
-            context = TraceContext(traceID: parent.traceID, spanID: .random(), flags: parent.flags, state: parent.state)
+            context = TraceContext(traceID: parent.traceID, spanID: .random(using: &random), flags: parent.flags, state: parent.state)
         } else {
-            context = TraceContext(traceID: .random(), spanID: .random(), flags: .sampled, state: TraceState())
+            context = TraceContext(
+                traceID: .random(using: &random), spanID: .random(using: &random), flags: .sampled, state: TraceState())
         }
         let requestID = requestIDHeader.flatMap(Self.usableRequestID) ?? context.traceID.description
         self.init(requestID: requestID, context: context)
@@ -34,7 +36,8 @@ public struct RequestTrace: Sendable {
     /// The headers an upstream call carries: the request id, and a child
     /// span of this request's span.
     public var upstreamHeaders: [(name: String, value: String)] {
-        let child = TraceContext(traceID: context.traceID, spanID: .random(), flags: context.flags, state: context.state)
+        var random = TraceRandom()
+        let child = TraceContext(traceID: context.traceID, spanID: .random(using: &random), flags: context.flags, state: context.state)
         var headers = [("X-Request-Id", requestID), ("traceparent", child.traceParentHeaderValue)]
         if let state = child.traceStateHeaderValue, !state.isEmpty { headers.append(("tracestate", state)) }
         return headers

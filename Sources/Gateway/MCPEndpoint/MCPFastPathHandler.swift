@@ -95,8 +95,11 @@ final class MCPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Reading stops only once a request is waiting: holding every read
+    /// while an answer is pending would turn the socket's read interest
+    /// off and on again (two system calls) on every call.
     func read(context: ChannelHandlerContext) {
-        if case .answering = state {
+        if case .answering = state, !waiting.isEmpty {
             readHeld = true
             return
         }
