@@ -34,7 +34,7 @@ def test_benchmark_suite_completes(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for case in ["direct", "nginx proxy", "gatehouse 2026-07-28", "gatehouse legacy", "gatehouse with auth",
-                 "framework floor", "framework floor, NIO executor", "nginx proxy 64 KiB", "gatehouse 64 KiB",
+                 "framework floor", "framework floor, NIO executor", "event-loop floor", "nginx proxy 64 KiB", "gatehouse 64 KiB",
                  "gatehouse 64 KiB shaped to 2 KiB"]:
         assert f"| {case} |" in result.stdout
     assert "A 1 MiB answer passed on whole: peak resident growth" in result.stdout
