@@ -31,8 +31,10 @@ final class MCPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         /// Reading a `POST /mcp`: its head, its body so far (`nil` once
         /// past the limit; the rest is read and dropped).
         case collecting(HTTPRequest, [UInt8]?)
-        /// A request of Hummingbird's is being read.
-        case forwarding
+        /// A request of Hummingbird's is being read; `answered` once its
+        /// answer ended before its last part arrived (a refusal or a 404
+        /// needs no body).
+        case forwarding(answered: Bool)
         /// A request was read in full; its answer is not written yet.
         case answering
     }
@@ -70,7 +72,7 @@ final class MCPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if head.method == .post, Self.isMCPPath(head.path) {
                 state = .collecting(head, [])
             } else {
-                state = .forwarding
+                state = .forwarding(answered: false)
                 context.fireChannelRead(wrapInboundOut(part))
             }
         case (.collecting(let head, var body), .body(let chunk)):
@@ -84,8 +86,8 @@ final class MCPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.collecting(let head, let body), .end):
             state = .answering
             answer(head, body: body, context: context)
-        case (.forwarding, .end):
-            state = .answering
+        case (.forwarding(let answered), .end):
+            state = answered ? .idle : .answering
             context.fireChannelRead(wrapInboundOut(part))
         case (.forwarding, _), (.idle, _):
             // Hummingbird reports parts out of order as its own errors.
@@ -114,6 +116,10 @@ final class MCPFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// An answer ended: reading resumes, starting with the parts of the
     /// next request that arrived meanwhile.
     private func answered(context: ChannelHandlerContext) {
+        if case .forwarding = state {
+            state = .forwarding(answered: true)
+            return
+        }
         guard case .answering = state else { return }
         guard waiting.isEmpty else {
             // Not from inside a write: the next request may be

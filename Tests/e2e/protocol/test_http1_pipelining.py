@@ -104,3 +104,26 @@ def test_a_body_over_the_limit_is_refused_and_the_connection_stays_usable(gatewa
     assert answers[0][0] == 413
     assert "larger than" in json.loads(answers[0][2])["error"]["message"]
     assert answers[1][0] == 200
+
+
+def test_a_request_answered_before_its_body_arrived_does_not_stall_the_next(gateway):
+    """The router may answer (here: 404) before it read the body; the
+    connection must still serve the next request once the body is in."""
+    port = int(gateway.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"POST /nowhere HTTP/1.1\r\nHost: gatehouse\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 10\r\n\r\n12345")
+        first = b""
+        while b"\r\n\r\n" not in first:
+            first += sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 404")
+        sock.sendall(b"67890" + get_request("/healthz", close=True))
+        rest = first
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    answers = responses(rest)
+    assert [status for status, _, _ in answers] == [404, 200]
+    assert json.loads(answers[1][2]) == {"status": "ok"}
