@@ -77,7 +77,7 @@ public struct GatewayApp: Sendable {
             authorizationServer = try await startAuthorizationServer(http: httpClient)
             if authorizationServer == nil { linkingStore = try await openLinkingStore() }
             let gateway = makeGateway(
-                upstream: upstream ?? LoopBoundUpstreamClient(fallback: HTTPUpstreamClient(client: httpClient!)),
+                upstream: try upstream ?? LoopBoundUpstreamClient(caFile: settings.caFile, fallback: HTTPUpstreamClient(client: httpClient!)),
                 authHTTP: authHTTP ?? httpClient.map { HTTPAuthClient(client: $0) }, authorizationServer: authorizationServer,
                 credentialStore: linkingStore?.store ?? authorizationServer.map { CredentialStore(store: $0.store, box: $0.box) })
             readiness = gateway.readiness

@@ -91,7 +91,17 @@ public struct HTTPUpstreamClient: UpstreamClient {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let tls = error as? NIOSSLExtraError, tls == .failedToValidateHostname {
+            return "the API's TLS certificate does not name this host"
+        }
         let text = String(describing: error)
+        if error is NIOSSLError || text.contains("handshakeFailed") {
+            // BoringSSL's own text carries source paths and error numbers.
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "the API's TLS certificate is not trusted (a private authority goes in GATEHOUSE_TLS_CA_FILE)"
+            }
+            return "the TLS handshake with the API failed"
+        }
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         if text.localizedCaseInsensitiveContains("resolve") || text.contains("getaddrinfo") { return "host name could not be resolved" }
         return text.count > 200 ? String(text.prefix(200)) : text

@@ -1,10 +1,13 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
-/// The upstream client of the hot path: plain-HTTP requests go out on a
-/// keep-alive connection of the event loop the calling task runs on;
-/// everything else (`https`, credentials in the URL) goes to `fallback`.
+/// The upstream client of the hot path: HTTP/1.1 requests, plain or over
+/// TLS, go out on a keep-alive connection of the event loop the calling
+/// task runs on; what it does not speak (another scheme, credentials in
+/// the URL, `https` to an IP address, which TLS cannot name) goes to
+/// `fallback`.
 ///
 /// AsyncHTTPClient picks a connection from one pool shared by all loops and
 /// answers through a continuation, so a call started on one loop is often
@@ -18,14 +21,37 @@ public struct LoopBoundUpstreamClient: UpstreamClient {
 
     /// - Parameters:
     ///   - group: the loops to keep connections on, the server's own.
+    ///   - caFile: PEM certificate authorities trusted beside the system's.
     ///   - fallback: the client for requests this one does not speak.
-    public init(group: MultiThreadedEventLoopGroup = .singleton, connectTimeout: Duration = .seconds(5), fallback: any UpstreamClient) {
-        self.pools = UpstreamConnectionPools(group: group, connectTimeout: .nanoseconds(connectTimeout.nanoseconds))
+    /// - Throws: ``CertificateAuthoritiesUnreadable`` when `caFile` holds no
+    ///   certificates: better refused at start than on every call.
+    public init(
+        group: MultiThreadedEventLoopGroup = .singleton, connectTimeout: Duration = .seconds(5), caFile: String? = nil,
+        fallback: any UpstreamClient
+    ) throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile { configuration.additionalTrustRoots = [.file(caFile)] }
+        let tls: NIOSSLContext
+        do {
+            tls = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw CertificateAuthoritiesUnreadable(path: caFile ?? "(the system's)", reason: String(describing: error))
+        }
+        self.pools = UpstreamConnectionPools(group: group, connectTimeout: .nanoseconds(connectTimeout.nanoseconds), tls: tls)
         self.fallback = fallback
     }
 
+    /// The certificate authorities for `https` upstreams could not be loaded.
+    public struct CertificateAuthoritiesUnreadable: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "the certificate authorities in \(path) could not be loaded as PEM certificates (\(reason))" }
+    }
+
     public func send(_ request: UpstreamRequest) async throws(UpstreamFailure) -> UpstreamResponse {
-        guard let target = PlainHTTPTarget(url: request.url) else { return try await fallback.send(request) }
+        guard let target = HTTP1Target(url: request.url), !(target.secure && target.hostIsIPAddress) else {
+            return try await fallback.send(request)
+        }
         let head = try Self.head(of: request, to: target)
         let pool = pools.current
         let call = PooledCall(request: request, target: target, head: head, eventLoop: pool.eventLoop)
@@ -55,7 +81,7 @@ public struct LoopBoundUpstreamClient: UpstreamClient {
     /// The request head, refusing a header no HTTP/1.1 message may carry
     /// (a line break or NUL in a value, a name that is not a token) rather
     /// than sending it.
-    static func head(of request: UpstreamRequest, to target: PlainHTTPTarget) throws(UpstreamFailure) -> HTTPRequestHead {
+    static func head(of request: UpstreamRequest, to target: HTTP1Target) throws(UpstreamFailure) -> HTTPRequestHead {
         var headers = HTTPHeaders()
         headers.reserveCapacity(request.headers.count + 2)
         var hasHost = false
@@ -94,10 +120,10 @@ final class UpstreamConnectionPools: Sendable {
     private let pools: [ObjectIdentifier: UpstreamConnectionPool]
     private let group: MultiThreadedEventLoopGroup
 
-    init(group: MultiThreadedEventLoopGroup, connectTimeout: TimeAmount) {
+    init(group: MultiThreadedEventLoopGroup, connectTimeout: TimeAmount, tls: NIOSSLContext?) {
         var pools: [ObjectIdentifier: UpstreamConnectionPool] = [:]
         for loop in group.makeIterator() {
-            pools[ObjectIdentifier(loop)] = UpstreamConnectionPool(eventLoop: loop, connectTimeout: connectTimeout)
+            pools[ObjectIdentifier(loop)] = UpstreamConnectionPool(eventLoop: loop, connectTimeout: connectTimeout, tls: tls)
         }
         self.pools = pools
         self.group = group

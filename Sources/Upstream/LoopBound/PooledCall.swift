@@ -9,7 +9,7 @@ final class PooledCall: @unchecked Sendable {
     // @unchecked: mutable state is confined to the pool's event loop; the
     // caller's task only hands it over and waits on `promise`.
     let request: UpstreamRequest
-    let target: PlainHTTPTarget
+    let target: HTTP1Target
     let head: HTTPRequestHead
     let deadline: NIODeadline
     let timeout: Duration
@@ -21,7 +21,7 @@ final class PooledCall: @unchecked Sendable {
     private(set) var isSettled = false
     private var timer: Scheduled<Void>?
 
-    init(request: UpstreamRequest, target: PlainHTTPTarget, head: HTTPRequestHead, eventLoop: any EventLoop) {
+    init(request: UpstreamRequest, target: HTTP1Target, head: HTTPRequestHead, eventLoop: any EventLoop) {
         self.request = request
         self.target = target
         self.head = head

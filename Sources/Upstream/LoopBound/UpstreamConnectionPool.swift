@@ -1,8 +1,10 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
-/// The keep-alive connections of one event loop to plain-HTTP upstreams.
+/// The keep-alive connections of one event loop to HTTP/1.1 upstreams,
+/// over TLS for `https`.
 ///
 /// Every connection of a pool lives on the pool's loop, and so does every
 /// piece of its state: a request that starts on that loop is written,
@@ -17,12 +19,19 @@ final class UpstreamConnectionPool: @unchecked Sendable {
     let maxIdlePerHost: Int
     /// An idle connection unused this long is closed.
     let idleTimeout: TimeAmount
+    /// Verifies `https` upstreams (the system's authorities and the
+    /// configured CA file); shared by every loop.
+    let tls: NIOSSLContext?
 
     private var idle: [String: [PooledConnection]] = [:]
     private var sweep: Scheduled<Void>?
 
-    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, maxIdlePerHost: Int = 512, idleTimeout: TimeAmount = .seconds(60)) {
+    init(
+        eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext? = nil, maxIdlePerHost: Int = 512,
+        idleTimeout: TimeAmount = .seconds(60)
+    ) {
         self.eventLoop = eventLoop
+        self.tls = tls
         self.connectTimeout = connectTimeout
         self.maxIdlePerHost = maxIdlePerHost
         self.idleTimeout = idleTimeout
@@ -55,11 +64,17 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         let remaining = call.deadline - .now()
         let timeout = min(connectTimeout, max(remaining, .milliseconds(1)))
         let key = call.target.key
+        let tls = call.target.secure ? self.tls : nil
+        let host = call.target.host
         // ClientBootstrap turns on TCP_NODELAY itself.
         let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // Checks the certificate's chain and that it names `host`.
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: host))
+                    }
                     // Headers are checked once, as the request head is built.
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(UpstreamExchangeHandler())
@@ -159,10 +174,6 @@ final class PooledConnection: @unchecked Sendable {
         self.handler = handler
         self.key = key
     }
-}
-
-extension PlainHTTPTarget {
-    var key: String { "\(host):\(port)" }
 }
 
 extension TimeAmount {

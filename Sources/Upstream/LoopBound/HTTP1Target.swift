@@ -1,24 +1,32 @@
-/// Where a plain `http://` request goes, split once from its URL: the
-/// connection's host and port, the `Host` header, and the request target.
+/// Where an `http://` or `https://` request goes, split once from its URL:
+/// the connection's host and port, whether it speaks TLS, the `Host`
+/// header, and the request target.
 ///
 /// Anything this does not take apart (another scheme, credentials in the
 /// authority, a malformed port) is `nil`, and the call goes through the
 /// general-purpose client instead.
-struct PlainHTTPTarget: Equatable {
+struct HTTP1Target: Equatable {
+    var secure: Bool
     var host: String
     var port: Int
     /// `host` or `host:port` as the `Host` header carries it.
     var authority: String
     /// Path and query, fragment removed; `/` when the URL has no path.
     var requestTarget: String
+    /// The pool's key: connections are shared by scheme, host and port.
+    var key: String
 
     init?(url: String) {
         var utf8 = Substring(url).utf8
-        let scheme = Array("http://".utf8)
-        guard utf8.count > scheme.count,
-              zip(utf8.prefix(scheme.count), scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 || $0 == $1 })
-        else { return nil }
-        utf8 = utf8.dropFirst(scheme.count)
+        if Self.hasPrefix(utf8, "http://") {
+            secure = false
+            utf8 = utf8.dropFirst(7)
+        } else if Self.hasPrefix(utf8, "https://") {
+            secure = true
+            utf8 = utf8.dropFirst(8)
+        } else {
+            return nil
+        }
         let authorityEnd = utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
             ?? utf8.endIndex
         let authority = Substring(utf8[utf8.startIndex..<authorityEnd])
@@ -49,10 +57,25 @@ struct PlainHTTPTarget: Equatable {
             guard let port = Int(portText), (1...65535).contains(port) else { return nil }
             self.port = port
         } else {
-            self.port = 80
+            self.port = secure ? 443 : 80
         }
         self.host = String(host)
         self.authority = String(authority)
         self.requestTarget = String(rest)
+        self.key = "\(secure ? "https" : "http")://\(self.host):\(self.port)"
+    }
+
+    /// Whether the host is an IP address: TLS cannot name it in SNI.
+    var hostIsIPAddress: Bool {
+        host.contains(":") || host.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
+    }
+
+
+    private static func hasPrefix(_ utf8: Substring.UTF8View, _ scheme: StaticString) -> Bool {
+        let count = scheme.utf8CodeUnitCount
+        guard utf8.count > count else { return false }
+        return scheme.withUTF8Buffer { expected in
+            zip(utf8.prefix(count), expected).allSatisfy { $0 | 0x20 == $1 }
+        }
     }
 }
