@@ -65,14 +65,7 @@ public struct HTTPUpstreamClient: UpstreamClient {
         do {
             let response = try await client.execute(http, deadline: deadline)
             let bytes = try await Self.body(of: response, upTo: request.maxResponseBytes)
-            var answer = UpstreamResponse(
-                status: Int(response.status.code), reason: response.status.reasonPhrase,
-                contentType: response.headers.first(name: "content-type"), body: bytes,
-                retryAfter: response.status.code >= 400
-                    ? response.headers.first(name: "retry-after").flatMap { Int64($0).map { .seconds(max(0, $0)) } } : nil)
-            let links = response.headers["link"]
-            if !links.isEmpty { answer.link = links.joined(separator: ", ") }
-            return answer
+            return UpstreamResponse(status: response.status, headers: response.headers, body: bytes)
         } catch is NIOTooManyBytesError {
             throw .responseTooLarge(limit: request.maxResponseBytes)
         } catch let error as HTTPClientError {
@@ -112,5 +105,18 @@ extension Duration {
     var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension UpstreamResponse {
+    /// The answer as both HTTP clients read it: the status, the content
+    /// type, a `Retry-After` in seconds on a failure, and the `Link` header.
+    init(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8]) {
+        let code = Int(status.code)
+        self.init(
+            status: code, reason: status.reasonPhrase, contentType: headers.first(name: "content-type"), body: body,
+            retryAfter: code >= 400 ? headers.first(name: "retry-after").flatMap { Int64($0).map { .seconds(max(0, $0)) } } : nil)
+        let links = headers["link"]
+        if !links.isEmpty { link = links.joined(separator: ", ") }
     }
 }

@@ -134,6 +134,4 @@ final class UpstreamConnectionPools: Sendable {
         if let loop = MultiThreadedEventLoopGroup.currentEventLoop, let pool = pools[ObjectIdentifier(loop)] { return pool }
         return pools[ObjectIdentifier(group.next())]!
     }
-
-    func pool(for loop: any EventLoop) -> UpstreamConnectionPool? { pools[ObjectIdentifier(loop)] }
 }

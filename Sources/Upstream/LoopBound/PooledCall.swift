@@ -12,11 +12,9 @@ final class PooledCall: @unchecked Sendable {
     let target: HTTP1Target
     let head: HTTPRequestHead
     let deadline: NIODeadline
-    let timeout: Duration
     let promise: EventLoopPromise<UpstreamResponse>
     /// Set once a stale connection's failure has been retried.
     var mayRetry: Bool
-    var connecting: EventLoopFuture<any Channel>?
     var exchange: (UpstreamExchange, any Channel)?
     private(set) var isSettled = false
     private var timer: Scheduled<Void>?
@@ -25,7 +23,6 @@ final class PooledCall: @unchecked Sendable {
         self.request = request
         self.target = target
         self.head = head
-        self.timeout = request.timeout
         self.deadline = .now() + .nanoseconds(request.timeout.nanoseconds)
         self.promise = eventLoop.makePromise(of: UpstreamResponse.self)
         self.mayRetry = request.method.isIdempotent
@@ -34,7 +31,7 @@ final class PooledCall: @unchecked Sendable {
     /// Arms the deadline; runs on the pool's loop before the call starts.
     func armTimer(on eventLoop: any EventLoop) {
         timer = eventLoop.scheduleTask(deadline: deadline) { [self] in
-            stop(.timedOut(timeout))
+            stop(.timedOut(request.timeout))
         }
     }
 

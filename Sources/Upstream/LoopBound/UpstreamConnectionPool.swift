@@ -49,12 +49,10 @@ final class UpstreamConnectionPool: @unchecked Sendable {
         }
     }
 
-    /// The idle connections this pool holds, for tests.
-    var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
-
+    /// Mutates the idle list in place: a copy taken out of the dictionary
+    /// would be copied again on the first change.
     private func takeIdle(_ key: String) -> PooledConnection? {
-        while var connections = idle[key], let connection = connections.popLast() {
-            idle[key] = connections
+        while let connection = idle[key]?.popLast() {
             if connection.channel.isActive { return connection }
         }
         return nil
@@ -81,9 +79,7 @@ final class UpstreamConnectionPool: @unchecked Sendable {
                 }
             }
             .connect(host: call.target.host, port: call.target.port)
-        call.connecting = connecting
         connecting.whenComplete { result in
-            call.connecting = nil
             switch result {
             case .success(let channel):
                 guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamExchangeHandler.self) else {
@@ -96,7 +92,7 @@ final class UpstreamConnectionPool: @unchecked Sendable {
                 self.write(call, on: connection, reused: false)
             case .failure(let error):
                 if call.isSettled { return }
-                if NIODeadline.now() >= call.deadline { return call.finish(.failure(.timedOut(call.timeout))) }
+                if NIODeadline.now() >= call.deadline { return call.finish(.failure(.timedOut(call.request.timeout))) }
                 if error is ChannelError, case .connectTimeout = error as! ChannelError {
                     return call.finish(.failure(.connectionFailed("connection timed out")))
                 }
@@ -133,24 +129,21 @@ final class UpstreamConnectionPool: @unchecked Sendable {
 
     private func release(_ connection: PooledConnection) {
         guard connection.channel.isActive else { return }
-        var connections = idle[connection.key, default: []]
-        guard connections.count < maxIdlePerHost else { return connection.channel.close(promise: nil) }
+        guard idle[connection.key, default: []].count < maxIdlePerHost else { return connection.channel.close(promise: nil) }
         connection.idleSince = .now()
-        connections.append(connection)
-        idle[connection.key] = connections
+        idle[connection.key, default: []].append(connection)
         scheduleSweep()
     }
 
     private func forget(_ connection: PooledConnection) {
-        guard var connections = idle[connection.key],
-              let index = connections.firstIndex(where: { $0 === connection }) else { return }
-        connections.remove(at: index)
-        idle[connection.key] = connections.isEmpty ? nil : connections
+        guard let index = idle[connection.key]?.firstIndex(where: { $0 === connection }) else { return }
+        idle[connection.key]?.remove(at: index)
+        if idle[connection.key]?.isEmpty == true { idle[connection.key] = nil }
     }
 
     private func scheduleSweep() {
         guard sweep == nil else { return }
-        sweep = eventLoop.scheduleTask(in: idleTimeout / 2) {
+        sweep = eventLoop.scheduleTask(in: .nanoseconds(idleTimeout.nanoseconds / 2)) {
             self.sweep = nil
             let cutoff = NIODeadline.now() - self.idleTimeout
             for connections in self.idle.values {
@@ -174,8 +167,4 @@ final class PooledConnection: @unchecked Sendable {
         self.handler = handler
         self.key = key
     }
-}
-
-extension TimeAmount {
-    static func / (lhs: TimeAmount, rhs: Int64) -> TimeAmount { .nanoseconds(lhs.nanoseconds / rhs) }
 }

@@ -45,7 +45,7 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
             guard let head else { return fail(context, .connectionFailed("the upstream sent an answer without a head")) }
             self.exchange = nil
             self.head = nil
-            let answer = UpstreamResponse(head: head, body: body)
+            let answer = UpstreamResponse(status: head.status, headers: head.headers, body: body)
             body = []
             exchange.finish(.success(answer), reusable: head.isKeepAlive)
         }
@@ -74,14 +74,3 @@ final class UpstreamExchangeHandler: ChannelInboundHandler, RemovableChannelHand
 
 @available(*, unavailable)
 extension UpstreamExchangeHandler: Sendable {}
-
-extension UpstreamResponse {
-    init(head: HTTPResponseHead, body: [UInt8]) {
-        let code = Int(head.status.code)
-        self.init(
-            status: code, reason: head.status.reasonPhrase, contentType: head.headers.first(name: "content-type"), body: body,
-            retryAfter: code >= 400 ? head.headers.first(name: "retry-after").flatMap { Int64($0).map { .seconds(max(0, $0)) } } : nil)
-        let links = head.headers["link"]
-        if !links.isEmpty { link = links.joined(separator: ", ") }
-    }
-}

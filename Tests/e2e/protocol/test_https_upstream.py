@@ -8,7 +8,6 @@ import http.server
 import json
 import pathlib
 import ssl
-import subprocess
 import tempfile
 import threading
 
@@ -16,28 +15,8 @@ import pytest
 
 from support.gateway import start_gateway
 from support.loopback import LoopbackServer, answer
+from support.tls import make_tls_material
 from test_transport import modern_post
-
-
-def tls_material(folder: pathlib.Path, names: str) -> dict:
-    """A throwaway CA and a server certificate for `names` (a
-    subjectAltName value), made with openssl."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {n: folder / f"{n}.pem" for n in ("ca", "ca-key", "cert", "key", "csr")}
-    ext = folder / "server.ext"
-    ext.write_text(f"subjectAltName={names}\nbasicConstraints=CA:FALSE\n"
-                   "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
-
-    def run(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
-
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(paths["ca-key"]), "-out", str(paths["ca"]),
-        "-days", "2", "-subj", "/CN=Gatehouse e2e upstream CA",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(paths["key"]), "-out", str(paths["csr"]), "-subj", "/CN=upstream")
-    run("x509", "-req", "-in", str(paths["csr"]), "-CA", str(paths["ca"]), "-CAkey", str(paths["ca-key"]),
-        "-CAcreateserial", "-out", str(paths["cert"]), "-days", "2", "-extfile", str(ext))
-    return paths
 
 
 class TLSItemAPI(LoopbackServer):
@@ -92,8 +71,8 @@ def call(gateway):
 @pytest.fixture(scope="module")
 def material():
     root = pathlib.Path(tempfile.mkdtemp(prefix="gatehouse-tls-"))
-    return {"right": tls_material(root / "right", "DNS:localhost"),
-            "wrong_name": tls_material(root / "wrong", "DNS:other.example")}
+    return {"right": make_tls_material(root / "right", "DNS:localhost"),
+            "wrong_name": make_tls_material(root / "wrong", "DNS:other.example")}
 
 
 def test_a_trusted_https_api_answers_and_its_connection_is_kept(material):
