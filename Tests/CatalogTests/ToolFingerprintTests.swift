@@ -167,7 +167,10 @@ struct ToolFingerprintTests {
         let fingerprints = Set(tools.map { ToolFacts(definition: $0.definition, target: $0.target).fingerprint })
         let elapsed = ContinuousClock.now - started
         #expect(fingerprints.count == 1000)
-        // Debug build, shared CI cores: the release figure is in BENCHMARKS.md.
-        #expect(elapsed < .milliseconds(500), "\(elapsed)")
+        // Debug build, beside the other suites on shared CI cores (0.53 s
+        // was seen on a slow two-core VM): this bound only catches work
+        // that grows with the square of the tools; the release figure is
+        // in BENCHMARKS.md.
+        #expect(elapsed < .seconds(2), "\(elapsed)")
     }
 }
