@@ -150,6 +150,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Connector test cases run offline against recorded answers (`gatehouse test`).
+        .target(
+            name: "ConnectorTesting",
+            dependencies: ["Caller", "Catalog", "ConnectorModel", "GatehouseJSON", "Upstream"],
+            swiftSettings: swiftSettings
+        ),
         // OpenAPI 3.0/3.1 documents → connector files (`gatehouse import-openapi`).
         .target(
             name: "OpenAPIImport",
@@ -183,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "Gateway", "Catalog", "OpenAPIImport",
+                "Gateway", "Catalog", "ConnectorModel", "ConnectorTesting", "OpenAPIImport", "Upstream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -238,6 +244,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
+        .testTarget(
+            name: "ConnectorTestingTests",
+            dependencies: ["ConnectorTesting", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "Upstream"]),
         .testTarget(name: "TokenGrantsTests", dependencies: ["TokenGrants", "GatehouseJSON", "OAuth"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),
         .testTarget(
