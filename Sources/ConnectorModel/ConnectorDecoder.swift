@@ -30,19 +30,10 @@ public struct ConnectorDecoder: Sendable {
     ///   - directory: where relative `${file:…}` secrets are looked up.
     public func decode(yaml: String, file: String, directory: String = ".") -> Result {
         var decoding = YAMLDecoding(file: file)
-        if let refusal = AliasKeyCheck.refusal(in: yaml, file: file) {
-            return Result(connector: nil, diagnostics: [refusal])
-        }
         let root: Yams.Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                return Result(connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "file is empty")])
-            }
-            root = node
-        } catch let error as YamlError {
-            return Result(connector: nil, diagnostics: [Self.diagnostic(for: error, file: file)])
-        } catch {
-            return Result(connector: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML")])
+        switch Self.compose(yaml, file: file) {
+        case .success(let node): root = node
+        case .failure(let problem): return Result(connector: nil, diagnostics: [problem])
         }
         var reader = ConnectorReader(
             decoding: decoding, secrets: SecretResolver(source: secrets, baseDirectory: directory))
@@ -57,6 +48,22 @@ public struct ConnectorDecoder: Sendable {
             diagnostics.append(Diagnostic(file: file, line: 1, column: 1, message: "\(more) more problems not shown"))
         }
         return Result(connector: diagnostics.isEmpty ? connector : nil, diagnostics: diagnostics)
+    }
+
+    /// The file's YAML tree, or the one problem that stops reading it:
+    /// alias or collection keys, no document, invalid YAML.
+    static func compose(_ yaml: String, file: String) -> Swift.Result<Yams.Node, Diagnostic> {
+        if let refusal = AliasKeyCheck.refusal(in: yaml, file: file) { return .failure(refusal) }
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                return .failure(Diagnostic(file: file, line: 1, column: 1, message: "file is empty"))
+            }
+            return .success(node)
+        } catch let error as YamlError {
+            return .failure(diagnostic(for: error, file: file))
+        } catch {
+            return .failure(Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML"))
+        }
     }
 
     static func diagnostic(for error: YamlError, file: String) -> Diagnostic {

@@ -21,17 +21,10 @@ public struct ConnectorTestDecoder: Sendable {
     static let resultKeys = ["error", "text", "text_contains", "structured_content"]
 
     public func decode(yaml: String, file: String) -> Result {
-        if let refusal = AliasKeyCheck.refusal(in: yaml, file: file) { return Result(suite: nil, diagnostics: [refusal]) }
         let root: Yams.Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                return Result(suite: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "file is empty")])
-            }
-            root = node
-        } catch let error as YamlError {
-            return Result(suite: nil, diagnostics: [ConnectorDecoder.diagnostic(for: error, file: file)])
-        } catch {
-            return Result(suite: nil, diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "invalid YAML")])
+        switch ConnectorDecoder.compose(yaml, file: file) {
+        case .success(let node): root = node
+        case .failure(let problem): return Result(suite: nil, diagnostics: [problem])
         }
         var reader = Reader(decoding: YAMLDecoding(file: file))
         let suite = reader.suite(root, file: file)

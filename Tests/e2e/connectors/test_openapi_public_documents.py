@@ -69,7 +69,9 @@ def gateway(tmp_path_factory):
                                             "digitalocean", upstream, folder, work)
     check = subprocess.run([str(BIN), "check", str(folder)], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
-    running = start_gateway(folder, extra_env={"GATEHOUSE_PAGE_SIZE": "500"})
+    # Thousands of imported tools, read by the debug build: a slow two-core
+    # machine needs more than the usual 20 s before the first answer.
+    running = start_gateway(folder, extra_env={"GATEHOUSE_PAGE_SIZE": "500"}, ready_within=180)
     try:
         yield running, files
     finally:

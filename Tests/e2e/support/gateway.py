@@ -43,7 +43,7 @@ class Gateway:
         return self.process.wait(timeout)
 
 
-def start_gateway(folder: pathlib.Path, extra_env=None, port=None) -> Gateway:
+def start_gateway(folder: pathlib.Path, extra_env=None, port=None, ready_within: float = 20.0) -> Gateway:
     port = port or free_port()
     env = dict(os.environ)
     env.update({
@@ -58,5 +58,5 @@ def start_gateway(folder: pathlib.Path, extra_env=None, port=None) -> Gateway:
     log = open(folder.parent / f"gatehouse-{port}.log", "w")
     process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    wait_for(url + "/healthz")
+    wait_for(url + "/healthz", timeout=ready_within)
     return Gateway(url, folder, process)
