@@ -143,7 +143,7 @@ public struct ConnectorTestRunner: Sendable {
         // setup; only those written in connector files are used here.
         let result = await call(tool, testCase: testCase, client: recorder, credentials: NoCredentialSource())
         guard let exchange = recorder.exchange else {
-            return "\(testCase.name): not recorded: \(String(ResultCheck.text(of: result).prefix(200)))"
+            return "\(testCase.name): not recorded: \(String(result.joinedText.prefix(200)))"
         }
         let path = Self.fixturePath(testFile: suite.file, caseName: testCase.name)
         let fixture = AnswerFixture(request: exchange.request, response: exchange.response, scrubHeaders: recording.scrubHeaders)

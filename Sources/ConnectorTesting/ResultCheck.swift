@@ -8,7 +8,7 @@ struct ResultCheck {
 
     func mismatches(_ result: ToolResult) -> [Mismatch] {
         var found: [Mismatch] = []
-        let text = Self.text(of: result)
+        let text = result.joinedText
         if let isError = expected.isError, isError != result.isError {
             found.append(Mismatch(
                 what: "result", expected: isError ? "an error" : "a success",
@@ -36,10 +36,5 @@ struct ResultCheck {
             }
         }
         return found
-    }
-
-    /// The text blocks of a result, one after the other.
-    static func text(of result: ToolResult) -> String {
-        result.content.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
     }
 }

@@ -180,7 +180,7 @@ extension CatalogToolProvider {
         let result = outcome.result
         if result.isError {
             if outcome.upstreamStatus == 404 { return .notFound }
-            let text = result.content.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+            let text = result.joinedText
             return .failed(text.isEmpty ? "The resource could not be read." : text)
         }
         let mimeType = resource.definition.mimeType ?? result.mimeType

@@ -39,6 +39,11 @@ public struct ToolResult: Sendable {
     }
 
     /// The `CallToolResult` fields shared by both protocol eras.
+    /// The text blocks, one after the other on their own lines.
+    public var joinedText: String {
+        content.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+    }
+
     public var json: JSONObject {
         var object: JSONObject = ["content": .array(content)]
         if let structuredContent { object["structuredContent"] = structuredContent }
