@@ -53,9 +53,12 @@ public struct LoopBoundUpstreamClient: UpstreamClient {
             return try await fallback.send(request)
         }
         let head = try Self.head(of: request, to: target)
+        // Before the call exists: its promise must be completed once made,
+        // and a caller that has gone away (a client that disconnected while
+        // its call waited for a thread) needs no request sent.
+        if Task.isCancelled { throw .connectionFailed("cancelled") }
         let pool = pools.current
         let call = PooledCall(request: request, target: target, head: head, eventLoop: pool.eventLoop)
-        if Task.isCancelled { throw .connectionFailed("cancelled") }
         if pool.eventLoop.inEventLoop {
             call.armTimer(on: pool.eventLoop)
             pool.start(call)

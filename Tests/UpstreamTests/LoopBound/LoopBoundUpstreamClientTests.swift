@@ -148,6 +148,25 @@ import Testing
         try await server.close()
     }
 
+    /// A client that went away while its call waited for a thread: nothing
+    /// is sent, and no promise is left behind (a debug build stops the
+    /// process on a promise that is never completed).
+    @Test func aCallWhoseCallerIsAlreadyGoneSendsNothing() async throws {
+        let server = try await ScriptedHTTPServer { _ in .answer() }
+        let gate = AsyncStream<Void>.makeStream()
+        let call = Task {
+            for await _ in gate.stream {}
+            return try await Self.client.send(Self.request(server.base + "/late"))
+        }
+        call.cancel()
+        gate.continuation.finish()
+        await #expect(throws: UpstreamFailure.connectionFailed("cancelled")) { try await call.value }
+        // A call after it still goes out: the pool is untouched.
+        #expect(try await Self.client.send(Self.request(server.base + "/next")).status == 200)
+        #expect(server.received.map(\.head.uri) == ["/next"])
+        try await server.close()
+    }
+
     @Test func otherSchemesGoToTheFallback() async throws {
         let fallback = RecordingFallback()
         let client = try LoopBoundUpstreamClient(fallback: fallback)
