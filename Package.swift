@@ -156,6 +156,18 @@ let package = Package(
             dependencies: ["Caller", "Catalog", "ConnectorModel", "GatehouseJSON", "Upstream"],
             swiftSettings: swiftSettings
         ),
+        // A deployed endpoint checked from outside, as Claude meets it (`gatehouse doctor`).
+        .target(
+            name: "DeploymentDoctor",
+            dependencies: [
+                "GatehouseJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // OpenAPI 3.0/3.1 documents → connector files (`gatehouse import-openapi`).
         .target(
             name: "OpenAPIImport",
@@ -189,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
-                "Gateway", "Catalog", "ConnectorModel", "ConnectorTesting", "OpenAPIImport", "Upstream",
+                "Gateway", "Catalog", "ConnectorModel", "ConnectorTesting", "DeploymentDoctor", "OpenAPIImport", "Upstream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,6 +259,7 @@ let package = Package(
         .testTarget(
             name: "ConnectorTestingTests",
             dependencies: ["ConnectorTesting", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "Upstream"]),
+        .testTarget(name: "DeploymentDoctorTests", dependencies: ["DeploymentDoctor", "GatehouseJSON"]),
         .testTarget(name: "TokenGrantsTests", dependencies: ["TokenGrants", "GatehouseJSON", "OAuth"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),
         .testTarget(

@@ -11,7 +11,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "Serve REST APIs described in YAML connector files as a remote MCP server.",
-        subcommands: [Serve.self, Check.self, Test.self, Lock.self, Diff.self, ImportOpenAPI.self, Auth.self, Version.self, Settings.self],
+        subcommands: [Serve.self, Check.self, Test.self, Doctor.self, Lock.self, Diff.self, ImportOpenAPI.self, Auth.self, Version.self, Settings.self],
         defaultSubcommand: Serve.self
     )
 }
