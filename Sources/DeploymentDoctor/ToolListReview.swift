@@ -29,7 +29,7 @@ enum ToolListReview {
             if annotations?["readOnlyHint"] == nil, annotations?["destructiveHint"] == nil { unannotated.append(name) }
             if tool.jsonBytes.count > largeToolBytes { large.append(name) }
         }
-        findings.append(.pass("tools", "tools/list gives \(tools.count) tool\(tools.count == 1 ? "" : "s") (\(listBytes / 1024) KiB)."))
+        findings.append(.pass("tools", "tools/list gives \(tools.count) tool\(tools.count == 1 ? "" : "s") (\(size(listBytes)))."))
         if tools.isEmpty {
             findings.append(
                 .warning("tools", "The server lists no tools.", fix: "Check that the connector files loaded (gatehouse: gatehouse check, /status)."))
@@ -88,6 +88,10 @@ enum ToolListReview {
             default: false
             }
         }
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes < 1024 ? "\(bytes) bytes" : "\(bytes / 1024) KiB"
     }
 
     /// At most five names, then how many more.

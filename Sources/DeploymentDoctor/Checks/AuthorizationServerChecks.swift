@@ -6,7 +6,7 @@ import GatehouseJSON
 extension Examination {
     mutating func checkAuthorizationServer() async {
         guard let issuer else {
-            return record(.skipped("authorization-server", "No authorization server was named, so none was checked."))
+            return record(.skipped("authorization-server", "No resource metadata named an authorization server, so none was checked."))
         }
         var tried: [String] = []
         var found: (url: String, document: JSONObject)?

@@ -38,6 +38,9 @@ extension Examination {
     }
 
     mutating func checkResourceDocument(_ document: JSONObject, check: String, url: String) {
+        let servers = document["authorization_servers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        // Checked even when the resource is wrong: one run shows every problem.
+        if issuer == nil { issuer = servers.first }
         guard let resource = document["resource"]?.stringValue else {
             return record(.failure(check, "\(url) has no resource.", fix: "Set resource to \(endpoint.url)."))
         }
@@ -47,12 +50,10 @@ extension Examination {
                     check, "\(url) names the resource \(resource), but the endpoint is \(endpoint.url): clients refuse metadata for another resource.",
                     fix: "Make the server's public URL exactly the one users type, scheme, host, port and path (gatehouse: GATEHOUSE_PUBLIC_URL, without /mcp)."))
         }
-        let servers = document["authorization_servers"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard let first = servers.first else {
             return record(
                 .failure(check, "\(url) lists no authorization_servers.", fix: "List the issuer users sign in with (gatehouse: GATEHOUSE_AUTH_ISSUERS)."))
         }
-        if issuer == nil { issuer = first }
         record(.pass(check, "\(url) names this resource and the authorization server \(first)."))
     }
 }
