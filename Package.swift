@@ -259,7 +259,13 @@ let package = Package(
         .testTarget(
             name: "ConnectorTestingTests",
             dependencies: ["ConnectorTesting", "ConnectorModel", "GatehouseJSON", "GatehouseTesting", "Upstream"]),
-        .testTarget(name: "DeploymentDoctorTests", dependencies: ["DeploymentDoctor", "GatehouseJSON"]),
+        .testTarget(
+            name: "DeploymentDoctorTests",
+            dependencies: [
+                "DeploymentDoctor", "GatehouseJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "TokenGrantsTests", dependencies: ["TokenGrants", "GatehouseJSON", "OAuth"]),
         .testTarget(name: "MCPProtocolTests", dependencies: ["MCPProtocol", "Caller", "GatehouseJSON"]),
         .testTarget(
