@@ -47,7 +47,10 @@ struct CallDeadlineTests {
         #expect(outcome.kind == .timeout)
         #expect(outcome.result.isError)
         #expect(outcome.result.firstText?.contains("did not answer") == true)
-        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(2))
+        // The stall never ends by itself: any bound well under the suite's
+        // time limit shows the deadline ended it, and leaves a loaded
+        // machine room to schedule the call.
+        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(20))
         #expect(client.cancelled == 1, "the stalled upstream call was cancelled, not left running")
     }
 
@@ -78,7 +81,9 @@ struct CallDeadlineTests {
         let client = ScriptedUpstream([.fail(.connectionFailed("refused"))], delay: .milliseconds(50))
         let started = ContinuousClock.now
         let outcome = await ToolInvoker(client: client).call(decoded)
-        #expect(ContinuousClock.now - started < .seconds(1))
+        // Ten retries would wait at least 13 s (exponential, capped at 5 s);
+        // inside the timeout the call ends after about 300 ms.
+        #expect(ContinuousClock.now - started < .seconds(8))
         #expect(outcome.kind == .unreachable || outcome.kind == .timeout)
     }
 

@@ -91,8 +91,8 @@ struct RetryTests {
     @Test func retriesStayWithinTheTimeout() async throws {
         let decoded = try decodeTool(
             """
-                timeout: 5s
-                retries: { max: 5, backoff: 10s, max_backoff: 10s }
+                timeout: 30s
+                retries: { max: 5, backoff: 60s, max_backoff: 60s }
             """)
         // Generous: under a loaded machine the first answer still comes in time.
         let client = ScriptedUpstream([response(503), response(200)])
@@ -158,7 +158,7 @@ struct InvokerLimitTests {
         var holder = decoded.tool
         holder.timeout = .seconds(60)
         let first = Task { await tools.invoke(holder, target: decoded.target, arguments: [:], caller: .anonymous) }
-        try await client.waitForRequests()
+        try await client.waitForRequests(within: .seconds(45))
         #expect(client.requests.count == 1, "the first call holds the only slot")
         let second = await tools.call(decoded)
         #expect(second.kind == .overloaded)
