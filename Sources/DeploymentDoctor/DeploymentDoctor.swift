@@ -50,7 +50,7 @@ public struct DeploymentDoctor: Sendable {
 }
 
 /// The state of one examination: what each check found that later ones
-/// need (whether sign-in is required, the issuer, its metadata).
+/// need (whether sign-in is required, the issuer).
 struct Examination {
     let endpoint: EndpointAddress
     let transport: any DoctorTransport
@@ -62,7 +62,6 @@ struct Examination {
     var requiresSignIn = false
     var challengeMetadataURL: String?
     var issuer: String?
-    var issuerMetadata: JSONValue?
 
     init(endpoint: EndpointAddress, transport: any DoctorTransport, options: Options) {
         self.endpoint = endpoint

@@ -1,18 +1,8 @@
 /// The outcome of one check: what was looked at, how it went, and when it
 /// did not pass, what to change.
 public struct DoctorFinding: Sendable, Equatable {
-    public enum Verdict: String, Sendable, Comparable {
+    public enum Verdict: String, Sendable {
         case pass, warning, failure, skipped
-
-        public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
-        private var rank: Int {
-            switch self {
-            case .skipped: 0
-            case .pass: 1
-            case .warning: 2
-            case .failure: 3
-            }
-        }
     }
 
     /// A short, stable name (`resource-metadata`, `pkce`), for people and

@@ -37,7 +37,7 @@ public struct HTTPDoctorTransport: DoctorTransport {
         for (name, value) in request.headers { http.headers.add(name: name, value: value) }
         if let body = request.body { http.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(http, timeout: .nanoseconds(timeout.nanoseconds))
+            let response = try await client.execute(http, timeout: TimeAmount(timeout))
             let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
             return DoctorResponse(
                 status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(buffer: body))
@@ -48,12 +48,5 @@ public struct HTTPDoctorTransport: DoctorTransport {
         } catch {
             throw DoctorTransportError(String(describing: error))
         }
-    }
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

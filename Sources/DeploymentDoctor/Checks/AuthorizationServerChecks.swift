@@ -37,7 +37,6 @@ extension Examination {
                     "authorization-server", "\(url) has no \(missing.joined(separator: " or ")).",
                     fix: "The authorization code flow needs both endpoints in the metadata."))
         }
-        issuerMetadata = .object(document)
         record(.pass("authorization-server", "The issuer's metadata is at \(url)."))
         checkPKCE(document)
         await checkClientRegistration(document)
