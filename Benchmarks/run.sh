@@ -44,6 +44,9 @@ PY
 echo "== token endpoint over HTTP" >&2
 "$venv/bin/python" Benchmarks/token_endpoint.py --gatehouse "$PWD/.build/release/gatehouse" --write BENCHMARKS.md
 
+echo "== OpenTelemetry export cost" >&2
+"$venv/bin/python" Benchmarks/telemetry_cost.py --gatehouse "$PWD/.build/release/gatehouse" --write BENCHMARKS.md
+
 echo "== end-to-end suite" >&2
 "$venv/bin/python" Benchmarks/suite.py --gatehouse "$PWD/.build/release/gatehouse" \
     --floor "$PWD/.build/release/gatehouse-floor" \

@@ -116,6 +116,8 @@ http {{
     location = /huge {{ default_type application/json; alias {dir}/huge.json; }}
     location = /.well-known/oauth-authorization-server {{ default_type application/json; alias {dir}/metadata.json; }}
     location = /jwks.json {{ default_type application/json; alias {dir}/jwks.json; }}
+    # An OTLP/HTTP collector that accepts everything (telemetry_cost.py).
+    location /v1/ {{ access_log {dir}/otlp.log; return 204; }}
   }}
   server {{
     listen 127.0.0.1:{proxy};

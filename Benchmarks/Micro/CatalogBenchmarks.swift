@@ -34,16 +34,23 @@ enum CatalogBenchmarks {
         return text
     }
 
+    /// One `get_order` tool with a static bearer token over an upstream
+    /// that answers at once, audited to nowhere.
+    static func orderProvider() -> CatalogToolProvider {
+        let connector = CredentialBenchmarks.connector("bearer: service-token")
+        let store = CatalogStore(Catalog(tools: [CatalogTool(definition: connector.tools[0], target: connector.target)]))
+        return CatalogToolProvider(
+            store: store, invoker: ToolInvoker(client: InstantUpstream()), metrics: GatewayMetrics(),
+            audit: AuditLog(sink: DiscardingAuditSink(), argumentValues: false))
+    }
+
+    static let aliceContext = CallContext(era: .modern, protocolVersion: "2026-07-28", caller: CallerIdentity(subject: "alice"))
+
     static func run(iterations: Int) async throws -> [Measurement] {
         let loaded = CatalogLoader().assemble([(file: "big.yaml", text: folder(tools: 1000))]).catalog
         guard loaded.tools.count == 1000 else { fatalError("benchmark catalogue has \(loaded.tools.count) tools") }
-        let store = CatalogStore(Catalog(tools: [CatalogTool(
-            definition: CredentialBenchmarks.connector("bearer: service-token").tools[0],
-            target: CredentialBenchmarks.connector("bearer: service-token").target)]))
-        let provider = CatalogToolProvider(
-            store: store, invoker: ToolInvoker(client: InstantUpstream()), metrics: GatewayMetrics(),
-            audit: AuditLog(sink: DiscardingAuditSink(), argumentValues: false))
-        let context = CallContext(era: .modern, protocolVersion: "2026-07-28", caller: CallerIdentity(subject: "alice"))
+        let provider = orderProvider()
+        let context = aliceContext
         return [
             measure("fingerprints of 1,000 tools (per reload)", iterations: max(1, iterations / 500)) {
                 for tool in loaded.tools { blackHole(ToolFacts(definition: tool.definition, target: tool.target).fingerprint) }

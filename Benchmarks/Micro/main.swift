@@ -4,7 +4,7 @@ import Foundation
 /// per-call work, printed as a Markdown table. `--quick` runs a few
 /// iterations only, to prove the harness works (the test suite does this);
 /// `--only` runs one group (`hot-path`, `tokens`, `observability`,
-/// `token-endpoint`, `credentials`, `catalog`, `answers`), for profiling.
+/// `token-endpoint`, `credentials`, `catalog`, `answers`, `telemetry`), for profiling.
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
 let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
@@ -18,6 +18,7 @@ if runs("token-endpoint") { results += try await TokenEndpointBenchmarks.run(ite
 if runs("credentials") { results += try await CredentialBenchmarks.run(iterations: iterations * 2) }
 if runs("catalog") { results += try await CatalogBenchmarks.run(iterations: iterations * 2) }
 if runs("answers") { results += try await AnswerBenchmarks.run(iterations: iterations) }
+if runs("telemetry") { results += try await TelemetryBenchmarks.run(iterations: iterations * 2) }
 print("| operation | time per operation |")
 print("|---|---|")
 for result in results {

@@ -68,6 +68,7 @@ public struct CatalogToolProvider: ToolProvider {
         let caller = context.caller ?? .anonymous
         // One snapshot for the whole call: a reload meanwhile does not matter.
         guard let tool = catalog.tool(named: name) else {
+            RequestTrace.current?.noteToolCall(name, connector: nil, outcome: "unknown_tool")
             audit.record(
                 tool: name, connector: nil, caller: caller, arguments: arguments, outcome: "unknown_tool", invocation: nil,
                 latency: ContinuousClock.now - started, era: context.era.rawValue, endpoint: endpoint)
@@ -76,6 +77,7 @@ public struct CatalogToolProvider: ToolProvider {
         let connector = tool.target.connector
         if context.caller != nil, !tool.isAllowed(for: caller.scopes) {
             metrics.toolCall(tool: name, connector: connector, outcome: "forbidden")
+            RequestTrace.current?.noteToolCall(name, connector: connector, outcome: "forbidden")
             audit.record(
                 tool: name, connector: connector, caller: caller, arguments: arguments, outcome: "forbidden", invocation: nil,
                 latency: ContinuousClock.now - started, era: context.era.rawValue, endpoint: endpoint)
@@ -88,6 +90,8 @@ public struct CatalogToolProvider: ToolProvider {
             metrics.confirmation(decision.audit)
             if let early = decision.outcome {
                 if decision.audit != "asked" { metrics.toolCall(tool: name, connector: connector, outcome: "not_confirmed") }
+                RequestTrace.current?.noteToolCall(
+                    name, connector: connector, outcome: decision.audit == "asked" ? "ok" : "not_confirmed")
                 audit.record(
                     tool: name, connector: connector, caller: caller, arguments: arguments,
                     outcome: decision.audit == "asked" ? "confirmation_asked" : "not_confirmed", invocation: nil,
@@ -99,6 +103,7 @@ public struct CatalogToolProvider: ToolProvider {
             tool.definition, target: tool.target, arguments: arguments, caller: caller,
             abandonments: context.cancellation.map { [SignalAbandonment(signal: $0)] } ?? [])
         metrics.toolCall(tool: name, connector: connector, outcome: outcome.kind.rawValue)
+        RequestTrace.current?.noteToolCall(name, connector: connector, outcome: outcome.kind.rawValue)
         if let upstream = outcome.upstreamDuration { metrics.upstreamDuration(connector: connector, upstream) }
         if outcome.attempts > 1 { metrics.retries(connector: connector, count: outcome.attempts - 1) }
         if let mismatch = outcome.result.schemaMismatch {

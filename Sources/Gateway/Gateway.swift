@@ -2,6 +2,7 @@ import Catalog
 import ConnectorModel
 import Foundation
 import Logging
+import Tracing
 import MCPProtocol
 import OAuth
 import Upstream
@@ -30,6 +31,8 @@ public struct Gateway: Sendable {
     /// The token audiences of the extra endpoints, which the shared token
     /// verifier accepts besides `/mcp`'s; updated on each reload.
     let endpointAudiences: AudienceSet
+    /// Spans for MCP requests, when OpenTelemetry export is on.
+    let tracing: MCPRequestTracing
 
     public var store: CatalogStore { reloader.store }
     public var loader: CatalogLoader { reloader.loader }
@@ -40,15 +43,18 @@ public struct Gateway: Sendable {
     /// - Parameters:
     ///   - authHTTP: fetches issuer metadata and keys when OAuth is on.
     ///   - verifier: replaces the token verifier built from the settings (tests).
+    ///   - tracer: starts the spans of MCP requests and upstream calls
+    ///     (OpenTelemetry export); nil traces nothing.
     ///   - authorizationServer: the built-in authorization server, started
     ///     beforehand because opening its store is asynchronous.
     public init(
         settings: GatewaySettings, upstream: any UpstreamClient, authHTTP: (any AuthHTTPClient)? = nil,
         verifier: (any TokenVerifier)? = nil, authorizationServer: BuiltInAuthorizationServer? = nil,
         credentialStore: CredentialStore? = nil, loader: CatalogLoader = CatalogLoader(),
-        metrics: GatewayMetrics = GatewayMetrics(), audit: (any AuditSink)? = nil, logger: Logger
+        metrics: GatewayMetrics = GatewayMetrics(), audit: (any AuditSink)? = nil, tracer: (any Tracer)? = nil, logger: Logger
     ) {
         self.settings = settings
+        self.tracing = MCPRequestTracing(tracer: tracer)
         self.metrics = metrics
         self.readiness = Readiness()
         self.logger = logger

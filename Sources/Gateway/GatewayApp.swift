@@ -4,6 +4,7 @@ import Catalog
 import Logging
 import OAuth
 import ServiceLifecycle
+import Tracing
 import Upstream
 
 /// The composition root: builds the whole server from its settings and
@@ -27,11 +28,19 @@ public struct GatewayApp: Sendable {
     /// Replaces the audit sink chosen by the log format.
     public var audit: (any AuditSink)?
     public var metrics: GatewayMetrics
+    /// Starts the spans of MCP requests and upstream calls; nil traces nothing.
+    public var tracer: (any Tracer)?
+    /// The OpenTelemetry exporters: started before the listeners and
+    /// stopped after them, so the last spans are still sent.
+    public var telemetryServices: [any Service]
 
     public init(
         settings: GatewaySettings, logger: Logger, upstream: (any UpstreamClient)? = nil, authHTTP: (any AuthHTTPClient)? = nil,
-        verifier: (any TokenVerifier)? = nil, audit: (any AuditSink)? = nil, metrics: GatewayMetrics = GatewayMetrics()
+        verifier: (any TokenVerifier)? = nil, audit: (any AuditSink)? = nil, metrics: GatewayMetrics = GatewayMetrics(),
+        tracer: (any Tracer)? = nil, telemetryServices: [any Service] = []
     ) {
+        self.tracer = tracer
+        self.telemetryServices = telemetryServices
         self.settings = settings
         self.logger = logger
         self.upstream = upstream
@@ -60,7 +69,7 @@ public struct GatewayApp: Sendable {
         Gateway(
             settings: settings, upstream: upstream, authHTTP: authHTTP, verifier: verifier,
             authorizationServer: authorizationServer, credentialStore: credentialStore, loader: CatalogLoader(limits: settings.loadLimits),
-            metrics: metrics, audit: audit, logger: logger)
+            metrics: metrics, audit: audit, tracer: tracer, logger: logger)
     }
 
     /// Starts everything, serves until SIGTERM or SIGINT, and shuts down.
@@ -175,7 +184,8 @@ public struct GatewayApp: Sendable {
 
     func serve(_ gateway: Gateway, authorizationServer: BuiltInAuthorizationServer?) async throws {
         logger.info("serving MCP at http://\(settings.host):\(settings.port)/mcp")
-        var services: [any Service] = []
+        // First in, last out: the exporters outlive the listeners.
+        var services: [any Service] = telemetryServices
         if let operations = gateway.operationsApplication() {
             logger.info(
                 "serving /status, /metrics and the probes at http://\(settings.operationsHost ?? settings.host):\(settings.operationsPort ?? 0)")

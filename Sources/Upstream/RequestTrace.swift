@@ -1,3 +1,4 @@
+import Tracing
 import W3CTraceContext
 
 /// Who asked for this call, for logs and for the upstream: a request id and
@@ -11,11 +12,19 @@ public struct RequestTrace: Sendable {
     /// The gateway's span in the caller's trace, or in a new trace.
     public var context: TraceContext
 
+    /// The request's span when OpenTelemetry export is on: upstream
+    /// attempts become its children, and the protocol layer names it.
+    public var span: (any Span)?
+    /// What started `span`, to start the attempts' spans with.
+    public var tracer: (any Tracer)?
+
     @TaskLocal public static var current: RequestTrace?
 
-    public init(requestID: String, context: TraceContext) {
+    public init(requestID: String, context: TraceContext, span: (any Span)? = nil, tracer: (any Tracer)? = nil) {
         self.requestID = requestID
         self.context = context
+        self.span = span
+        self.tracer = tracer
     }
 
     /// Continues the caller's trace when its `traceparent` parses, and keeps

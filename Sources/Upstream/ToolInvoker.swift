@@ -220,12 +220,20 @@ public struct ToolInvoker: Sendable {
     func fetch(_ request: UpstreamRequest, tool: ToolDefinition, target: UpstreamTarget) async -> Fetched {
         let policy = tool.isIdempotent ? (tool.retries ?? target.retries) : .off
         let started = ContinuousClock.now
+        let trace = RequestTrace.current
         var attempt = 0
         while true {
             attempt += 1
             let failure: UpstreamFailure
             do {
-                let response = try await client.send(request)
+                let response: UpstreamResponse
+                if let trace, trace.span?.isRecording == true {
+                    response = try await trace.attempt(request, number: attempt, connector: target.connector) { [client] request throws(UpstreamFailure) in
+                        try await client.send(request)
+                    }
+                } else {
+                    response = try await client.send(request)
+                }
                 if attempt <= policy.maxRetries, policy.retries(status: response.status),
                     await waitBeforeRetry(attempt, policy: policy, retryAfter: response.retryAfter, started: started, budget: request.timeout)
                 {

@@ -5,6 +5,7 @@ import ConnectorModel
 import Foundation
 import Gateway
 import Logging
+import Telemetry
 
 @main
 struct Gatehouse: AsyncParsableCommand {
@@ -54,8 +55,26 @@ struct Serve: AsyncParsableCommand {
         }
         Self.bootstrapLogging(settings)
         AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment)
+        let logger = Logger(label: "gatehouse")
+        let telemetry: Telemetry
         do {
-            try await GatewayApp(settings: settings, logger: Logger(label: "gatehouse")).run()
+            telemetry = try Telemetry.start(
+                environment: ProcessInfo.processInfo.environment, serviceVersion: Gateway.version,
+                durationBuckets: ["gatehouse_upstream_duration_seconds": GatewayMetrics.upstreamDurationBuckets],
+                logger: Logger(label: "gatehouse.telemetry"))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if !telemetry.signals.isEmpty {
+            logger.info(
+                "exporting OpenTelemetry over OTLP/HTTP",
+                metadata: ["traces": .stringConvertible(telemetry.signals.traces), "metrics": .stringConvertible(telemetry.signals.metrics)])
+        }
+        do {
+            try await GatewayApp(
+                settings: settings, logger: logger, metrics: GatewayMetrics(exported: telemetry.metrics), tracer: telemetry.tracer,
+                telemetryServices: telemetry.services
+            ).run()
         } catch is GatewayApp.Failure {
             throw ExitCode.failure
         }

@@ -13,7 +13,7 @@ extension Gateway {
         let maxBody = settings.maxBodyBytes
         router.group("/mcp/:endpoint", context: MCPRequestContext.self)
             .addMiddleware {
-                RequestTraceMiddleware()
+                RequestTraceMiddleware(tracing: tracing)
                 MCPMetricsMiddleware(metrics: metrics)
                 EndpointMiddleware(endpoints: endpoints, metrics: metrics, logger: logger)
             }

@@ -17,7 +17,7 @@ struct MCPMetricsMiddleware: RouterMiddleware {
             return response
         }
         var context = context
-        let answered = AnsweredMethod()
+        let answered = context.answeredMethod ?? AnsweredMethod()
         context.answeredMethod = answered
         let response = try await next(request, context)
         metrics.request(method: GatewayMetrics.methodLabel(answered.value), status: Int(response.status.code))

@@ -18,14 +18,16 @@ struct MCPPostResponder: Sendable {
     let metrics: GatewayMetrics
     let logger: Logger
     let maxBody: Int
+    var tracing = MCPRequestTracing(tracer: nil)
 
     /// - Parameter body: the request body, or `nil` when it was longer than
     ///   `maxBody` (answered 413 once the caller is known to be allowed).
     func respond(headers: HTTPFields, query: String?, body: [UInt8]?) async -> MCPHTTPResponse {
-        let trace = RequestTrace(headers)
+        let trace = tracing.begin(headers: headers, route: "/mcp")
         var response = await RequestTrace.$current.withValue(trace) { await answer(headers: headers, query: query, body: body) }
         response.headerFields[.xRequestID] = trace.requestID
         metrics.request(method: GatewayMetrics.methodLabel(response.method), status: Int(response.status.code))
+        tracing.end(trace, method: response.method, status: Int(response.status.code))
         return response
     }
 

@@ -27,6 +27,8 @@ extension Gateway {
 
     /// What answers a POST to `/mcp`, on either path.
     var mcpPostResponder: MCPPostResponder {
-        MCPPostResponder(server: server, resourceServer: resourceServer, metrics: metrics, logger: logger, maxBody: settings.maxBodyBytes)
+        MCPPostResponder(
+            server: server, resourceServer: resourceServer, metrics: metrics, logger: logger, maxBody: settings.maxBodyBytes,
+            tracing: tracing)
     }
 }

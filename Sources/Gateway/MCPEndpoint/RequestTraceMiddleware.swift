@@ -10,13 +10,29 @@ import Upstream
 /// session alone and pass through untouched.
 struct RequestTraceMiddleware: RouterMiddleware {
     typealias Context = MCPRequestContext
+    var tracing = MCPRequestTracing(tracer: nil)
+    /// The route as the span names it, with its parameters unfilled.
+    var route = "/mcp/:endpoint"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post else { return try await next(request, context) }
-        let trace = RequestTrace(request.headers)
-        var response = try await RequestTrace.$current.withValue(trace) { try await next(request, context) }
-        response.headers[.xRequestID] = trace.requestID
-        return response
+        let trace = tracing.begin(headers: request.headers, route: route)
+        // The handler says which JSON-RPC method it answered; the metrics
+        // middleware inside reads the same record.
+        var context = context
+        let answered = context.answeredMethod ?? AnsweredMethod()
+        context.answeredMethod = answered
+        let response: Response
+        do {
+            response = try await RequestTrace.$current.withValue(trace) { [context] in try await next(request, context) }
+        } catch {
+            tracing.end(trace, method: answered.value, status: 500)
+            throw error
+        }
+        var answer = response
+        answer.headers[.xRequestID] = trace.requestID
+        tracing.end(trace, method: answered.value, status: Int(response.status.code))
+        return answer
     }
 }
 

@@ -10,6 +10,8 @@ import Prometheus
 public struct GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
+    /// Receives every metric too when OpenTelemetry export is on.
+    let exported: (any MetricsFactory)?
 
     public static let upstreamDurationBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
@@ -17,8 +19,11 @@ public struct GatewayMetrics: Sendable {
         .seconds(10), .seconds(30),
     ]
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Parameter exported: a second factory every metric also goes to
+    ///   (the OTLP exporter's); `/metrics` is served either way.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), exported: (any MetricsFactory)? = nil) {
         self.registry = registry
+        self.exported = exported
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["gatehouse_upstream_duration_seconds"] = Self.upstreamDurationBuckets
         self.factory = factory
@@ -26,67 +31,72 @@ public struct GatewayMetrics: Sendable {
 
     /// One request to `/mcp`, by JSON-RPC method and HTTP status.
     public func request(method: String, status: Int) {
-        factory.makeCounter(
-            label: "gatehouse_mcp_requests_total", dimensions: [("method", method), ("status", String(status))]
-        ).increment(by: 1)
+        count("gatehouse_mcp_requests_total", [("method", method), ("status", String(status))], by: 1)
     }
 
     /// One tool call, by how it ended.
     public func toolCall(tool: String, connector: String, outcome: String) {
-        factory.makeCounter(
-            label: "gatehouse_tool_calls_total", dimensions: [("tool", tool), ("connector", connector), ("outcome", outcome)]
-        ).increment(by: 1)
+        count("gatehouse_tool_calls_total", [("tool", tool), ("connector", connector), ("outcome", outcome)], by: 1)
     }
 
     /// Time spent calling one connector's API for one tool call.
     public func upstreamDuration(connector: String, _ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        factory.makeTimer(label: "gatehouse_upstream_duration_seconds", dimensions: [("connector", connector)])
-            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let dimensions = [("connector", connector)]
+        factory.makeTimer(label: "gatehouse_upstream_duration_seconds", dimensions: dimensions).recordNanoseconds(nanoseconds)
+        exported?.makeTimer(label: "gatehouse_upstream_duration_seconds", dimensions: dimensions).recordNanoseconds(nanoseconds)
     }
 
     /// Upstream attempts beyond the first.
     func retries(connector: String, count: Int) {
-        factory.makeCounter(label: "gatehouse_upstream_retries_total", dimensions: [("connector", connector)])
-            .increment(by: Int64(count))
+        self.count("gatehouse_upstream_retries_total", [("connector", connector)], by: Int64(count))
     }
 
     func reload(outcome: String) {
-        factory.makeCounter(label: "gatehouse_reloads_total", dimensions: [("outcome", outcome)]).increment(by: 1)
+        count("gatehouse_reloads_total", [("outcome", outcome)], by: 1)
     }
 
     func toolsLoaded(_ count: Int) {
-        factory.makeMeter(label: "gatehouse_tools_loaded", dimensions: []).set(Int64(count))
+        set("gatehouse_tools_loaded", to: count)
     }
 
     /// One tool added, removed or changed by a reload.
     func toolChange(_ kind: String) {
-        factory.makeCounter(label: "gatehouse_tool_changes_total", dimensions: [("change", kind)]).increment(by: 1)
+        count("gatehouse_tool_changes_total", [("change", kind)], by: 1)
     }
 
     /// Tools the lock keeps at their locked definition or keeps out.
     func toolsHeldByLock(_ count: Int) {
-        factory.makeMeter(label: "gatehouse_tools_held_by_lock", dimensions: []).set(Int64(count))
+        set("gatehouse_tools_held_by_lock", to: count)
     }
 
     /// An answer that did not match a lenient tool's `output_schema`.
     func outputSchemaMismatch(tool: String, connector: String) {
-        factory.makeCounter(
-            label: "gatehouse_output_schema_mismatches_total", dimensions: [("tool", tool), ("connector", connector)]
-        ).increment(by: 1)
+        count("gatehouse_output_schema_mismatches_total", [("tool", tool), ("connector", connector)], by: 1)
     }
 
     /// A confirmation asked before a destructive call, by how it ended.
     func confirmation(_ outcome: String) {
-        factory.makeCounter(label: "gatehouse_confirmations_total", dimensions: [("outcome", outcome)]).increment(by: 1)
+        count("gatehouse_confirmations_total", [("outcome", outcome)], by: 1)
     }
 
     func authorizationEvent(_ kind: String) {
-        factory.makeCounter(label: "gatehouse_authorization_events_total", dimensions: [("event", kind)]).increment(by: 1)
+        count("gatehouse_authorization_events_total", [("event", kind)], by: 1)
     }
 
     func authFailure(reason: String) {
-        factory.makeCounter(label: "gatehouse_auth_failures_total", dimensions: [("reason", reason)]).increment(by: 1)
+        count("gatehouse_auth_failures_total", [("reason", reason)], by: 1)
+    }
+
+    private func count(_ label: String, _ dimensions: [(String, String)], by amount: Int64) {
+        factory.makeCounter(label: label, dimensions: dimensions).increment(by: amount)
+        exported?.makeCounter(label: label, dimensions: dimensions).increment(by: amount)
+    }
+
+    private func set(_ label: String, to value: Int) {
+        factory.makeMeter(label: label, dimensions: []).set(Int64(value))
+        exported?.makeMeter(label: label, dimensions: []).set(Int64(value))
     }
 
     /// The Prometheus text exposition of everything above.

@@ -12,7 +12,8 @@ def test_micro_benchmarks_complete():
     result = subprocess.run([str(bench), "--quick"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "operation" not in line]
-    assert len(rows) == 32
+    assert len(rows) == 34
+    assert any("exported: server span, upstream span" in row for row in rows)
     assert any("answer's text escaped into a JSON-RPC result" in row for row in rows)
     assert any("1 MiB answer cut at 20 KiB with a link to the rest" in row for row in rows)
     assert any("memory: one three-page gather" in row and "MiB peak growth" in row for row in rows)
@@ -97,3 +98,17 @@ def test_import_benchmark_completes():
     for case in ["GitHub (2020), 2.9 MB", "Box, 1.7 MB", "Twilio 2010 API, 1.8 MB", "Asana, 2.9 MB", "OpenAI, 2.8 MB",
                  "DigitalOcean, "]:
         assert f"| {case}" in result.stdout, result.stdout
+
+
+def test_telemetry_cost_benchmark_completes():
+    """Benchmarks/telemetry_cost.py runs every export configuration for a
+    second, and the exporting gateways really send to the stand-in collector
+    (the script fails when nothing arrived)."""
+    import sys
+
+    result = subprocess.run([sys.executable, str(ROOT / "Benchmarks" / "telemetry_cost.py"), "--gatehouse", str(BIN),
+                             "--rounds", "1", "--duration", "1", "--connections", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for configuration in ["export off", "traces and metrics", "metrics only", "traces 10% and metrics"]:
+        assert f"| {configuration} |" in result.stdout
