@@ -18,10 +18,10 @@ struct RequestSpanTests {
     /// A gateway over `demoConnector` built with a tracer and a second
     /// metrics factory, as `gatehouse serve` builds one when OTEL_* asks.
     private func withTracedGateway(
-        upstream: ScriptedUpstream = ScriptedUpstream(), tracer: InMemoryTracer, exported: TestMetrics = TestMetrics(),
-        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        files: [String: String] = ["demo.yaml": demoConnector], upstream: ScriptedUpstream = ScriptedUpstream(), tracer: InMemoryTracer,
+        exported: TestMetrics = TestMetrics(), _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let folder = try TemporaryFolder(["demo.yaml": demoConnector])
+        let folder = try TemporaryFolder(files)
         var settings = GatewaySettings()
         settings.connectorsPath = folder.path
         settings.sessionSecret = "gateway-test-secret"
@@ -35,9 +35,11 @@ struct RequestSpanTests {
         try await Application(router: gateway.router()).test(.router) { client in try await test(client) }
     }
 
-    private func callGetItem(_ client: any TestClientProtocol, extra: [(String, String)] = []) async throws -> TestResponse {
+    private func callGetItem(
+        _ client: any TestClientProtocol, at path: String = "/mcp", extra: [(String, String)] = []
+    ) async throws -> TestResponse {
         try await client.execute(
-            uri: "/mcp", method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item", extra: extra),
+            uri: path, method: .post, headers: mcpHeaders(method: "tools/call", name: "get_item", extra: extra),
             body: modernRequest(method: "tools/call", params: ["name": "get_item", "arguments": ["id": "1"]]))
     }
 
@@ -69,6 +71,24 @@ struct RequestSpanTests {
         #expect(attempt.attributes.get("http.response.status_code") == .int64(200))
         #expect(attempt.attributes.get("url.full") == .string("https://api.example.test/v1/items/1"))
         #expect(upstream.requests.first?.header(InMemoryTracer.spanIDKey) == attempt.spanID)
+    }
+
+    @Test func anExtraEndpointsRequestsAreSpansOfTheirRouteToo() async throws {
+        let tracer = InMemoryTracer()
+        let files = ["demo.yaml": demoConnector, "endpoints.yaml": "endpoints:\n  research:\n    read_only: true\n"]
+        try await withTracedGateway(files: files, tracer: tracer) { client in
+            let response = try await callGetItem(client, at: "/mcp/research", extra: [(InMemoryTracer.traceIDKey, "endpoint-trace"), (InMemoryTracer.spanIDKey, "caller")])
+            #expect(response.status == .ok)
+            #expect(response.headers[HTTPField.Name("X-Request-Id")!] != nil)
+        }
+        let server = try #require(tracer.finishedSpans.first { $0.kind == .server })
+        #expect(server.operationName == "tools/call get_item")
+        #expect(server.traceID == "endpoint-trace")
+        #expect(server.attributes.get("http.route") == .string("/mcp/:endpoint"))
+        #expect(server.attributes.get("mcp.method.name") == .string("tools/call"))
+        #expect(server.attributes.get("http.response.status_code") == .int64(200))
+        let attempt = try #require(tracer.finishedSpans.first { $0.kind == .client })
+        #expect(attempt.parentSpanID == server.spanID)
     }
 
     @Test func otherMethodsAreNamedAfterTheMethodAlone() async throws {
