@@ -28,10 +28,11 @@ public struct Telemetry: Sendable {
         self.services = services
     }
 
-    /// Builds the exporters the environment asks for (see
-    /// ``TelemetrySignals``); the rest of the `OTEL_*` variables (endpoint,
+    /// Builds the exporters `environment` asks for (see
+    /// ``TelemetrySignals``). The rest of the `OTEL_*` variables (endpoint,
     /// headers, service name, resource attributes, sampler, batch and
-    /// export intervals) are read by swift-otel itself.
+    /// export intervals) swift-otel reads from the process environment
+    /// itself, so pass the process's own.
     ///
     /// - Parameter durationBuckets: histogram bounds by metric label, so
     ///   OTLP and `/metrics` bucket durations alike.

@@ -22,17 +22,17 @@ struct RequestTraceMiddleware: RouterMiddleware {
         var context = context
         let answered = context.answeredMethod ?? AnsweredMethod()
         context.answeredMethod = answered
-        let response: Response
+        var response: Response
         do {
             response = try await RequestTrace.$current.withValue(trace) { [context] in try await next(request, context) }
         } catch {
-            tracing.end(trace, method: answered.value, status: 500)
+            // The router turns the error into its status; the span says the same.
+            tracing.end(trace, method: answered.value, status: Int((error as? any HTTPResponseError)?.status.code ?? 500))
             throw error
         }
-        var answer = response
-        answer.headers[.xRequestID] = trace.requestID
+        response.headers[.xRequestID] = trace.requestID
         tracing.end(trace, method: answered.value, status: Int(response.status.code))
-        return answer
+        return response
     }
 }
 

@@ -4,7 +4,8 @@ import Prometheus
 /// Every metric the gateway records, named once here so the names in
 /// dashboards and in docs/operations.md cannot drift apart.
 ///
-/// Exported in Prometheus text format at `/metrics`. Labels only take
+/// Exported in Prometheus text format at `/metrics`, and over OTLP too
+/// when OpenTelemetry export is on (``exported``). Labels only take
 /// values from bounded sets (known MCP methods, catalog tool and connector
 /// names, fixed outcomes), so a client cannot grow the series without end.
 public struct GatewayMetrics: Sendable {
