@@ -1,3 +1,4 @@
+import AuthorizationServer
 import Catalog
 import ConnectorModel
 import Foundation
@@ -33,6 +34,10 @@ public struct Gateway: Sendable {
     let endpointAudiences: AudienceSet
     /// Spans for MCP requests, when OpenTelemetry export is on.
     let tracing: MCPRequestTracing
+    /// The operator console, when an admin group is set.
+    let console: AdminConsole?
+    /// What the console shows of recent calls; nil without a console.
+    public let activity: OperatorActivity?
 
     public var store: CatalogStore { reloader.store }
     public var loader: CatalogLoader { reloader.loader }
@@ -112,7 +117,11 @@ public struct Gateway: Sendable {
         let answerParts = AnswerParts(
             links: settings.sessionSecret.map { AnswerLinks(secret: Array($0.utf8)) } ?? .random(),
             shared: credentialStore.map { SharedAnswerStore(store: $0, logger: logger) })
-        let auditLog = AuditLog(sink: audit ?? Self.auditSink(for: settings.logFormat), argumentValues: settings.auditArgumentValues)
+        let auditSink = audit ?? Self.auditSink(for: settings.logFormat)
+        // Recent calls are kept in memory only for the console to show.
+        let activity = settings.console == nil ? nil : OperatorActivity(forwardingTo: auditSink)
+        self.activity = activity
+        let auditLog = AuditLog(sink: activity ?? auditSink, argumentValues: settings.auditArgumentValues)
         let provider = CatalogToolProvider(
             store: store, invoker: invoker, metrics: metrics, audit: auditLog,
             requiredScopes: { [resourceServer] tool in resourceServer?.scopes(forTool: tool) ?? tool },
@@ -154,6 +163,27 @@ public struct Gateway: Sendable {
                     inFlight: memory.inFlight, questions: memory.questions, spentStates: memory.spentStates),
                 resourceServer: endpointResource)
         }
+        self.console = Self.console(
+            settings: settings, http: authHTTP ?? UnavailableAuthHTTP(), store: store, reloads: reloader.state, activity: activity,
+            logger: logger)
+    }
+
+    /// The operator console, when an admin group and a public URL are set.
+    static func console(
+        settings: GatewaySettings, http: any AuthHTTPClient, store: CatalogStore, reloads: ReloadState, activity: OperatorActivity?,
+        logger: Logger
+    ) -> AdminConsole? {
+        guard let console = settings.console, let publicURL = settings.publicURL else { return nil }
+        var consoleLogger = logger
+        consoleLogger[metadataKey: "component"] = "console"
+        return AdminConsole(
+            settings: console,
+            signIn: UpstreamIdentityProvider(settings: console.signIn, http: http, logger: logger, allowInsecure: console.allowInsecureSignIn),
+            publicURL: publicURL,
+            view: { [folder = settings.connectorsPath] in
+                ConsoleView(version: version, folder: folder, catalog: store.catalog, reloads: reloads.snapshot, activity: activity?.snapshot)
+            },
+            logger: consoleLogger)
     }
 
     /// The token audience of an extra endpoint: its URL unless the file

@@ -42,6 +42,7 @@ extension Gateway {
             ).add(to: router)
         }
         if let linking { LinkRoutes(linking: linking).add(to: router) }
+        if let console { ConsoleRoutes(console: console).add(to: router) }
         addOperationRoutes(to: router, includingStatus: settings.operationsPort == nil)
         return router
     }

@@ -60,6 +60,8 @@ public struct GatewaySettings: Sendable {
     public var authorizationServer: AuthorizationServerSettings?
     /// Present when users can link accounts and store personal keys.
     public var linking: LinkingSettings?
+    /// The operator console at `/admin`; nil when it is off.
+    public var console: ConsoleSettings?
     /// Proxies whose `X-Forwarded-For` names the client for per-address
     /// decisions; none by default.
     public var trustedProxies = TrustedProxies()
@@ -159,6 +161,7 @@ public struct GatewaySettings: Sendable {
         }
         auth.allowUnverifiedEmail = try reader.flag(D.authAllowUnverifiedEmail)
         linking = try LinkingSettings.read(reader, publicURL: publicURL, builtIn: authorizationServer)
+        console = try ConsoleSettings.read(reader, publicURL: publicURL, builtIn: authorizationServer, sessionSecret: sessionSecret)
     }
 
     /// The resource server's side of built-in mode: tokens from this very

@@ -10,11 +10,12 @@ struct AccountSession: Sendable {
 
     static let cookie = "gatehouse_account"
 
-    /// - Parameter secret: the store's sealing secret; the session key is
-    ///   derived from it for this purpose alone.
-    init(secret: [UInt8], lifetime: Int64 = 900) {
-        key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("gatehouse account sessions v1".utf8), outputByteCount: 32)
+    /// - Parameters:
+    ///   - secret: the store's sealing secret; the session key is derived
+    ///     from it for `purpose` alone, so a cookie of one purpose is
+    ///     worthless for another.
+    init(secret: [UInt8], lifetime: Int64 = 900, purpose: String = "gatehouse account sessions v1") {
+        key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secret), info: Array(purpose.utf8), outputByteCount: 32)
         self.lifetime = lifetime
     }
 

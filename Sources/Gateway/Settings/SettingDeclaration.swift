@@ -19,6 +19,7 @@ public struct SettingDeclaration: Sendable, Equatable {
         case auth = "OAuth"
         case authorizationServer = "Built-in authorization server"
         case linking = "Acting as the user"
+        case console = "Operator console"
     }
 
     /// The swift-configuration key, e.g. `gatehouse.public.url`.

@@ -6,7 +6,7 @@ public enum SettingsReference {
     public static let all: [SettingDeclaration] =
         SettingDeclaration.server + SettingDeclaration.connections + SettingDeclaration.folder + SettingDeclaration.logging
         + SettingDeclaration.protocolOptions + SettingDeclaration.oauth + SettingDeclaration.authorizationServer
-        + SettingDeclaration.linking
+        + SettingDeclaration.linking + SettingDeclaration.console
 
     /// The discussion of `gatehouse serve --help`.
     public static var help: String {
