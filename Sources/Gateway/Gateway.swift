@@ -165,13 +165,13 @@ public struct Gateway: Sendable {
         }
         self.console = Self.console(
             settings: settings, http: authHTTP ?? UnavailableAuthHTTP(), store: store, reloads: reloader.state, activity: activity,
-            logger: logger)
+            grants: authorizationServer.map { ConsoleGrants(store: $0.store, events: $0.events) }, logger: logger)
     }
 
     /// The operator console, when an admin group and a public URL are set.
     static func console(
         settings: GatewaySettings, http: any AuthHTTPClient, store: CatalogStore, reloads: ReloadState, activity: OperatorActivity?,
-        logger: Logger
+        grants: ConsoleGrants?, logger: Logger
     ) -> AdminConsole? {
         guard let console = settings.console, let publicURL = settings.publicURL else { return nil }
         var consoleLogger = logger
@@ -183,7 +183,7 @@ public struct Gateway: Sendable {
             view: { [folder = settings.connectorsPath] in
                 ConsoleView(version: version, folder: folder, catalog: store.catalog, reloads: reloads.snapshot, activity: activity?.snapshot)
             },
-            logger: consoleLogger)
+            grants: grants, logger: consoleLogger)
     }
 
     /// The token audience of an extra endpoint: its URL unless the file

@@ -32,6 +32,28 @@ struct AuthStoreTests {
         }
     }
 
+    @Test(arguments: StoreBackend.tested) func clientsAndGrantsInForceAreListedNewestFirst(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store, _ in
+            for (id, issued) in [("old", Int64(1_000)), ("new", 3_000), ("mid", 2_000)] {
+                try await store.saveClient(StoredClient(client: RegisteredClient(
+                    clientID: id, origin: .dynamic, name: id, redirectURIs: ["http://127.0.0.1:1/cb"], issuedAt: issued)))
+            }
+            try await store.saveClient(StoredClient(client: RegisteredClient(
+                clientID: "static", origin: .static, name: nil, redirectURIs: ["http://127.0.0.1:2/cb"])))
+            #expect(try await store.clients(limit: 10).map(\.client.clientID).prefix(3) == ["new", "mid", "old"])
+            #expect(try await store.clients(limit: 10).count == 4)
+            #expect(try await store.clients(limit: 2).map(\.client.clientID) == ["new", "mid"])
+            for (id, created) in [("g1", Int64(1_000)), ("g2", 2_000), ("g3", 3_000)] {
+                var record = grant(id)
+                record.createdAt = created
+                try await store.saveGrant(record)
+            }
+            try await store.revokeGrant(id: "g2", now: 4_000)
+            #expect(try await store.activeGrants(limit: 10).map(\.id) == ["g3", "g1"])
+            #expect(try await store.activeGrants(limit: 1).map(\.id) == ["g3"])
+        }
+    }
+
     @Test(arguments: StoreBackend.tested) func answerPartsAreKeptPerSubjectUntilTheyExpire(_ backend: StoreBackend) async throws {
         try await backend.withStore { store, _ in
             try await store.saveAnswerPart(id: "p1", subject: "ada", sealed: [1, 2, 3], expiresAt: 2_000, now: 1_000)

@@ -117,6 +117,53 @@ struct ConsoleRouteTests {
         }
     }
 
+    @Test func anAdminRevokesAGrantAndItsRefreshTokenStopsWorking() async throws {
+        try await Self.run { harness, client in
+            let (access, refresh, clientID) = try await AuthorizationServerRouteTests.accessToken(harness, client)
+            let session = try await Self.session(harness, client)
+            let page = String(buffer: try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "gatehouse_admin=\(session)"]).body)
+            #expect(page.contains("id=\"grants\"") && page.contains("id=\"client-\(clientID)\""))
+            #expect(page.contains("data-user=\"ada\""))
+            #expect(!page.contains(access) && !page.contains(refresh), "no token is ever shown")
+            let token = try #require(BuiltInHarness.hidden("csrf_token", in: page))
+            let grantID = try #require(BuiltInHarness.hidden("grant", in: page))
+            let headers: HTTPFields = [.cookie: "gatehouse_admin=\(session)", .contentType: "application/x-www-form-urlencoded"]
+
+            let forged = try await client.execute(
+                uri: "/admin/revoke", method: .post, headers: headers, body: BuiltInHarness.form([("grant", grantID), ("csrf_token", "guess")]))
+            #expect(forged.status == .forbidden)
+            let revoked = try await client.execute(
+                uri: "/admin/revoke", method: .post, headers: headers, body: BuiltInHarness.form([("grant", grantID), ("csrf_token", token)]))
+            #expect(revoked.status == .seeOther)
+            #expect(revoked.headers[.location] == BuiltInHarness.publicURL + "/admin#grants")
+
+            let refreshed = try await client.execute(
+                uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", clientID)]))
+            #expect(refreshed.status == .badRequest)
+            #expect(harness.events.all.contains { $0.kind == .revoked && $0.reason?.contains("revoked in the console by ada") == true })
+            let after = String(buffer: try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "gatehouse_admin=\(session)"]).body)
+            #expect(after.contains("id=\"no-grants\""))
+        }
+    }
+
+    @Test func aClientsGrantsAreRevokedTogether() async throws {
+        try await Self.run { harness, client in
+            let (_, refresh, clientID) = try await AuthorizationServerRouteTests.accessToken(harness, client)
+            let session = try await Self.session(harness, client)
+            let page = String(buffer: try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "gatehouse_admin=\(session)"]).body)
+            let token = try #require(BuiltInHarness.hidden("csrf_token", in: page))
+            let revoked = try await client.execute(
+                uri: "/admin/revoke", method: .post, headers: [.cookie: "gatehouse_admin=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                body: BuiltInHarness.form([("client", clientID), ("csrf_token", token)]))
+            #expect(revoked.status == .seeOther)
+            let refreshed = try await client.execute(
+                uri: "/token", method: .post, headers: BuiltInHarness.formHeaders,
+                body: BuiltInHarness.form([("grant_type", "refresh_token"), ("refresh_token", refresh), ("client_id", clientID)]))
+            #expect(refreshed.status == .badRequest)
+        }
+    }
+
     @Test func someoneOutsideTheAdminGroupIsRefused() async throws {
         try await Self.run { harness, client in
             let back = try await Self.signIn(harness, client, groups: ["engineering"])

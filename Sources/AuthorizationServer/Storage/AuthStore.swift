@@ -24,6 +24,11 @@ public protocol AuthStore: UserCredentialStore {
     func revokeGrant(id: String, now: Int64) async throws
     /// Revokes every grant of a user or of a client; returns how many.
     func revokeGrants(subject: String?, clientID: String?, now: Int64) async throws -> Int
+    /// The registered clients, newest first, at most `limit`: what an
+    /// operator reviews.
+    func clients(limit: Int) async throws -> [StoredClient]
+    /// The grants not revoked, newest first, at most `limit`.
+    func activeGrants(limit: Int) async throws -> [GrantRecord]
 
     func saveRefreshToken(hash: String, grantID: String, expiresAt: Int64) async throws
     /// The grant a refresh token (current or retired) belongs to, for revocation.

@@ -96,7 +96,22 @@ public final class PostgresAuthStore: AuthStore, Service {
 
     public func client(id: String) async throws -> StoredClient? {
         guard let row = try await first("SELECT * FROM clients WHERE client_id = \(id)") else { return nil }
+        return try Self.storedClient(row)
+    }
+
+    public func clients(limit: Int) async throws -> [StoredClient] {
+        try await client.query("SELECT * FROM clients ORDER BY issued_at DESC NULLS LAST LIMIT \(limit)", logger: logger).collect()
+            .compactMap { try Self.storedClient($0.makeRandomAccess()) }
+    }
+
+    public func activeGrants(limit: Int) async throws -> [GrantRecord] {
+        try await client.query("SELECT * FROM grants WHERE revoked_at IS NULL ORDER BY created_at DESC LIMIT \(limit)", logger: logger)
+            .collect().map { try Self.grant($0.makeRandomAccess()) }
+    }
+
+    static func storedClient(_ row: PostgresRandomAccessRow) throws -> StoredClient? {
         guard let origin = RegisteredClient.Origin(rawValue: try row["origin"].decode(String.self)) else { return nil }
+        let id = try row["client_id"].decode(String.self)
         let client = RegisteredClient(
             clientID: id, origin: origin, name: try row["name"].decode(String?.self),
             redirectURIs: Self.list(try row["redirect_uris"].decode(String.self)),

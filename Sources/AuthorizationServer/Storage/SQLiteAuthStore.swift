@@ -61,8 +61,21 @@ public final class SQLiteAuthStore: AuthStore {
     }
 
     public func client(id: String) async throws -> StoredClient? {
-        guard let row = try await connection.query("SELECT * FROM clients WHERE client_id = ?", [.text(id)]).first,
-            let origin = row.column("origin")?.string.flatMap(RegisteredClient.Origin.init(rawValue:))
+        try await connection.query("SELECT * FROM clients WHERE client_id = ?", [.text(id)]).first.flatMap(Self.storedClient)
+    }
+
+    public func clients(limit: Int) async throws -> [StoredClient] {
+        try await connection.query("SELECT * FROM clients ORDER BY issued_at DESC LIMIT ?", [.integer(limit)]).compactMap(Self.storedClient)
+    }
+
+    public func activeGrants(limit: Int) async throws -> [GrantRecord] {
+        try await connection.query(
+            "SELECT * FROM grants WHERE revoked_at IS NULL ORDER BY created_at DESC LIMIT ?", [.integer(limit)]
+        ).map(Self.grant)
+    }
+
+    static func storedClient(_ row: SQLiteRow) -> StoredClient? {
+        guard let id = row.column("client_id")?.string, let origin = row.column("origin")?.string.flatMap(RegisteredClient.Origin.init(rawValue:))
         else { return nil }
         let client = RegisteredClient(
             clientID: id, origin: origin, name: row.column("name")?.string,

@@ -23,17 +23,21 @@ struct AdminConsole: Sendable {
     let publicURL: String
     /// What the page shows, read at each request.
     let view: @Sendable () -> ConsoleView
+    /// Clients and grants, in built-in mode.
+    let grants: ConsoleGrants?
     let logger: Logger
     let now: @Sendable () -> Int64
 
     static let sessionCookie = "gatehouse_admin"
     static let signInCookie = "gatehouse_admin_signin"
     static let signOutPath = "/admin/sign-out"
+    static let revokePath = "/admin/revoke"
 
     init(
         settings: ConsoleSettings, signIn: UpstreamIdentityProvider, publicURL: String, view: @escaping @Sendable () -> ConsoleView,
-        logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        grants: ConsoleGrants? = nil, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
+        self.grants = grants
         let secret = settings.cookieSecret ?? Array(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
         self.settings = settings
         self.signIn = signIn
@@ -68,8 +72,32 @@ struct AdminConsole: Sendable {
         else {
             return try await startSignIn()
         }
-        let html = ConsolePage.render(view(), admin: admin.display, formToken: sessions.formToken(for: cookie))
+        let listing = try await grants?.listing()
+        let html = ConsolePage.render(view(), admin: admin.display, formToken: sessions.formToken(for: cookie), grants: listing)
         return .page(status: 200, html: html)
+    }
+
+    /// `POST /admin/revoke`: ends one grant (`grant`) or every grant of a
+    /// client (`client`), with the session's form token.
+    func revoke(form: [String: String], cookies: [String: String]) async throws -> Step {
+        guard let cookie = cookies[Self.sessionCookie], let session = sessions.subject(from: cookie, now: now()),
+            let admin = ConsoleAdmin(session), let token = form["csrf_token"],
+            AccountSession.constantTimeEqual(token, sessions.formToken(for: cookie))
+        else {
+            return .page(status: 403, html: ConsolePage.problem("This form has expired. Open the console again."))
+        }
+        guard let grants else { return .page(status: 404, html: ConsolePage.problem("This server issues no tokens of its own.")) }
+        if let id = form["grant"], !id.isEmpty {
+            let revoked = try await grants.revoke(grant: id, by: admin.subject, now: now())
+            logger.notice("console revoked a grant", metadata: ["admin": .string(admin.subject), "revoked": .stringConvertible(revoked)])
+        } else if let id = form["client"], !id.isEmpty {
+            let count = try await grants.revoke(client: id, by: admin.subject, now: now())
+            logger.notice(
+                "console revoked a client's grants", metadata: ["admin": .string(admin.subject), "client_id": .string(id), "grants": .stringConvertible(count)])
+        } else {
+            return .page(status: 400, html: ConsolePage.problem("Say which grant or client to revoke."))
+        }
+        return .redirect(publicURL + ConsoleSettings.path + "#grants")
     }
 
     func startSignIn() async throws -> Step {

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// The console's one page and its problem page, server-rendered with no
@@ -47,7 +48,7 @@ enum ConsolePage {
             <div class="bar"><h1>Gatehouse console <span class="note">version {{version}}, catalogue generation {{generation}}</span></h1>
             <form method="post" action="/admin/sign-out"><span class="note" id="admin">Signed in as {{admin}}</span>
             <input type="hidden" name="csrf_token" value="{{formToken}}"> <button type="submit" id="sign-out">Sign out</button></form></div>
-            <nav><a href="#tools">Tools</a><a href="#problems">Problems</a><a href="#reloads">Reloads</a><a href="#activity">Calls per tool</a><a href="#calls">Recent calls</a></nav>
+            <nav><a href="#tools">Tools</a><a href="#problems">Problems</a><a href="#reloads">Reloads</a><a href="#activity">Calls per tool</a><a href="#calls">Recent calls</a>{{#hasGrants}}<a href="#grants">Clients and grants</a>{{/hasGrants}}</nav>
 
             <section id="tools"><h2>Connectors and tools</h2>
             {{#connectors}}
@@ -76,6 +77,23 @@ enum ConsolePage {
             </table></div>
             </section>
 
+            {{#hasGrants}}
+            <section id="grants"><h2>Clients and grants</h2>
+            <p class="note">Revoking ends a grant at once: its refresh token stops working; access tokens already issued run out within their lifetime.</p>
+            <h3>Clients</h3>
+            <div class="scroll"><table><tr><th>client</th><th>kind</th><th>redirect URIs</th><th>registered</th><th></th></tr>
+            {{#clients}}<tr id="client-{{id}}"><td><strong>{{name}}</strong><br><code>{{id}}</code></td><td>{{origin}}</td><td class="wrap">{{redirects}}</td><td>{{issued}}</td>
+            <td><form method="post" action="/admin/revoke" style="margin:0"><input type="hidden" name="client" value="{{id}}"><input type="hidden" name="csrf_token" value="{{formToken}}"><button type="submit">Revoke all its grants</button></form></td></tr>{{/clients}}
+            </table></div>
+            <h3>Grants in force</h3>
+            <div class="scroll"><table><tr><th>user</th><th>client</th><th>scopes</th><th>resource</th><th>since</th><th></th></tr>
+            {{#grants}}<tr class="grant" data-user="{{subject}}"><td>{{subject}}</td><td><code>{{client}}</code></td><td>{{scopes}}</td><td>{{resource}}</td><td>{{since}}</td>
+            <td><form method="post" action="/admin/revoke" style="margin:0"><input type="hidden" name="grant" value="{{id}}"><input type="hidden" name="csrf_token" value="{{formToken}}"><button type="submit" class="revoke">Revoke</button></form></td></tr>{{/grants}}
+            </table></div>
+            {{^grants}}<p id="no-grants">No grant is in force.</p>{{/grants}}
+            </section>
+            {{/hasGrants}}
+
             <section id="calls"><h2>Recent calls</h2><p class="note">The latest 50 audit lines, newest first; argument values appear only when the audit log keeps them.</p>
             <div class="scroll"><table><tr><th>time</th><th>tool</th><th>user</th><th>outcome</th><th>status</th><th>latency</th><th>arguments</th></tr>
             {{#calls}}<tr><td>{{at}}</td><td>{{tool}}</td><td>{{subject}}</td><td{{#isFailure}} class="failed"{{/isFailure}}>{{outcome}}</td><td>{{status}}</td><td>{{latency}}</td><td class="wrap"><code>{{arguments}}</code></td></tr>{{/calls}}
@@ -87,7 +105,7 @@ enum ConsolePage {
         layout.render(["title": "Gatehouse console", "content": problemTemplate.render(["message": message])])
     }
 
-    static func render(_ view: ConsoleView, admin: String, formToken: String) -> String {
+    static func render(_ view: ConsoleView, admin: String, formToken: String, grants: ConsoleGrants.Listing? = nil) -> String {
         let connectors: [[String: Any]] = view.connectors.map { connector in
             [
                 "name": connector.name, "file": connector.file, "auth": connector.auth, "state": connector.state,
@@ -122,6 +140,25 @@ enum ConsolePage {
             },
         ]
         if let error = view.lastError { context["lastError"] = error }
+        if let grants {
+            context["hasGrants"] = true
+            context["clients"] = grants.clients.map { stored -> [String: Any] in
+                let client = stored.client
+                return [
+                    "id": client.clientID, "name": client.name ?? client.clientID, "origin": client.origin.rawValue,
+                    "redirects": client.redirectURIs.joined(separator: " "),
+                    "issued": client.issuedAt.map { ConsoleView.time(Date(timeIntervalSince1970: TimeInterval($0))) } ?? "",
+                    "formToken": formToken,
+                ]
+            }
+            context["grants"] = grants.grants.map { grant -> [String: Any] in
+                [
+                    "id": grant.id, "subject": grant.subject, "client": grant.clientID, "scopes": grant.scopes.joined(separator: " "),
+                    "resource": grant.resource, "since": ConsoleView.time(Date(timeIntervalSince1970: TimeInterval(grant.createdAt))),
+                    "formToken": formToken,
+                ]
+            }
+        }
         return layout.render(["title": "Gatehouse console", "content": pageTemplate.render(context)])
     }
 }

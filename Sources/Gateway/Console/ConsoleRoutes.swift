@@ -20,7 +20,10 @@ struct ConsoleRoutes: Sendable {
                 return try await console.signedIn(state: first("state"), code: first("code"), error: first("error"), cookies: Self.cookies(request))
             }
         }
-        router.post(.init(stringLiteral: AdminConsole.signOutPath)) { request, _ -> Response in
+        router.post(.init(stringLiteral: AdminConsole.revokePath)) { request, _ -> Response in
+            await respond { try await console.revoke(form: try await LinkRoutes.form(request), cookies: Self.cookies(request)) }
+        }
+                router.post(.init(stringLiteral: AdminConsole.signOutPath)) { request, _ -> Response in
             await respond { console.signOut(form: try await LinkRoutes.form(request), cookies: Self.cookies(request)) }
         }
     }
@@ -48,7 +51,7 @@ struct ConsoleRoutes: Sendable {
         let cookies: [AdminConsole.Cookie]
         switch outcome {
         case .redirect(let location, let set):
-            response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+            response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store", .xFrameOptions: "DENY"])
             cookies = set
         case .page(let status, let html, let set):
             response = AuthorizationServerRoutes.html(.init(code: status), html)
