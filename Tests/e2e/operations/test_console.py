@@ -7,10 +7,13 @@ authorization server's own identity provider, and an OpenID Connect client
 configured for the console alone (an external issuer)."""
 
 import base64
+import json
 import os
 import pathlib
 import tempfile
+import time
 import types
+import urllib.parse
 
 import pytest
 import requests
@@ -18,6 +21,7 @@ from selenium.webdriver.common.by import By
 
 from support.browser import browser_session, save_screenshot, sign_in_at_glewlwyd
 from support.calls import post_tool_call
+from support.consent import RedirectListener, approve_and_sign_in, pkce_pair
 from support.connectors import write_connector
 from support.gateway import free_port, start_gateway
 from support.oauth import require_glewlwyd, start_glewlwyd, stop_glewlwyd
@@ -32,6 +36,7 @@ def setup(httpbin_url):
     require_glewlwyd()
     root = pathlib.Path(tempfile.mkdtemp(prefix="gatehouse-console-"))
     s = types.SimpleNamespace(root=root)
+    s.listener = RedirectListener().start()
     s.builtin_port, s.external_port, issuer_port = free_port(), free_port(), free_port()
     state = root / "glewlwyd"
     s.info = start_glewlwyd(issuer_port, f"http://127.0.0.1:{s.builtin_port}/mcp", state,
@@ -55,6 +60,9 @@ def setup(httpbin_url):
             "GATEHOUSE_AUTH_UPSTREAM_CLIENT_SECRET_FILE": str(secret), "GATEHOUSE_AUTH_STORE": str(root / "builtin.sqlite"),
             "GATEHOUSE_AUTH_STORE_SECRET_FILE": str(store_secret), "GATEHOUSE_AUTH_ALLOW_INSECURE_ISSUERS": "true",
             "GATEHOUSE_ADMIN_GROUP": ADMINS, "GATEHOUSE_LOG_FORMAT": "json", "GATEHOUSE_LOG_LEVEL": "info",
+            "GATEHOUSE_AUTH_SCOPES": "mcp", "GATEHOUSE_AUTH_SCOPE_MAPPING": "* -> mcp",
+            "GATEHOUSE_AUTH_CLIENTS": json.dumps([{"client_id": "static-cli", "client_name": "Static CLI",
+                                                   "redirect_uris": [s.listener.url]}]),
         }, port=s.builtin_port)
         s.gateways.append(s.builtin)
         s.external = start_gateway(s.folder, {
@@ -70,6 +78,7 @@ def setup(httpbin_url):
             if gateway.process.poll() is None:
                 gateway.stop()
         stop_glewlwyd(state)
+        s.listener.stop()
 
 
 def open_console(driver, gateway, user: str, password: str) -> str:
@@ -125,6 +134,57 @@ def test_the_built_in_servers_console_signs_in_at_its_identity_provider(setup):
         assert "whoami" in driver.find_element(By.ID, "tools").text
     log = (setup.builtin.folder.parent / f"gatehouse-{setup.builtin_port}.log").read_text()
     assert '"msg":"console sign-in"' in log and "carol-password" not in log
+
+
+def bobs_tokens(setup) -> dict:
+    """bob approves static-cli at the built-in server (consent, then glewlwyd)
+    and the client exchanges the code: a grant in force, with its tokens."""
+    verifier, challenge = pkce_pair()
+    query = {"response_type": "code", "client_id": "static-cli", "redirect_uri": setup.listener.url, "scope": "mcp",
+             "state": f"st-{time.monotonic_ns()}", "code_challenge": challenge, "code_challenge_method": "S256",
+             "resource": setup.builtin.mcp}
+    with browser_session() as driver:
+        answer = approve_and_sign_in(driver, setup.builtin.url + "/authorize?" + urllib.parse.urlencode(query),
+                                     setup.listener, setup.info["base"], "bob", setup.info["users"]["bob"]["password"])
+    tokens = requests.post(setup.builtin.url + "/token", data={
+        "grant_type": "authorization_code", "code": answer["code"], "code_verifier": verifier,
+        "redirect_uri": setup.listener.url, "client_id": "static-cli"}, timeout=10)
+    assert tokens.status_code == 200, tokens.text
+    return tokens.json()
+
+
+def test_an_admin_revokes_a_users_grant_and_its_refresh_token_stops_working(setup):
+    tokens = bobs_tokens(setup)
+    carol = setup.info["users"]["carol"]
+    with browser_session() as driver:
+        open_console(driver, setup.builtin, "carol", carol["password"])
+        try:
+            assert "static-cli" in driver.find_element(By.ID, "client-static-cli").text
+            row = driver.find_element(By.CSS_SELECTOR, "tr.grant[data-user]")
+            subject = row.get_attribute("data-user")
+            assert tokens["access_token"] not in driver.page_source and tokens["refresh_token"] not in driver.page_source
+            row.find_element(By.CSS_SELECTOR, "button.revoke").click()
+            assert driver.current_url.startswith(setup.builtin.url + "/admin"), driver.current_url
+            assert not driver.find_elements(By.CSS_SELECTOR, f"tr.grant[data-user='{subject}']"), "the grant is gone"
+        except Exception:
+            save_screenshot(driver, "console-revoke")
+            raise
+    refreshed = requests.post(setup.builtin.url + "/token", data={
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": "static-cli"}, timeout=10)
+    assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant", refreshed.text
+    log = (setup.builtin.folder.parent / f"gatehouse-{setup.builtin_port}.log").read_text()
+    revocations = [json.loads(line) for line in log.splitlines() if '"event":"revocation"' in line]
+    assert revocations and "revoked in the console by" in revocations[-1].get("reason", ""), revocations
+
+
+def test_a_revoke_without_the_sessions_form_token_is_refused(setup):
+    carol = setup.info["users"]["carol"]
+    with browser_session() as driver:
+        open_console(driver, setup.builtin, "carol", carol["password"])
+        session = driver.get_cookie("gatehouse_admin")["value"]
+    forged = requests.post(setup.builtin.url + "/admin/revoke", data={"client": "static-cli", "csrf_token": "guess"},
+                           cookies={"gatehouse_admin": session}, allow_redirects=False)
+    assert forged.status_code == 403
 
 
 def test_someone_outside_the_admin_group_is_refused(setup):
