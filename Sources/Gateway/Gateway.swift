@@ -165,7 +165,14 @@ public struct Gateway: Sendable {
         }
         self.console = Self.console(
             settings: settings, http: authHTTP ?? UnavailableAuthHTTP(), store: store, reloads: reloader.state, activity: activity,
-            grants: authorizationServer.map { ConsoleGrants(store: $0.store, events: $0.events) }, logger: logger)
+            grants: credentialStore.map { credentialStore in
+                ConsoleGrants(
+                    store: credentialStore.store,
+                    events: authorizationServer?.events
+                        ?? AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)]),
+                    issuesTokens: authorizationServer != nil,
+                    forget: { [personal = credentials.source.personal] subject, connector in personal?.forget(subject: subject, connector: connector) })
+            }, logger: logger)
     }
 
     /// The operator console, when an admin group and a public URL are set.

@@ -32,7 +32,7 @@ struct AuthStoreTests {
         }
     }
 
-    @Test(arguments: StoreBackend.tested) func clientsAndGrantsInForceAreListedNewestFirst(_ backend: StoreBackend) async throws {
+    @Test(arguments: StoreBackend.tested) func clientsGrantsAndLinkedAccountsAreListedNewestFirst(_ backend: StoreBackend) async throws {
         try await backend.withStore { store, _ in
             for (id, issued) in [("old", Int64(1_000)), ("new", 3_000), ("mid", 2_000)] {
                 try await store.saveClient(StoredClient(client: RegisteredClient(
@@ -51,6 +51,11 @@ struct AuthStoreTests {
             try await store.revokeGrant(id: "g2", now: 4_000)
             #expect(try await store.activeGrants(limit: 10).map(\.id) == ["g3", "g1"])
             #expect(try await store.activeGrants(limit: 1).map(\.id) == ["g3"])
+            try await store.saveUserCredential(subject: "ada", connector: "crm", kind: "linked_account", sealed: [1], now: 1_000)
+            try await store.saveUserCredential(subject: "bob", connector: "crm", kind: "api_key", sealed: [2], now: 3_000)
+            try await store.saveUserCredential(subject: "ada", connector: "tracker", kind: "api_key", sealed: [3], now: 2_000)
+            #expect(try await store.recentUserCredentials(limit: 10).map { "\($0.subject)/\($0.connector)" } == ["bob/crm", "ada/tracker", "ada/crm"])
+            #expect(try await store.recentUserCredentials(limit: 1).count == 1)
         }
     }
 

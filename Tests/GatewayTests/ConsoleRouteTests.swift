@@ -164,6 +164,24 @@ struct ConsoleRouteTests {
         }
     }
 
+    @Test func anAdminRemovesAUsersLinkedAccount() async throws {
+        try await Self.run { harness, client in
+            try await harness.server.store.saveUserCredential(subject: "bob", connector: "crm", kind: "linked_account", sealed: [1, 2, 3], now: 1_000)
+            try await harness.server.store.saveUserCredential(subject: "bob", connector: "tracker", kind: "api_key", sealed: [4], now: 2_000)
+            let session = try await Self.session(harness, client)
+            let page = String(buffer: try await client.execute(uri: "/admin", method: .get, headers: [.cookie: "gatehouse_admin=\(session)"]).body)
+            #expect(page.contains("data-user=\"bob\" data-connector=\"crm\"") && page.contains("personal key"))
+            let token = try #require(BuiltInHarness.hidden("csrf_token", in: page))
+            let removed = try await client.execute(
+                uri: "/admin/revoke", method: .post, headers: [.cookie: "gatehouse_admin=\(session)", .contentType: "application/x-www-form-urlencoded"],
+                body: BuiltInHarness.form([("subject", "bob"), ("connector", "crm"), ("csrf_token", token)]))
+            #expect(removed.status == .seeOther)
+            #expect(removed.headers[.location] == BuiltInHarness.publicURL + "/admin#linked")
+            #expect(try await harness.server.store.userCredentials(subject: "bob").map(\.connector) == ["tracker"])
+            #expect(harness.events.all.contains { $0.kind == .unlinked && $0.reason?.contains("crm unlinked in the console by ada") == true })
+        }
+    }
+
     @Test func someoneOutsideTheAdminGroupIsRefused() async throws {
         try await Self.run { harness, client in
             let back = try await Self.signIn(harness, client, groups: ["engineering"])

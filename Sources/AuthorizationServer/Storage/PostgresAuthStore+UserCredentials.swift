@@ -27,6 +27,11 @@ extension PostgresAuthStore {
             .collect().map { try Self.userCredential($0.makeRandomAccess()) }
     }
 
+    public func recentUserCredentials(limit: Int) async throws -> [StoredUserCredential] {
+        try await client.query("SELECT * FROM user_credentials ORDER BY updated_at DESC LIMIT \(limit)", logger: logger)
+            .collect().map { try Self.userCredential($0.makeRandomAccess()) }
+    }
+
     public func replaceUserCredential(subject: String, connector: String, expectedVersion: Int64, sealed: [UInt8], now: Int64)
         async throws -> StoredUserCredential?
     {

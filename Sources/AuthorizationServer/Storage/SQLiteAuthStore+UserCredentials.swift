@@ -28,6 +28,11 @@ extension SQLiteAuthStore {
             .compactMap(Self.userCredential)
     }
 
+    public func recentUserCredentials(limit: Int) async throws -> [StoredUserCredential] {
+        try await connection.query("SELECT * FROM user_credentials ORDER BY updated_at DESC LIMIT ?", [.integer(limit)])
+            .compactMap(Self.userCredential)
+    }
+
     public func replaceUserCredential(subject: String, connector: String, expectedVersion: Int64, sealed: [UInt8], now: Int64)
         async throws -> StoredUserCredential?
     {

@@ -12,6 +12,9 @@ public protocol UserCredentialStore: Sendable {
     func userCredential(subject: String, connector: String) async throws -> StoredUserCredential?
     /// A user's credentials, ordered by connector.
     func userCredentials(subject: String) async throws -> [StoredUserCredential]
+    /// Every user's linked accounts and keys, most recently written first,
+    /// at most `limit`: what an operator reviews.
+    func recentUserCredentials(limit: Int) async throws -> [StoredUserCredential]
     /// Replaces the sealed value only while the stored version is still
     /// `expectedVersion`: a refresh on one replica is never overwritten by a
     /// stale one from another. Nil when someone else wrote first (or the

@@ -77,8 +77,9 @@ struct AdminConsole: Sendable {
         return .page(status: 200, html: html)
     }
 
-    /// `POST /admin/revoke`: ends one grant (`grant`) or every grant of a
-    /// client (`client`), with the session's form token.
+    /// `POST /admin/revoke`: ends one grant (`grant`), every grant of a
+    /// client (`client`), or removes a user's linked account or key
+    /// (`subject` and `connector`), with the session's form token.
     func revoke(form: [String: String], cookies: [String: String]) async throws -> Step {
         guard let cookie = cookies[Self.sessionCookie], let session = sessions.subject(from: cookie, now: now()),
             let admin = ConsoleAdmin(session), let token = form["csrf_token"],
@@ -86,7 +87,15 @@ struct AdminConsole: Sendable {
         else {
             return .page(status: 403, html: ConsolePage.problem("This form has expired. Open the console again."))
         }
-        guard let grants else { return .page(status: 404, html: ConsolePage.problem("This server issues no tokens of its own.")) }
+        guard let grants else { return .page(status: 404, html: ConsolePage.problem("This server keeps no grants or linked accounts.")) }
+        if let subject = form["subject"], let connector = form["connector"], !subject.isEmpty, !connector.isEmpty {
+            let removed = try await grants.unlink(subject: subject, connector: connector, by: admin.subject)
+            logger.notice(
+                "console removed a linked account or key",
+                metadata: ["admin": .string(admin.subject), "connector": .string(connector), "removed": .stringConvertible(removed)])
+            return .redirect(publicURL + ConsoleSettings.path + "#linked")
+        }
+        guard grants.issuesTokens else { return .page(status: 404, html: ConsolePage.problem("This server issues no tokens of its own.")) }
         if let id = form["grant"], !id.isEmpty {
             let revoked = try await grants.revoke(grant: id, by: admin.subject, now: now())
             logger.notice("console revoked a grant", metadata: ["admin": .string(admin.subject), "revoked": .stringConvertible(revoked)])

@@ -1,8 +1,10 @@
 import AuthorizationServer
 import Foundation
 
-/// The built-in authorization server as the console shows it: registered
-/// clients and the grants users gave them, and the operator's revocations.
+/// What users gave access to, as the console shows it: in built-in mode
+/// the registered clients and the grants users gave them; wherever users
+/// link accounts or keys, those too (never their values); and the
+/// operator's revocations.
 ///
 /// A revocation ends the grant in the store, so its refresh token stops
 /// working at once on every replica; access tokens already issued run out
@@ -11,17 +13,34 @@ import Foundation
 struct ConsoleGrants: Sendable {
     let store: any AuthStore
     let events: any AuthorizationEventSink
+    /// False when the store only keeps linked accounts (an external issuer).
+    let issuesTokens: Bool
+    /// Forgets a removed credential this process still holds.
+    let forget: @Sendable (_ subject: String, _ connector: String) -> Void
 
     /// How many of each the page lists.
     static let shown = 200
 
     struct Listing: Sendable {
+        var issuesTokens: Bool
         var clients: [StoredClient]
         var grants: [GrantRecord]
+        var linked: [StoredUserCredential]
     }
 
     func listing() async throws -> Listing {
-        Listing(clients: try await store.clients(limit: Self.shown), grants: try await store.activeGrants(limit: Self.shown))
+        Listing(
+            issuesTokens: issuesTokens, clients: issuesTokens ? try await store.clients(limit: Self.shown) : [],
+            grants: issuesTokens ? try await store.activeGrants(limit: Self.shown) : [],
+            linked: try await store.recentUserCredentials(limit: Self.shown))
+    }
+
+    /// Removes one user's linked account or key for a connector.
+    func unlink(subject: String, connector: String, by admin: String) async throws -> Int {
+        let removed = try await store.deleteUserCredentials(subject: subject, connector: connector)
+        forget(subject, connector)
+        events.record(.init(.unlinked, clientID: nil, subject: subject, reason: "\(connector) unlinked in the console by \(admin)"))
+        return removed
     }
 
     /// Ends one grant.

@@ -48,7 +48,7 @@ enum ConsolePage {
             <div class="bar"><h1>Gatehouse console <span class="note">version {{version}}, catalogue generation {{generation}}</span></h1>
             <form method="post" action="/admin/sign-out"><span class="note" id="admin">Signed in as {{admin}}</span>
             <input type="hidden" name="csrf_token" value="{{formToken}}"> <button type="submit" id="sign-out">Sign out</button></form></div>
-            <nav><a href="#tools">Tools</a><a href="#problems">Problems</a><a href="#reloads">Reloads</a><a href="#activity">Calls per tool</a><a href="#calls">Recent calls</a>{{#hasGrants}}<a href="#grants">Clients and grants</a>{{/hasGrants}}</nav>
+            <nav><a href="#tools">Tools</a><a href="#problems">Problems</a><a href="#reloads">Reloads</a><a href="#activity">Calls per tool</a><a href="#calls">Recent calls</a>{{#hasGrants}}<a href="#grants">Clients and grants</a>{{/hasGrants}}{{#hasLinks}}<a href="#linked">Linked accounts</a>{{/hasLinks}}</nav>
 
             <section id="tools"><h2>Connectors and tools</h2>
             {{#connectors}}
@@ -77,6 +77,16 @@ enum ConsolePage {
             </table></div>
             </section>
 
+            {{#hasLinks}}
+            <section id="linked"><h2>Linked accounts and keys</h2>
+            <p class="note">Removing one makes the user link the account or enter the key again at the next call that needs it.</p>
+            <div class="scroll"><table><tr><th>user</th><th>connector</th><th>kind</th><th>since</th><th></th></tr>
+            {{#linked}}<tr class="linked" data-user="{{subject}}" data-connector="{{connector}}"><td>{{subject}}</td><td>{{connector}}</td><td>{{kind}}</td><td>{{since}}</td>
+            <td><form method="post" action="/admin/revoke" style="margin:0"><input type="hidden" name="subject" value="{{subject}}"><input type="hidden" name="connector" value="{{connector}}"><input type="hidden" name="csrf_token" value="{{formToken}}"><button type="submit" class="unlink">Remove</button></form></td></tr>{{/linked}}
+            </table></div>
+            {{^linked}}<p id="no-links">No user has linked an account or entered a key.</p>{{/linked}}
+            </section>
+            {{/hasLinks}}
             {{#hasGrants}}
             <section id="grants"><h2>Clients and grants</h2>
             <p class="note">Revoking ends a grant at once: its refresh token stops working; access tokens already issued run out within their lifetime.</p>
@@ -141,6 +151,16 @@ enum ConsolePage {
         ]
         if let error = view.lastError { context["lastError"] = error }
         if let grants {
+            context["hasLinks"] = true
+            context["linked"] = grants.linked.map { record -> [String: Any] in
+                [
+                    "subject": record.subject, "connector": record.connector,
+                    "kind": record.kind == "api_key" ? "personal key" : "linked account",
+                    "since": ConsoleView.time(Date(timeIntervalSince1970: TimeInterval(record.updatedAt))), "formToken": formToken,
+                ]
+            }
+        }
+        if let grants, grants.issuesTokens {
             context["hasGrants"] = true
             context["clients"] = grants.clients.map { stored -> [String: Any] in
                 let client = stored.client
