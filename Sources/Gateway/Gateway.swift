@@ -169,7 +169,7 @@ public struct Gateway: Sendable {
                 ConsoleGrants(
                     store: credentialStore.store,
                     events: authorizationServer?.events
-                        ?? AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)]),
+                        ?? AuthorizationEventSinks.standard(metrics: metrics),
                     issuesTokens: authorizationServer != nil,
                     forget: { [personal = credentials.source.personal] subject, connector in personal?.forget(subject: subject, connector: connector) })
             }, logger: logger)

@@ -113,7 +113,7 @@ public struct GatewayApp: Sendable {
         do {
             server = try await BuiltInAuthorizationServer.start(
                 settings: builtIn, publicURL: publicURL, http: http,
-                events: AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)]),
+                events: AuthorizationEventSinks.standard(metrics: metrics),
                 logger: logger)
         } catch {
             logger.critical("cannot start the built-in authorization server: \(error)")

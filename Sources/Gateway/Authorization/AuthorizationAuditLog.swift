@@ -49,3 +49,11 @@ public struct AuthorizationEventSinks: AuthorizationEventSink {
         for sink in sinks { sink.record(event) }
     }
 }
+
+extension AuthorizationEventSinks {
+    /// Where authorization events go unless a test says otherwise: the
+    /// audit log and the metrics.
+    static func standard(metrics: GatewayMetrics) -> AuthorizationEventSinks {
+        AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)])
+    }
+}

@@ -6,8 +6,9 @@ import Mustache
 /// client. Every value is HTML-escaped by the template engine, because the
 /// client's name is whatever the client chose to call itself.
 enum ConsentPage {
-    /// The frame both pages share; `content` is an already rendered (and
-    /// escaped) page body.
+    /// The frame of every page this server shows a person (consent, links,
+    /// the console); `content` is an already rendered (and escaped) page
+    /// body, `style` the page's own stylesheet, written in the code.
     static let layout = try! MustacheTemplate(
         string: """
             <!doctype html>
@@ -16,7 +17,7 @@ enum ConsentPage {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{title}}</title>
-            <style>\(style)</style>
+            <style>{{{style}}}</style>
             </head>
             <body>
             <main>
@@ -67,10 +68,15 @@ enum ConsentPage {
             "redirectIsLoopback": consent.redirectIsLoopback, "scopes": consent.scopes, "pendingID": consent.pendingID,
             "csrfToken": consent.csrfToken, "action": action, "serverName": "Gatehouse",
         ]
-        return layout.render(["title": "Allow \(consent.clientName)?", "content": consentTemplate.render(context)])
+        return frame(title: "Allow \(consent.clientName)?", content: consentTemplate.render(context))
+    }
+
+    /// A whole page: `content` in the shared frame.
+    static func frame(title: String, content: String, style: String = style) -> String {
+        layout.render(["title": title, "content": content, "style": style])
     }
 
     static func error(_ message: String) -> String {
-        layout.render(["title": "Sign-in problem", "content": errorTemplate.render(["message": message])])
+        frame(title: "Sign-in problem", content: errorTemplate.render(["message": message]))
     }
 }

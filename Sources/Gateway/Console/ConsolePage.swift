@@ -20,24 +20,6 @@ enum ConsolePage {
         nav a{margin-right:.8rem}button{font-size:.9rem;padding:.4rem 1rem;border-radius:6px;border:0;background:#e5e7eb;cursor:pointer}
         """
 
-    static let layout = try! MustacheTemplate(
-        string: """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{title}}</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            <main>
-            {{{content}}}
-            </main>
-            </body>
-            </html>
-            """)
-
     static let problemTemplate = try! MustacheTemplate(
         string: """
             <section><h1>Gatehouse console</h1><p id="message">{{message}}</p><p><a href="/admin">Open the console</a></p></section>
@@ -112,7 +94,7 @@ enum ConsolePage {
             """)
 
     static func problem(_ message: String) -> String {
-        layout.render(["title": "Gatehouse console", "content": problemTemplate.render(["message": message])])
+        ConsentPage.frame(title: "Gatehouse console", content: problemTemplate.render(["message": message]), style: style)
     }
 
     static func render(_ view: ConsoleView, admin: String, formToken: String, grants: ConsoleGrants.Listing? = nil) -> String {
@@ -179,6 +161,6 @@ enum ConsolePage {
                 ]
             }
         }
-        return layout.render(["title": "Gatehouse console", "content": pageTemplate.render(context)])
+        return ConsentPage.frame(title: "Gatehouse console", content: pageTemplate.render(context), style: style)
     }
 }

@@ -11,7 +11,6 @@ struct ConsoleView: Sendable {
     struct Tool: Sendable {
         var name: String
         var title: String
-        var connector: String
         var request: String
         var parameters: String
         var annotations: String
@@ -134,7 +133,7 @@ struct ConsoleView: Sendable {
         if definition.annotations.openWorld == true { annotations.append("open world") }
         if definition.confirmation != nil { annotations.append("asks first") }
         return Tool(
-            name: tool.name, title: definition.annotations.title ?? definition.title ?? "", connector: tool.target.connector,
+            name: tool.name, title: definition.annotations.title ?? definition.title ?? "",
             request: "\(definition.method.rawValue) \(definition.path.source)", parameters: parameters,
             annotations: annotations.joined(separator: ", "), scopes: definition.scopes.joined(separator: " "),
             fingerprint: String(tool.fingerprint.prefix(19)), changed: changed.map(time) ?? "",

@@ -23,7 +23,7 @@ extension Gateway {
         if let linkingSettings = settings.linking, let credentialStore, let publicURL = settings.publicURL {
             let events =
                 authorizationServer?.events
-                ?? AuthorizationEventSinks([AuthorizationAuditLog(), AuthorizationEventMetrics(metrics: metrics)])
+                ?? AuthorizationEventSinks.standard(metrics: metrics)
             let links = LinkIssuer(store: credentialStore.store, publicURL: publicURL, lifetime: linkingSettings.linkLifetime, now: now)
             let stored = PersonalCredentials(
                 store: credentialStore.store, box: credentialStore.box, grants: grants, clients: clients, links: links,

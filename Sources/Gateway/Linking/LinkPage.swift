@@ -90,6 +90,6 @@ enum LinkPage: Sendable, Equatable {
             }
             content = Self.accountsTemplate.render(["rows": items, "hasRows": !rows.isEmpty])
         }
-        return ConsentPage.layout.render(["title": title, "content": content])
+        return ConsentPage.frame(title: title, content: content)
     }
 }
